@@ -1,0 +1,80 @@
+"""Indicator catalogue (``govgap/data/indicators.csv``) and the scoring rule.
+
+Scoring rule (provisional, documented in docs/methods.md): each indicator is brought to 0-1
+(shares as they are; scores by (value - min) / (max - min); reversed where lower is better);
+a sub-dimension score is ``lo + (hi - lo) * mean(normalised indicators)`` on the
+sub-dimension's PAPI scale; a dimension score is the sum of its sub-dimensions.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+
+@lru_cache(maxsize=1)
+def indicators() -> pd.DataFrame:
+    """The catalogue: one row per indicator id with labels, level, parent, scale, direction."""
+    with resources.files("govgap.data").joinpath("indicators.csv").open("rb") as fh:
+        table = pd.read_csv(fh, dtype={"indicator_id": str, "parent": str})
+    table["higher_is_better"] = table["higher_is_better"].astype(bool)
+    return table.set_index("indicator_id", drop=False)
+
+
+@lru_cache(maxsize=1)
+def survey_items() -> pd.DataFrame:
+    """Mapping of the sample questionnaire's columns to catalogue indicators."""
+    with resources.files("govgap.data").joinpath("survey_items.csv").open("rb") as fh:
+        return pd.read_csv(fh, dtype={"column": str, "condition_column": str})
+
+
+def label(indicator_id: str, lang: str = "vi") -> str:
+    """Official label of an indicator in Vietnamese ("vi") or English ("en")."""
+    return str(indicators().loc[indicator_id, "label_vi" if lang == "vi" else "label_en"])
+
+
+def subdimension_scale(sub_id: str, year: int) -> tuple[float, float]:
+    """PAPI scale of a sub-dimension in a given edition (5.3 moved to 0.33-3.33 in 2022)."""
+    if sub_id == "papi.d5.3" and year >= 2022:
+        return 0.33, 3.33
+    row = indicators().loc[sub_id]
+    return float(row["scale_min"]), float(row["scale_max"])
+
+
+def normalise(values: pd.Series, indicator_id: str) -> pd.Series:
+    """Bring indicator values to 0-1 where 1 is best, using the catalogue's scale and direction."""
+    row = indicators().loc[indicator_id]
+    lo, hi = float(row["scale_min"]), float(row["scale_max"])
+    scaled = (values.astype(float) - lo) / (hi - lo)
+    return scaled if row["higher_is_better"] else 1.0 - scaled
+
+
+SCORED_SUBDIMENSIONS = ("papi.d7.1", "papi.d7.2", "papi.d7.3", "papi.d2.4", "papi.d5.3")
+
+
+def children(parent_id: str) -> list[str]:
+    table = indicators()
+    return list(table.index[table["parent"] == parent_id])
+
+
+def score_subdimensions(wide: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Sub-dimension and Dimension 7 scores from indicator values.
+
+    ``wide`` has one row per province and one column per indicator id (shares 0-1 or scores).
+    Indicators missing for a province (suppressed, n < 15) are left out of its mean. Returns
+    columns for each scored sub-dimension and ``papi.d7``.
+    """
+    out = pd.DataFrame(index=wide.index)
+    for sub_id in SCORED_SUBDIMENSIONS:
+        members = [c for c in children(sub_id) if c in wide.columns]
+        if not members:
+            continue
+        normalised = pd.concat([normalise(wide[c], c) for c in members], axis=1)
+        lo, hi = subdimension_scale(sub_id, year)
+        out[sub_id] = lo + (hi - lo) * normalised.mean(axis=1, skipna=True)
+    d7 = [s for s in ("papi.d7.1", "papi.d7.2", "papi.d7.3") if s in out.columns]
+    if len(d7) == 3:
+        out["papi.d7"] = out[d7].sum(axis=1, min_count=3)
+    return out.astype(float).replace([np.inf, -np.inf], np.nan)
