@@ -130,7 +130,7 @@ def _survey_year(seed: int, year: int, traits: dict[str, Traits]) -> pd.DataFram
         district_idx = sampled[rng.integers(0, n_districts, n)]
         commune_no = rng.integers(1, 3, n)  # two communes (PSUs) per district
         district_effect = rng.normal(0, 0.25, len(districts))
-        urban = (rng.random(n) < (0.55 if prov.kind == "Thành phố" else 0.28)).astype(int)
+        urban = np.where(rng.random(n) < (0.55 if prov.kind == "Thành phố" else 0.28), 1, 2)
         sex = rng.choice([1, 2], n, p=[0.47, 0.53])
         age = np.clip(rng.normal(46, 13, n).round(), 18, 85).astype(int)
         kinh = rng.random(n) < (0.65 if prov.region in ("NMM", "CH") else 0.93)
@@ -378,8 +378,8 @@ def dossier_frame(code: str, year: int, seed: int, traits: Traits, n: int | None
     p = procs["weight"].to_numpy(float)
     proc_idx = rng.choice(len(procs), n, p=p / p.sum())
     districts = district_names(code, seed, 8)
-    district_effect = rng.normal(0, 0.25, len(districts))
-    district_effect[int(rng.integers(1, len(districts)))] += 0.45  # one slow branch office
+    district_effect = rng.normal(0, 0.15, len(districts))
+    district_effect[int(rng.integers(1, len(districts)))] += 0.35  # one slow branch office
     district_idx = rng.integers(0, len(districts), n)
     branch = procs["office"].to_numpy()[proc_idx] == "branch"
     offices = np.where(
@@ -388,11 +388,11 @@ def dossier_frame(code: str, year: int, seed: int, traits: Traits, n: int | None
         procs["office"].to_numpy()[proc_idx])
     legal = procs["legal_days"].to_numpy()[proc_idx]
     supplements = rng.choice([0, 1, 2], n, p=[0.86, 0.11, 0.03])
-    mu = -0.25 - 0.30 * traits.land - 0.05 * (year - 2023) + np.where(branch, district_effect[district_idx], 0)
-    work_days = np.maximum(1, np.ceil(legal * np.exp(rng.normal(mu, 0.35, n)))).astype(int)
-    work_days += supplements * rng.integers(2, 6, n)
-    finished = np.busday_offset(received, work_days, roll="forward", holidays=holidays)
-    due = np.busday_offset(received, legal, roll="forward", holidays=holidays)
+    mu = -0.55 - 0.25 * traits.land - 0.05 * (year - 2023) + np.where(branch, district_effect[district_idx], 0)
+    work_days = np.maximum(1, np.ceil(legal * np.exp(rng.normal(mu, 0.3, n)))).astype(int)
+    paused = supplements * rng.integers(2, 6, n)  # days the applicant took to supplement
+    finished = np.busday_offset(received, work_days + paused, roll="forward", holidays=holidays)
+    due = np.busday_offset(received, legal + paused, roll="forward", holidays=holidays)
     result_returned = np.busday_offset(finished, rng.integers(0, 3, n), roll="forward", holidays=holidays)
     fate = rng.random(n)
     returned = fate < 0.02
@@ -447,29 +447,24 @@ def dossier_frame(code: str, year: int, seed: int, traits: Traits, n: int | None
 
 def _write_dossiers(args: tuple) -> tuple[str, float]:
     code, year, seed, traits, out_dir, n = args
-    import xlsxwriter
+    from .xlsx_lite import _col, write_sheet
 
     prov = provinces().set_index("code").loc[code]
     frame = dossier_frame(code, year, seed, traits, n)
     path = Path(out_dir) / "dossiers" / str(year) / f"{prov['slug']}.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(path, {"constant_memory": True})
-    wb.set_properties({"created": FIXED_TIME, "title": SAMPLE_NOTE_VI})
-    ws = wb.add_worksheet("Danh sách hồ sơ")
-    bold = wb.add_format({"bold": True, "align": "center"})
-    last = len(DOSSIER_HEADER) - 1
-    ws.merge_range(0, 0, 0, last, f"ỦY BAN NHÂN DÂN {prov['kind'].upper()} {prov['name_vi'].upper()}", bold)
-    ws.merge_range(1, 0, 1, last, "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG", bold)
-    ws.merge_range(2, 0, 2, last, "BÁO CÁO CHI TIẾT TÌNH HÌNH GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH", bold)
-    ws.merge_range(3, 0, 3, last, f"Từ ngày 01/01/{year} đến ngày 31/12/{year} — {SAMPLE_NOTE_VI}", bold)
-    ws.write_row(5, 0, DOSSIER_HEADER, bold)
-    cols = [frame[c].tolist() for c in DOSSIER_HEADER]
-    for r, values in enumerate(zip(*cols), start=6):
-        ws.write_row(r, 0, values)
-    ws.write_row(6 + len(frame), 0, ["", f"Tổng cộng: {len(frame):,} hồ sơ".replace(",", ".")], bold)
-    wb.close()
-    on_time = _on_time_share(frame)
-    return code, on_time
+    last = _col(len(DOSSIER_HEADER) - 1)
+    title = [[f"ỦY BAN NHÂN DÂN {prov['kind'].upper()} {prov['name_vi'].upper()}"],
+             ["TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG"],
+             ["BÁO CÁO CHI TIẾT TÌNH HÌNH GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH"],
+             [f"Từ ngày 01/01/{year} đến ngày 31/12/{year} — {SAMPLE_NOTE_VI}"], []]
+    body = [list(r) for r in zip(*[frame[c].tolist() for c in DOSSIER_HEADER])]
+    body = [[v.item() if hasattr(v, "item") else v for v in row] for row in body]
+    footer = [["", f"Tổng cộng: {len(frame):,} hồ sơ".replace(",", ".")]]
+    rows = title + [DOSSIER_HEADER] + body + footer
+    write_sheet(path, "Danh sách hồ sơ", rows, merges=[f"A{r}:{last}{r}" for r in range(1, 5)],
+                bold_rows={0, 1, 2, 3, 5, len(rows) - 1}, title=SAMPLE_NOTE_VI)
+    return code, _on_time_share(frame)
 
 
 def _on_time_share(frame: pd.DataFrame) -> float:

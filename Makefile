@@ -1,0 +1,44 @@
+# govgap: `make help` lists every target. Every target sets up .venv first when needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.DEFAULT_GOAL := help
+.PHONY: help setup sample-data prepare reports reports-all lab test clean clean-all
+
+help: ## list every target with one line each
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+setup: $(STAMP) ## create .venv and install govgap with its dependencies (done by every target)
+
+sample-data: $(STAMP) ## write the deterministic sample inputs to data/raw/sample
+	$(BIN)/govgap sample-data
+
+prepare: sample-data ## clean the sample inputs into data/processed/sample
+	$(BIN)/govgap prepare
+
+reports: $(STAMP) ## set up, make the sample data and render every province's report into reports/
+	$(BIN)/govgap reports
+
+reports-all: $(STAMP) ## as reports, in Vietnamese and English
+	$(BIN)/govgap reports --languages vi,en
+
+lab: sample-data ## open JupyterLab on the notebooks
+	$(BIN)/jupyter lab notebooks/
+
+test: $(STAMP) ## set up and run the test suite
+	$(BIN)/python -m pytest
+
+clean: ## remove generated reports and processed data (raw sample data stays)
+	rm -rf reports/*/ reports/index.html reports/manifest.json reports/.runs data/processed/*/
+
+clean-all: clean ## also remove the sample data and .venv
+	rm -rf data/raw/sample $(VENV)

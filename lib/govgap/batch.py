@@ -1,0 +1,265 @@
+"""Batch rendering: papermill runs the report notebook for provinces x years x languages in
+parallel, nbconvert turns each into one HTML file with code hidden, and an index page and a
+JSON manifest describe the batch.
+
+* A failing run does not stop the others; its executed notebook is kept under
+  ``reports/.runs/`` and its error is listed in plain words.
+* Runs whose notebook, parameters, input data and govgap version are unchanged are skipped
+  (``force=True`` redoes them); ``retry_failed=True`` runs only the ones that failed last time.
+* Reports are written to a temporary name and renamed, so no partial report file exists.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from importlib import metadata, resources
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__, fmt, pipeline, report, sample
+from .paths import NOTEBOOKS, REPORTS, SAMPLE_DATA, project_root, resolve
+from .registry import find_province, provinces
+
+TEMPLATE = NOTEBOOKS / "province_report.ipynb"
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class Run:
+    province: str
+    slug: str
+    code: str
+    year: int
+    language: str
+    output: str
+    executed: str
+    fingerprint: str = ""
+    status: str = "pending"
+    error: str = ""
+    duration_s: float = 0.0
+    parameters: dict = field(default_factory=dict)
+
+
+def plan(years: list[int], languages: list[str], province_names: list[str] | None, data_dir: str,
+         reports_dir: Path) -> list[Run]:
+    """The runs of a batch, from the province registry (or the names given)."""
+    if province_names:
+        chosen = [find_province(p) for p in province_names]
+        codes = [p.code for p in chosen]
+    else:
+        codes = list(provinces()["code"])
+    table = provinces().set_index("code")
+    runs = []
+    for year in years:
+        for code in codes:
+            row = table.loc[code]
+            for lang in languages:
+                name = f"{row['slug']}.{lang}"
+                runs.append(Run(
+                    province=row["name_vi"], slug=row["slug"], code=code, year=year, language=lang,
+                    output=str(reports_dir / str(year) / f"{name}.html"),
+                    executed=str(reports_dir / ".runs" / str(year) / f"{name}.ipynb"),
+                    parameters={"province": row["name_vi"], "year": year, "language": lang,
+                                "data_dir": data_dir}))
+    return runs
+
+
+def _fingerprint(run: Run, notebook: bytes, data_stamp: str) -> str:
+    digest = hashlib.sha256(notebook)
+    digest.update(json.dumps(run.parameters, sort_keys=True, ensure_ascii=False).encode())
+    digest.update(data_stamp.encode())
+    digest.update(pipeline.package_fingerprint().encode())
+    return digest.hexdigest()
+
+
+def _exporter(language: str = "vi"):
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.remove_cell_tags = {"remove-in-report"}
+    config.TagRemovePreprocessor.enabled = True
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    config.HTMLExporter.language_code = language
+    templates = str(resources.files("govgap").joinpath("templates"))
+    exporter = HTMLExporter(config=config, template_name="govgap", extra_template_basedirs=[templates])
+    exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+    return exporter
+
+
+def _plain_error(exc: Exception) -> str:
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    cell = getattr(exc, "exec_count", None)
+    where = f" (cell {cell})" if cell else ""
+    return f"{ename}{where}: {evalue}".strip()
+
+
+def _quiet_worker(log_path: str) -> None:
+    """Send a worker's stderr (kernel start-up chatter) to a log file instead of the terminal."""
+    Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def execute_run(run: dict, template: str, root: str) -> dict:
+    """Execute one run (in a worker process): notebook -> executed notebook -> HTML."""
+    import nbformat
+    import papermill
+
+    start = time.perf_counter()
+    out, executed = Path(run["output"]), Path(run["executed"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        papermill.execute_notebook(template, str(executed), parameters=run["parameters"],
+                                   kernel_name="python3", progress_bar=False, cwd=root,
+                                   language="python")
+        notebook = nbformat.read(executed, as_version=4)
+        body, _ = _exporter(run["language"]).from_notebook_node(
+            notebook, resources={"metadata": {"name": f"{run['province']} {run['year']}"}})
+        body = body.replace("<title>Notebook</title>", f"<title>{html.escape(run['province'])} {run['year']}</title>")
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(body, encoding="utf-8")
+        os.replace(tmp, out)
+        run.update(status="ok", error="")
+    except Exception as exc:  # every failure is reported, none stops the batch
+        run.update(status="failed", error=_plain_error(exc))
+    run["duration_s"] = round(time.perf_counter() - start, 2)
+    return run
+
+
+def _package_versions() -> dict:
+    names = ["govgap", "pandas", "pyarrow", "numpy", "matplotlib", "seaborn", "papermill", "nbconvert"]
+    out = {}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = __version__ if name == "govgap" else "not installed"
+    return out
+
+
+def run_batch(years: list[int] | None = None, languages: list[str] | None = None,
+              province_names: list[str] | None = None, data_dir: str = str(SAMPLE_DATA),
+              workers: int | None = None, force: bool = False, retry_failed: bool = False,
+              reports_dir: str | Path = REPORTS, progress: bool = True) -> dict:
+    """Render reports; returns the manifest (also written to ``reports/manifest.json``)."""
+    root = project_root()
+    reports_dir = resolve(reports_dir)
+    data_path = report.ensure_data(data_dir)
+    processed = pipeline.prepare(data_path, workers=workers, progress=progress)
+    years = years or [max(processed.dossier_years() or processed.indices()["year"].unique())]
+    languages = languages or ["vi"]
+    template = resolve(TEMPLATE)
+    notebook = template.read_bytes()
+    runs = plan(years, languages, province_names, str(data_dir), reports_dir)
+    previous = {}
+    manifest_path = reports_dir / MANIFEST
+    if manifest_path.exists():
+        previous = {r["output"]: r for r in json.loads(manifest_path.read_text(encoding="utf-8"))["runs"]}
+    todo = []
+    for run in runs:
+        run.fingerprint = _fingerprint(run, notebook, processed.stamp["fingerprint"])
+        old = previous.get(run.output)
+        unchanged = (old and old["fingerprint"] == run.fingerprint and old["status"] in ("ok", "unchanged")
+                     and Path(run.output).exists())
+        if retry_failed:
+            if old and old["status"] == "failed":
+                todo.append(run)
+            elif old:
+                run.status, run.error, run.duration_s = old["status"], old["error"], old["duration_s"]
+                run.fingerprint = old["fingerprint"]
+            continue
+        if unchanged and not force:
+            run.status = "unchanged"
+        else:
+            todo.append(run)
+    started = dt.datetime.now()
+    t0 = time.perf_counter()
+    if todo:
+        from tqdm.auto import tqdm
+
+        env_root = str(root)
+        os.environ.setdefault("GOVGAP_HOME", env_root)
+        log = str(reports_dir / ".runs" / "kernels.log")
+        with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, initializer=_quiet_worker,
+                                 initargs=(log,)) as pool:
+            futures = {pool.submit(execute_run, asdict(r), str(template), env_root): r for r in todo}
+            for fut in tqdm(as_completed(futures), total=len(futures), desc="reports", disable=not progress):
+                run = futures[fut]
+                result = fut.result()
+                run.status, run.error, run.duration_s = result["status"], result["error"], result["duration_s"]
+    manifest = {
+        "govgap_version": __version__, "started": started.isoformat(timespec="seconds"),
+        "duration_s": round(time.perf_counter() - t0, 2), "data_dir": str(data_path),
+        "sample_data": sample.is_sample(data_path), "inputs": processed.stamp["inputs"],
+        "packages": _package_versions(),
+        # runs of earlier batches that this one did not plan stay listed (their files remain)
+        "runs": [r for key, r in previous.items() if key not in {x.output for x in runs}
+                 and Path(key).exists()] + [asdict(r) for r in runs],
+    }
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    tmp = manifest_path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, manifest_path)
+    write_index(manifest, processed, reports_dir)
+    return manifest
+
+
+def write_index(manifest: dict, processed: pipeline.Processed, reports_dir: Path) -> Path:
+    """``reports/index.html``: every province with headline scores, change, status and link."""
+    table = processed.indices()
+    runs = pd.DataFrame(manifest["runs"])
+    lang = "vi" if (runs["language"] == "vi").any() else "en"
+    t = lambda key, **kw: html.escape(report.text(key, lang, **kw))  # noqa: E731
+    sections = []
+    for year in sorted(runs["year"].unique(), reverse=True):
+        d7 = table[(table["indicator_id"] == "papi.d7") & (table["source"] == "PAPI")]
+        now = d7[d7["year"] == year].set_index("province_code")["value"]
+        before = d7[d7["year"] == year - 1].set_index("province_code")["value"]
+        pci = table[(table["indicator_id"] == "pci.sub2") & (table["year"] == year)].set_index("province_code")["value"]
+        rows = []
+        for code, group in runs[runs["year"] == year].groupby("code", sort=True):
+            first = group.iloc[0]
+            links = " ".join(
+                f'<a href="{html.escape(os.path.relpath(r.output, reports_dir))}">{r.language}</a>'
+                if r.status in ("ok", "unchanged") else f"{r.language}: –" for r in group.itertuples())
+            status = "; ".join(t(f"status_{'skipped' if r.status == 'unchanged' else r.status}")
+                               + (f" ({html.escape(r.error[:200])})" if r.error else "")
+                               for r in group.itertuples())
+            change = now.get(code, float("nan")) - before.get(code, float("nan"))
+            rows.append(f"<tr><td>{html.escape(first['province'])}</td>"
+                        f"<td>{fmt.number(now.get(code), lang, 2)}</td><td>{fmt.signed(change, lang, 2)}</td>"
+                        f"<td>{fmt.number(pci.get(code), lang, 2)}</td><td>{status}</td><td>{links}</td></tr>")
+        head = "".join(f"<th>{t(k)}</th>" for k in ("col_province", "col_d7", "col_change", "col_pci_land",
+                                                     "col_status", "col_report"))
+        sections.append(f"<h2>{t('index_title', year=year)}</h2><table class='gg-table'>"
+                        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    css = resources.files("govgap").joinpath("templates/govgap/govgap.css").read_text(encoding="utf-8")
+    banner = (f'<div class="gg-sample-banner" role="alert">{t("sample_banner")}</div>'
+              if manifest["sample_data"] else "")
+    failed = sum(r["status"] == "failed" for r in manifest["runs"])
+    summary = (f"<p>govgap {html.escape(manifest['govgap_version'])} · {len(manifest['runs'])} "
+               f"{'báo cáo' if lang == 'vi' else 'reports'} · {failed} "
+               f"{'lỗi' if lang == 'vi' else 'failed'} · {html.escape(manifest['started'])}</p>")
+    page = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>govgap</title><style>{css}</style></head><body>{banner}{''.join(sections)}"
+            f'<footer class="gg-footer">{summary}</footer></body></html>')
+    path = reports_dir / "index.html"
+    tmp = path.with_name("index.html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,131 @@
+"""The ``govgap`` command: sample-data, prepare, reports, provinces.
+
+Errors in the input are reported in one plain line (file, sheet, row, column where known),
+with exit code 2; a batch with failed reports exits with code 1.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import __version__
+from .paths import REPORTS, SAMPLE_DATA, resolve
+
+
+def _ints(text: str) -> list[int]:
+    return [int(x) for x in text.replace(" ", "").split(",") if x]
+
+
+def _words(text: str) -> list[str]:
+    return [x.strip() for x in text.split(",") if x.strip()]
+
+
+def _sample_data(args) -> int:
+    from . import sample
+
+    path = sample.generate(resolve(args.out), seed=args.seed, dossier_years=tuple(args.dossier_years),
+                           survey_years=tuple(args.survey_years), force=args.force,
+                           dossiers_per_file=args.dossiers_per_file, workers=args.workers)
+    print(f"Sample data in {path.parent} (manifest {path.name}).")
+    return 0
+
+
+def _prepare(args) -> int:
+    from . import pipeline
+
+    processed = pipeline.prepare(args.data_dir, workers=args.workers, force=args.force)
+    acc = processed.accounting()
+    print(f"Processed tables in {processed.folder}")
+    print(f"Rows read {acc['read'].sum():,}, kept {acc['kept'].sum():,}, "
+          f"quarantined {acc['quarantined'].sum():,} (see quarantine.parquet).")
+    unmatched = processed.stamp["unmatched_labels"]
+    if unmatched:
+        print(f"{len(unmatched)} label(s) not in the indicator catalogue were left out; see stamp.json.")
+    return 0
+
+
+def _reports(args) -> int:
+    from . import batch
+
+    manifest = batch.run_batch(years=args.years, languages=args.languages, province_names=args.provinces,
+                               data_dir=args.data_dir, workers=args.workers, force=args.force,
+                               retry_failed=args.retry_failed, reports_dir=args.reports_dir)
+    runs = manifest["runs"]
+    failed = [r for r in runs if r["status"] == "failed"]
+    done = sum(r["status"] == "ok" for r in runs)
+    same = sum(r["status"] == "unchanged" for r in runs)
+    print(f"{done} report(s) rendered, {same} unchanged, {len(failed)} failed, "
+          f"in {manifest['duration_s']:.1f} s. Index: {resolve(args.reports_dir) / 'index.html'}")
+    if manifest["sample_data"]:
+        print("Rendered from SAMPLE DATA: the reports say so on every page.")
+    for r in failed:
+        print(f"FAILED {r['province']} {r['year']} {r['language']}: {r['error']}\n"
+              f"       executed notebook kept at {r['executed']}")
+    return 1 if failed else 0
+
+
+def _provinces(args) -> int:
+    from .registry import crosswalk_2025, provinces
+
+    table = provinces().merge(crosswalk_2025()[["old_code", "new_name_vi"]], left_on="code", right_on="old_code")
+    for row in table.itertuples():
+        print(f"{row.code}  {row.name_vi:<20} {row.slug:<20} {row.region:<4} -> {row.new_name_vi}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="govgap", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"govgap {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("sample-data", help="write deterministic sample inputs to data/raw/sample")
+    p.add_argument("--out", default=str(SAMPLE_DATA))
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--survey-years", type=_ints, default=list(range(2018, 2025)), help="e.g. 2018,2019")
+    p.add_argument("--dossier-years", type=_ints, default=[2023, 2024], help="e.g. 2022,2023,2024")
+    p.add_argument("--dossiers-per-file", type=int, default=None)
+    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--force", action="store_true", help="rewrite even if an identical set exists")
+    p.set_defaults(func=_sample_data)
+
+    p = sub.add_parser("prepare", help="clean and load a raw-data folder into data/processed")
+    p.add_argument("--data-dir", default=str(SAMPLE_DATA))
+    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=_prepare)
+
+    p = sub.add_parser("reports", help="render the province reports and reports/index.html")
+    p.add_argument("--data-dir", default=str(SAMPLE_DATA))
+    p.add_argument("--years", type=_ints, default=None, help="default: the latest year with dossier data")
+    p.add_argument("--languages", type=_words, default=["vi"], help="vi, en or vi,en")
+    p.add_argument("--provinces", type=_words, default=None, help="names, e.g. 'Hà Nội,Đắk Lắk'; default all 63")
+    p.add_argument("--workers", type=int, default=None, help="default: number of cores")
+    p.add_argument("--reports-dir", default=str(REPORTS))
+    p.add_argument("--force", action="store_true", help="re-render unchanged reports too")
+    p.add_argument("--retry-failed", action="store_true", help="re-run only the runs that failed last time")
+    p.set_defaults(func=_reports)
+
+    p = sub.add_parser("provinces", help="list the 63 provinces with codes, slugs and their 2025 province")
+    p.set_defaults(func=_provinces)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from .dossiers import DossierFormatError
+    from .indices import LayoutError
+    from .registry import ProvinceNotFoundError, RetiredProvinceError
+
+    try:
+        return args.func(args)
+    except (FileNotFoundError, LayoutError, DossierFormatError, ProvinceNotFoundError,
+            RetiredProvinceError, ValueError) as exc:
+        print(f"govgap: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("govgap: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

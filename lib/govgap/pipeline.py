@@ -1,0 +1,204 @@
+"""From a raw-data folder to processed tables (parquet), rebuilt only when inputs change.
+
+Raw folder layout (the sample generator writes it; real data goes the same way)::
+
+    <data_dir>/survey/papi_survey_<year>.csv|.dta   respondent microdata
+    <data_dir>/dossiers/<year>/<province>.xlsx      one-stop-shop exports
+    <data_dir>/indices/PAPI_*.xlsx, PCI_*.xlsx      published tables
+
+Processed tables go to ``data/processed/<data_dir name>/``: indices, survey estimates and
+scores, cleaned dossiers per year, the quarantine table and the row accounting.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__, catalogue, dossiers, indices, survey
+from .paths import PROCESSED, resolve
+from .registry import find_province
+from .text import slugify
+
+STAMP = "stamp.json"
+GROUPS = {"gioi_tinh": "sex", "thanh_thi": "urban_rural", "dan_toc": "ethnicity", "huyen": "district"}
+
+
+def package_fingerprint() -> str:
+    """Hash of govgap's own source and data files: processed data and reports depend on them."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".csv", ".j2", ".css", ".json")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _input_files(data_dir: Path) -> list[Path]:
+    pattern = re.compile(r"\.(csv|dta|xlsx|xls)$", re.I)
+    return sorted(p for sub in ("survey", "dossiers", "indices") for p in (data_dir / sub).rglob("*")
+                  if p.is_file() and pattern.search(p.name))
+
+
+def _stat_fingerprint(files: list[Path], data_dir: Path) -> str:
+    digest = hashlib.sha256(package_fingerprint().encode())
+    for p in files:
+        st = p.stat()
+        digest.update(f"{p.relative_to(data_dir)}|{st.st_size}|{st.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def processed_dir_for(data_dir: str | Path) -> Path:
+    return resolve(PROCESSED) / slugify(Path(data_dir).name or "data")
+
+
+@dataclass
+class Processed:
+    """Paths of the processed tables of one raw-data folder."""
+
+    folder: Path
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+    @property
+    def stamp(self) -> dict:
+        return json.loads(self.path(STAMP).read_text(encoding="utf-8"))
+
+    def indices(self) -> pd.DataFrame:
+        return pd.read_parquet(self.path("indices.parquet"))
+
+    def survey_estimates(self, province_code: str | None = None) -> pd.DataFrame:
+        filters = [("province_code", "==", province_code)] if province_code else None
+        return pd.read_parquet(self.path("survey_estimates.parquet"), filters=filters)
+
+    def survey_scores(self) -> pd.DataFrame:
+        return pd.read_parquet(self.path("survey_scores.parquet"))
+
+    def dossier_years(self) -> list[int]:
+        return sorted(int(p.stem.split("_")[1]) for p in self.folder.glob("dossiers_*.parquet"))
+
+    def dossiers(self, year: int, province_code: str | None = None) -> pd.DataFrame:
+        path = self.path(f"dossiers_{year}.parquet")
+        if not path.exists():
+            return pd.DataFrame()
+        filters = [("province_code", "==", province_code)] if province_code else None
+        return pd.read_parquet(path, filters=filters)
+
+    def dossier_rates(self) -> pd.DataFrame:
+        return pd.read_parquet(self.path("dossier_rates.parquet"))
+
+    def quarantine(self) -> pd.DataFrame:
+        return pd.read_parquet(self.path("quarantine.parquet"))
+
+    def accounting(self) -> pd.DataFrame:
+        return pd.DataFrame(self.stamp["accounting"])
+
+
+def _write(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    frame.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def _dossier_job(args) -> tuple:
+    path, year = args
+    path = Path(path)
+    code = find_province(path.stem.replace("-", " ")).code
+    raw = dossiers.read_export(path)
+    clean, quarantine, acc = dossiers.clean_dossiers(raw, pd.Timestamp(f"{year}-12-31 23:59:59"),
+                                                     source=f"dossiers/{year}/{path.name}")
+    return code, year, clean.assign(province_code=code), quarantine, acc
+
+
+def _survey_tables(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list]:
+    estimates, scores, quarantines, accounts = [], [], [], []
+    for path in sorted((data_dir / "survey").glob("papi_survey_*")):
+        if path.suffix == ".dta" and path.with_suffix(".csv").exists():
+            continue  # the same data in two formats: read the CSV once
+        year = int(re.search(r"(20\d\d)", path.name).group(1))
+        raw = survey.read_survey(path)
+        clean, quarantine, acc = survey.clean_survey(raw, source=f"survey/{path.name}")
+        quarantines.append(quarantine)
+        accounts.append(acc.as_dict())
+        overall = survey.indicator_estimates(clean).assign(group_var="all", group_value="all")
+        parts = [overall]
+        for col, name in GROUPS.items():
+            part = survey.indicator_estimates(clean, by=[col])
+            parts.append(part.rename(columns={col: "group_value"}).assign(
+                group_var=name, group_value=lambda d: d["group_value"].astype(str)))
+        est = pd.concat(parts, ignore_index=True).assign(year=year)
+        estimates.append(est)
+        wide = overall.assign(estimate=overall["estimate"].where(~overall["suppressed"])).pivot(
+            index="province_code", columns="indicator_id", values="estimate")
+        sc = catalogue.score_subdimensions(wide, year).reset_index().melt(
+            id_vars="province_code", var_name="indicator_id", value_name="score")
+        scores.append(sc.assign(year=year))
+    if not estimates:
+        return pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), []
+    return (pd.concat(estimates, ignore_index=True), pd.concat(scores, ignore_index=True),
+            pd.concat(quarantines, ignore_index=True), accounts)
+
+
+def prepare(data_dir: str | Path, workers: int | None = None, force: bool = False,
+            progress: bool = True) -> Processed:
+    """Clean and load everything in ``data_dir``; skipped when nothing changed."""
+    data_dir = resolve(data_dir)
+    if not data_dir.exists():
+        raise FileNotFoundError(f"Data folder {data_dir} does not exist. Run `govgap sample-data` "
+                                "for the sample, or see data/raw/README.md for real data.")
+    out = Processed(processed_dir_for(data_dir))
+    files = _input_files(data_dir)
+    fingerprint = _stat_fingerprint(files, data_dir)
+    if not force and out.path(STAMP).exists() and out.stamp.get("fingerprint") == fingerprint:
+        return out
+    out.folder.mkdir(parents=True, exist_ok=True)
+    accounts, quarantines = [], []
+    tidy, unmatched = indices.load_folder(data_dir / "indices")
+    _write(indices.ranks(tidy), out.path("indices.parquet"))
+    est, scores, survey_q, survey_acc = _survey_tables(data_dir)
+    if len(est):
+        _write(est, out.path("survey_estimates.parquet"))
+        _write(scores, out.path("survey_scores.parquet"))
+    quarantines.append(survey_q)
+    accounts += survey_acc
+    jobs = [(str(p), int(p.parent.name)) for p in files
+            if p.parent.parent.name == "dossiers" and p.parent.name.isdigit()]
+    by_year: dict[int, list] = {}
+    from tqdm.auto import tqdm
+
+    with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        for code, year, clean, quarantine, acc in tqdm(pool.map(_dossier_job, jobs), total=len(jobs),
+                                                        desc="cleaning dossier exports", disable=not progress):
+            by_year.setdefault(year, []).append(clean)
+            quarantines.append(quarantine)
+            accounts.append(acc.as_dict())
+    rates = []
+    for old in out.folder.glob("dossiers_*.parquet"):
+        old.unlink()
+    for year, frames in by_year.items():
+        table = pd.concat(frames, ignore_index=True)
+        _write(table, out.path(f"dossiers_{year}.parquet"))
+        for by in (["province_code"], ["province_code", "field"]):
+            rates.append(dossiers.on_time_rates(table, by).assign(year=year))
+    if rates:
+        _write(pd.concat(rates, ignore_index=True), out.path("dossier_rates.parquet"))
+    _write(pd.concat([q for q in quarantines if len(q)], ignore_index=True)
+           if any(len(q) for q in quarantines) else pd.DataFrame(columns=["source", "reason"]),
+           out.path("quarantine.parquet"))
+    stamp = {
+        "fingerprint": fingerprint, "govgap_version": __version__, "data_dir": str(data_dir),
+        "inputs": {str(p.relative_to(data_dir)): hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in files},
+        "accounting": accounts,
+        "unmatched_labels": unmatched.to_dict("records"),
+    }
+    tmp = out.path(STAMP + ".tmp")
+    tmp.write_text(json.dumps(stamp, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, out.path(STAMP))
+    return out

@@ -1,0 +1,380 @@
+"""Province report: every number and chart the report notebook shows, in Vietnamese or English.
+
+The notebook only calls ``build(...)`` and the methods of ``ProvinceReport``; each method
+returns HTML or a matplotlib figure. All text that comes from data is escaped.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+import seaborn as sns
+import yaml
+
+from . import __version__, fmt, pipeline, sample
+from .catalogue import indicators, label
+from .paths import SAMPLE_DATA, resolve
+from .registry import Province, find_province
+
+PALETTE = {"province": "#1f5f8b", "median": "#9aa5ae", "best": "#2e8b57", "late": "#c0392b"}
+
+
+@lru_cache(maxsize=1)
+def _texts() -> dict:
+    with resources.files("govgap.data").joinpath("report_text.yaml").open("rb") as fh:
+        return yaml.safe_load(fh)
+
+
+def text(key: str, lang: str, **values) -> str:
+    """Report text in ``lang`` with placeholders filled (values are inserted as given)."""
+    entry = _texts()[key]
+    return entry.get(lang, entry["vi"]).format(**values)
+
+
+def chart_style() -> None:
+    """One consistent style for every govgap chart."""
+    sns.set_theme(style="whitegrid", context="notebook", font_scale=0.9)
+    plt.rcParams.update({"figure.dpi": 90, "savefig.dpi": 90, "figure.figsize": (7.5, 3.4),
+                         "axes.titleweight": "bold"})
+
+
+def show(*parts) -> None:
+    """Display HTML fragments and figures in order (figures are closed after display)."""
+    from IPython.display import HTML, display
+
+    for part in parts:
+        if part is None or part == "":
+            continue
+        if isinstance(part, str):
+            display(HTML(part))
+        else:
+            display(part)
+            plt.close(part)
+
+
+def ensure_data(data_dir: str | Path) -> Path:
+    """The data folder; the sample is generated on first use when the default folder is empty."""
+    path = resolve(data_dir)
+    if path == resolve(SAMPLE_DATA) and not sample.is_sample(path):
+        sample.generate(path, progress=False)
+    if not path.exists():
+        raise FileNotFoundError(f"Data folder {path} does not exist (see data/raw/README.md).")
+    return path
+
+
+def _e(value) -> str:
+    return html.escape(str(value))
+
+
+def html_table(frame: pd.DataFrame, classes: str = "gg-table") -> str:
+    """An escaped HTML table of already-formatted strings."""
+    head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    return f'<table class="{classes}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+@dataclass
+class ProvinceReport:
+    province: Province
+    year: int
+    lang: str
+    data_dir: Path
+    processed: pipeline.Processed
+    indices: pd.DataFrame = field(repr=False)
+    is_sample: bool = False
+
+    # ------------------------------------------------------------------ helpers
+    def t(self, key: str, **values) -> str:
+        return text(key, self.lang, **values)
+
+    def n(self, value, decimals: int = 2) -> str:
+        return fmt.number(value, self.lang, decimals)
+
+    def pct(self, value, decimals: int = 1) -> str:
+        return fmt.percent(value, self.lang, decimals)
+
+    def _fmt_value(self, indicator_id: str, value) -> str:
+        unit = indicators().loc[indicator_id, "unit"]
+        if unit == "share":
+            return self.pct(value)
+        return self.n(value, 0 if unit == "days" else 2)
+
+    def _row(self, indicator_id: str, source: str = "PAPI", year: int | None = None) -> pd.Series | None:
+        tbl = self.indices
+        hit = tbl[(tbl["source"] == source) & (tbl["year"] == (year or self.year))
+                  & (tbl["indicator_id"] == indicator_id) & (tbl["province_code"] == self.province.code)]
+        return hit.iloc[0] if len(hit) else None
+
+    @property
+    def name(self) -> str:
+        return self.province.name_vi
+
+    # ------------------------------------------------------------------ sections
+    def title(self) -> str:
+        return f'<h1 class="gg-title">{_e(self.t("title", province=self.name, year=self.year))}</h1>'
+
+    def banner(self) -> str:
+        """The sample-data banner (empty for real data)."""
+        if not self.is_sample:
+            return ""
+        return f'<div class="gg-sample-banner" role="alert">{_e(self.t("sample_banner"))}</div>'
+
+    def headline(self) -> str:
+        lines = []
+        d7 = self._row("papi.d7")
+        if d7 is not None and pd.notna(d7["value"]):
+            gap = d7["value"] - d7["median"]
+            lines.append(self.t("h_env", score=self.n(d7["value"]), rank=int(d7["rank"]),
+                                n=int(d7["n_provinces"]), median=self.n(d7["median"]),
+                                direction=self.t("above" if gap >= 0 else "below"), gap=self.n(abs(gap))))
+            subs = self.env_table(raw=True)
+            worst = subs.loc[(subs["value"] - subs["median"]).idxmin()]
+            lines.append(self.t("h_env_worst", sub=label(worst["indicator_id"], self.lang),
+                                score=self.n(worst["value"]), median=self.n(worst["median"])))
+        s53, s24 = self._row("papi.d5.3"), self._row("papi.d2.4")
+        if s53 is not None and s24 is not None:
+            lines.append(self.t("h_land", score=self.n(s53["value"]), rank=int(s53["rank"]),
+                                n=int(s53["n_provinces"]), score24=self.n(s24["value"]),
+                                rank24=int(s24["rank"])))
+        pci = self._row("pci.sub2", "PCI")
+        if pci is not None:
+            lines.append(self.t("h_pci", score=self.n(pci["value"]), rank=int(pci["rank"]),
+                                n=int(pci["n_provinces"])))
+        offices = self.office_rates()
+        if len(offices):
+            rates = self.processed.dossier_rates()
+            land = rates[(rates["year"] == self.year) & (rates["field"] == "Đất đai")]
+            own = land[land["province_code"] == self.province.code]
+            worst = offices.iloc[0]
+            lines.append(self.t("h_dossier", year=self.year, rate=self.pct(own["on_time_rate"].iloc[0]),
+                                median=self.pct(land["on_time_rate"].median()), office=worst["office"],
+                                office_rate=self.pct(worst["on_time_rate"]),
+                                office_n=fmt.number(worst["received"], self.lang, 0)))
+        else:
+            lines.append(self.t("h_no_dossier", year=self.year))
+        items = "".join(f"<li>{_e(line)}</li>" for line in lines)
+        return f'<div class="gg-headline"><h2>{_e(self.t("headline_title"))}</h2><ul>{items}</ul></div>'
+
+    def section(self, key: str, note_key: str | None = None) -> str:
+        note = f'<p class="gg-note">{_e(self.t(note_key))}</p>' if note_key else ""
+        return f"<h2>{_e(self.t(key))}</h2>{note}"
+
+    def env_table(self, raw: bool = False):
+        ids = ["papi.d7", "papi.d7.1", "papi.d7.2", "papi.d7.3"]
+        return self._comparison(ids, raw)
+
+    def land_table(self, raw: bool = False):
+        ids = ["papi.d2.4", "papi.d5.3", "papi.d5.3.1", "papi.d5.3.2", "papi.d5.3.3",
+               "papi.d4.1.lurc", "papi.d4.4.lurc"]
+        papi = self._comparison(ids, True)
+        pci_ids = ["pci.sub2", "pci.sub2.lurc_share", "pci.sub2.lurc_days", "pci.sub2.no_difficulty",
+                   "pci.sub2.fair_compensation"]
+        pci = self._comparison(pci_ids, True, source="PCI")
+        both = pd.concat([papi, pci], ignore_index=True)
+        return both if raw else self._format_comparison(both)
+
+    def _comparison(self, ids, raw, source="PAPI"):
+        tbl = self.indices
+        sel = tbl[(tbl["source"] == source) & (tbl["year"] == self.year)
+                  & (tbl["province_code"] == self.province.code) & tbl["indicator_id"].isin(ids)]
+        sel = sel.set_index("indicator_id").reindex([i for i in ids if i in set(sel["indicator_id"])])
+        sel = sel.reset_index()
+        return sel if raw else self._format_comparison(sel)
+
+    def _format_comparison(self, sel: pd.DataFrame) -> str:
+        out = pd.DataFrame({
+            self.t("col_indicator"): [f"{label(i, self.lang)}" for i in sel["indicator_id"]],
+            self.t("col_value"): [self._fmt_value(i, v) for i, v in zip(sel["indicator_id"], sel["value"])],
+            self.t("col_median"): [self._fmt_value(i, v) for i, v in zip(sel["indicator_id"], sel["median"])],
+            self.t("col_top_quartile"): [self._fmt_value(i, v) for i, v in zip(sel["indicator_id"], sel["top_quartile"])],
+            self.t("col_best"): [self._fmt_value(i, v) for i, v in zip(sel["indicator_id"], sel["best"])],
+            self.t("col_rank"): [f"{int(r)}/{int(n)}" if pd.notna(r) else "–"
+                                 for r, n in zip(sel["rank"], sel["n_provinces"])],
+        })
+        return html_table(out)
+
+    def trend_chart(self, indicator_id: str = "papi.d7"):
+        """Province and national median over the years, with PAPI's trend breaks marked."""
+        chart_style()
+        tbl = self.indices
+        sel = tbl[(tbl["indicator_id"] == indicator_id) & (tbl["source"] == "PAPI")]
+        own = sel[sel["province_code"] == self.province.code].sort_values("year")
+        med = sel.groupby("year")["value"].median()
+        fig, ax = plt.subplots()
+        ax.plot(own["year"], own["value"], marker="o", color=PALETTE["province"], label=self.name)
+        ax.plot(med.index, med.values, marker="s", ls="--", color=PALETTE["median"],
+                label=self.t("all_provinces"))
+        if med.index.min() <= 2019 <= med.index.max():
+            ax.axvline(2018.5, color=PALETTE["late"], lw=1, ls=":")
+            ax.text(2018.55, ax.get_ylim()[1], self.t("break_2019"), va="top", fontsize=8, color=PALETTE["late"])
+        ax.set_title(label(indicator_id, self.lang))
+        ax.set_xlabel(self.t("col_year"))
+        ax.set_ylabel(self.t("col_score"))
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 1)))
+        ax.legend(loc="lower right", fontsize=8)
+        fig.tight_layout()
+        return fig
+
+    def indicator_chart(self, parent_ids=("papi.d7.1", "papi.d7.2", "papi.d7.3")):
+        """Dot plot: the province's indicators against the national median and the best province."""
+        chart_style()
+        cat = indicators()
+        ids = [i for p in parent_ids for i in cat.index[cat["parent"] == p]]
+        sel = self._comparison(ids, raw=True)
+        sel = sel[sel["value"].notna()]
+        fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(sel) + 1))
+        labels = [_short(label(i, self.lang)) for i in sel["indicator_id"]]
+        y = np.arange(len(sel))
+        ax.scatter(100 * sel["median"], y, color=PALETTE["median"], marker="|", s=250, label=self.t("col_median"))
+        ax.scatter(100 * sel["best"], y, color=PALETTE["best"], marker="^", s=40, label=self.t("col_best"))
+        ax.scatter(100 * sel["value"], y, color=PALETTE["province"], s=50, label=self.name, zorder=3)
+        ax.set_yticks(y, labels, fontsize=8)
+        ax.invert_yaxis()
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 0) + "%"))
+        ax.legend(loc="lower right", fontsize=8, ncol=3)
+        fig.tight_layout()
+        return fig
+
+    # ------------------------------------------------------------------ dossiers
+    def dossiers(self) -> pd.DataFrame:
+        return self.processed.dossiers(self.year, self.province.code)
+
+    def office_rates(self) -> pd.DataFrame:
+        from .dossiers import on_time_rates
+
+        table = self.dossiers()
+        if table.empty:
+            return pd.DataFrame()
+        land = table[table["field"] == "Đất đai"]
+        return on_time_rates(land, ["office"]).sort_values("on_time_rate").reset_index(drop=True)
+
+    def dossier_table(self) -> str:
+        from .dossiers import on_time_rates
+
+        table = self.dossiers()
+        if table.empty:
+            return f'<p class="gg-note">{_e(self.t("h_no_dossier", year=self.year))}</p>'
+        by_field = on_time_rates(table, ["field"])
+        total = on_time_rates(table).assign(field="Tổng" if self.lang == "vi" else "Total")
+        frame = pd.concat([by_field, total], ignore_index=True)
+        out = pd.DataFrame({
+            self.t("col_field"): frame["field"],
+            self.t("col_received"): [fmt.number(v, self.lang, 0) for v in frame["received"]],
+            self.t("col_finished"): [fmt.number(v, self.lang, 0) for v in frame["finished"]],
+            self.t("col_in_progress"): [fmt.number(v, self.lang, 0) for v in frame["in_progress"]],
+            self.t("col_returned"): [fmt.number(v, self.lang, 0) for v in frame["returned"]],
+            self.t("col_on_time_rate"): [self.pct(v) for v in frame["on_time_rate"]],
+            self.t("col_online"): [self.pct(v) for v in frame["online_share"]],
+            self.t("col_postal"): [self.pct(v) for v in frame["postal_share"]],
+        })
+        return html_table(out)
+
+    def office_chart(self):
+        chart_style()
+        rates = self.office_rates()
+        if rates.empty:
+            return None
+        fig, ax = plt.subplots(figsize=(7.5, 0.38 * len(rates) + 1))
+        colors = [PALETTE["late"] if r < rates["on_time_rate"].median() else PALETTE["province"]
+                  for r in rates["on_time_rate"]]
+        ax.barh([_short(o, 60) for o in rates["office"]], 100 * rates["on_time_rate"], color=colors)
+        for i, r in enumerate(rates.itertuples()):
+            ax.text(100 * r.on_time_rate + 0.5, i, self.pct(r.on_time_rate), va="center", fontsize=8)
+        ax.set_xlim(0, 105)
+        ax.invert_yaxis()
+        ax.tick_params(axis="y", labelsize=8)
+        ax.set_title(self.t("sec_offices"))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 0) + "%"))
+        fig.tight_layout()
+        return fig
+
+    # ------------------------------------------------------------------ survey groups
+    def groups_table(self, ids=("papi.d5.3.1", "papi.d7.2.2", "papi.d7.3.2", "papi.d2.4.1")) -> str:
+        est = self.processed.survey_estimates(self.province.code)
+        est = est[(est["year"] == self.year) & est["indicator_id"].isin(ids)
+                  & est["group_var"].isin(["all", "urban_rural", "sex", "ethnicity"])]
+        if est.empty:
+            return ""
+        est = est.copy()
+        est["group_value"] = est["group_value"].str.replace(r"\.0$", "", regex=True)
+        eth = est["group_var"] == "ethnicity"
+        est.loc[eth & (est["group_value"] != "1"), "group_value"] = "other"
+        est = est.groupby(["group_var", "group_value", "indicator_id"], as_index=False).agg(
+            estimate=("estimate", lambda s: np.average(s, weights=est.loc[s.index, "weight_sum"])),
+            n=("n", "sum"))
+        est["suppressed"] = est["n"] < 15
+
+        def group_label(var, value):
+            if var == "all":
+                return self.name
+            return self.t(f"group_{var}_{value}")
+
+        est["group"] = [group_label(v, g) for v, g in zip(est["group_var"], est["group_value"])]
+        est["cell"] = [("–" if s else f"{self._fmt_value(i, e)} (n={fmt.number(n, self.lang, 0)})")
+                       for i, e, n, s in zip(est["indicator_id"], est["estimate"], est["n"], est["suppressed"])]
+        order = [g for g in dict.fromkeys(est.sort_values(["group_var"], key=lambda s: s != "all")["group"])]
+        wide = est.pivot(index="indicator_id", columns="group", values="cell").reindex(list(ids))[order]
+        wide.insert(0, self.t("col_indicator"), [_short(label(i, self.lang), 90) for i in wide.index])
+        return html_table(wide.reset_index(drop=True))
+
+    # ------------------------------------------------------------------ quality and footer
+    def quality_table(self) -> str:
+        acc = self.processed.accounting()
+        mine = acc[acc["source"].str.contains(f"/{self.province.slug}.", regex=False)
+                   | acc["source"].str.startswith("survey/")]
+        out = pd.DataFrame({
+            self.t("col_source"): mine["source"],
+            self.t("col_read"): [fmt.number(v, self.lang, 0) for v in mine["read"]],
+            self.t("col_kept"): [fmt.number(v, self.lang, 0) for v in mine["kept"]],
+            self.t("col_quarantined"): [fmt.number(v, self.lang, 0) for v in mine["quarantined"]],
+        })
+        q = self.processed.quarantine()
+        q = q[q["source"].str.contains(f"/{self.province.slug}.", regex=False)]
+        reasons = q["reason"].value_counts().rename_axis(self.t("col_reason")).reset_index(
+            name=self.t("col_quarantined"))
+        reasons[self.t("col_quarantined")] = [fmt.number(v, self.lang, 0) for v in reasons[self.t("col_quarantined")]]
+        return html_table(out) + html_table(reasons)
+
+    def footer(self) -> str:
+        stamp = self.processed.stamp
+        relevant = {k: v for k, v in stamp["inputs"].items()
+                    if str(self.year) in k and (self.province.slug in k or not k.startswith("dossiers"))}
+        hashes = "; ".join(f"{k} {v}" for k, v in sorted(relevant.items()))
+        params = json.dumps({"province": self.name, "year": self.year, "language": self.lang,
+                             "data_dir": str(self.data_dir.name)}, ensure_ascii=False)
+        now = dt.datetime.now().strftime("%d/%m/%Y %H:%M" if self.lang == "vi" else "%Y-%m-%d %H:%M")
+        body = _e(self.t("footer", version=__version__, time=now, params=params, hashes=hashes))
+        banner = f'<p class="gg-sample-footer">{_e(self.t("sample_banner"))}</p>' if self.is_sample else ""
+        return f'<footer class="gg-footer">{banner}<p>{body}</p></footer>'
+
+
+def _short(text: str, width: int = 70) -> str:
+    text = str(text)
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def build(province: str, year: int, language: str = "vi", data_dir: str | Path = SAMPLE_DATA) -> ProvinceReport:
+    """Everything a province report needs: resolves the province name, prepares the data
+    (cached) and loads the published indices with ranks and national statistics."""
+    if language not in ("vi", "en"):
+        raise ValueError(f"language must be 'vi' or 'en', not {language!r}")
+    prov = find_province(province)
+    path = ensure_data(data_dir)
+    processed = pipeline.prepare(path, progress=False)
+    table = processed.indices()
+    if not (table["year"] == int(year)).any():
+        years = sorted(table["year"].unique())
+        raise ValueError(f"No published PAPI/PCI tables for {year} in {path}; years available: {years}")
+    return ProvinceReport(prov, int(year), language, path, processed, table, sample.is_sample(path))
