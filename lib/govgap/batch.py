@@ -193,14 +193,18 @@ def run_batch(years: list[int] | None = None, languages: list[str] | None = None
 
         env_root = str(root)
         os.environ.setdefault("GOVGAP_HOME", env_root)
-        log = str(reports_dir / ".runs" / "kernels.log")
-        with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, initializer=_quiet_worker,
-                                 initargs=(log,)) as pool:
-            futures = {pool.submit(execute_run, asdict(r), str(template), env_root): r for r in todo}
-            for fut in tqdm(as_completed(futures), total=len(futures), desc="reports", disable=not progress):
-                run = futures[fut]
-                result = fut.result()
-                run.status, run.error, run.duration_s = result["status"], result["error"], result["duration_s"]
+        os.environ[pipeline.BATCH_ENV] = processed.stamp["fingerprint"]
+        try:
+            log = str(reports_dir / ".runs" / "kernels.log")
+            with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, initializer=_quiet_worker,
+                                     initargs=(log,)) as pool:
+                futures = {pool.submit(execute_run, asdict(r), str(template), env_root): r for r in todo}
+                for fut in tqdm(as_completed(futures), total=len(futures), desc="reports", disable=not progress):
+                    run = futures[fut]
+                    result = fut.result()
+                    run.status, run.error, run.duration_s = result["status"], result["error"], result["duration_s"]
+        finally:
+            os.environ.pop(pipeline.BATCH_ENV, None)
     manifest = {
         "govgap_version": __version__, "started": started.isoformat(timespec="seconds"),
         "duration_s": round(time.perf_counter() - t0, 2), "data_dir": str(data_path),

@@ -41,14 +41,18 @@ def _catalogue_keys(source: str) -> dict[str, str]:
     return keys
 
 
-def read_papi_indicators(path: str | Path, year: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_papi_indicators(path: str | Path, year: int | None = None,
+                         sheet: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read a PAPI provincial-indicator workbook with provinces as columns.
 
-    Returns ``(tidy, unmatched)``: the tidy long table and the labels not in the catalogue.
+    ``sheet`` picks one sheet (default: the first with a "Mã tỉnh" row). Returns
+    ``(tidy, unmatched)``: the tidy long table and the labels not in the catalogue.
     """
     path = Path(path)
-    year = year or int(re.search(r"(20\d\d)", path.name).group(1))
-    book = pd.read_excel(path, sheet_name=None, header=None, engine="calamine")
+    year = year or int(re.search(r"(20\d\d)", sheet or path.name).group(1))
+    book = pd.read_excel(path, sheet_name=sheet, header=None, engine="calamine")
+    if sheet is not None:
+        book = {sheet: book}
     for sheet, grid in book.items():
         first = grid.iloc[:, 0].map(lambda v: fold(str(v)).strip())
         code_rows = first.index[first == "ma tinh"]

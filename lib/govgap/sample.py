@@ -224,11 +224,12 @@ def _write_survey(survey: pd.DataFrame, out_dir: Path, year: int) -> None:
 
 
 def published_indicators(survey: pd.DataFrame) -> pd.DataFrame:
-    """Province x indicator table as PAPI publishes it: weighted means of valid answers,
-    blank where fewer than 15 respondents answered. Uses the coded (unlabelled) survey."""
-    from .survey import indicator_estimates
+    """Province x indicator table as PAPI publishes it: weighted means of valid answers of the
+    cleaned microdata, blank where fewer than 15 respondents answered."""
+    from .survey import clean_survey, indicator_estimates
 
-    est = indicator_estimates(survey.drop_duplicates("id_nguoi_tra_loi"))
+    clean, _, _ = clean_survey(survey)
+    est = indicator_estimates(clean)
     est.loc[est["suppressed"], "estimate"] = np.nan
     return est.pivot(index="province_code", columns="indicator_id", values="estimate")
 
@@ -281,8 +282,7 @@ def _write_papi_table(values: pd.DataFrame, out_dir: Path, year: int) -> None:
 _PCI_ABBREVIATIONS = {"77": "BRVT", "79": "HCMC", "46": "TT-Hue"}
 
 
-def _write_pci(out_dir: Path, year: int, seed: int, traits: dict[str, Traits],
-               dossier_ontime: dict[str, float]) -> None:
+def _write_pci(out_dir: Path, year: int, seed: int, traits: dict[str, Traits]) -> None:
     import xlsxwriter
 
     rng = _rng(seed, 5, year)
@@ -511,7 +511,6 @@ def generate(out_dir: str | Path, seed: int = 2024, survey_years=SURVEY_YEARS,
     codes = provinces_subset or list(provinces()["code"])
     jobs = [(c, y, seed, traits[c], str(out_dir), dossiers_per_file) for y in dossier_years for c in codes]
     workers = workers or os.cpu_count() or 1
-    on_time: dict[tuple, float] = {}
     from tqdm.auto import tqdm
 
     with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -520,10 +519,9 @@ def generate(out_dir: str | Path, seed: int = 2024, survey_years=SURVEY_YEARS,
             survey = _survey_year(seed, year, traits)
             _write_survey(survey, out_dir, year)
             _write_papi_table(published_indicators(survey), out_dir, year)
-            _write_pci(out_dir, year, seed, traits, {})
-        for job, fut in tqdm(zip(jobs, futures), total=len(jobs), desc="sample dossier exports",
-                             disable=not progress):
-            on_time[(job[0], job[1])] = fut.result()[1]
+            _write_pci(out_dir, year, seed, traits)
+        for fut in tqdm(futures, total=len(jobs), desc="sample dossier exports", disable=not progress):
+            fut.result()
     (out_dir / "README.md").write_text(
         f"# {SAMPLE_NOTE_VI}\n\n{SAMPLE_NOTE_EN}. Made by `govgap sample-data --seed {seed}`; "
         "every file is synthetic and must never be read as official PAPI, PCI or dossier data.\n",

@@ -1,0 +1,57 @@
+"""Shared fixtures. Tests that need ../shared/data fail (not skip) when CI is set and it is missing."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _shared_dir() -> Path:
+    env = os.environ.get("GOVGAP_SHARED_DATA")
+    return Path(env) if env else ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The public reference files (../shared/data); required in CI."""
+    path = _shared_dir()
+    if not path.is_dir():
+        message = f"reference data not found at {path} (set GOVGAP_SHARED_DATA)"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; it is required when CI is set")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_sample(tmp_path_factory) -> Path:
+    """A small sample set: all survey years and index tables, dossier exports for three
+    provinces in 2024 with 1,500 rows each."""
+    from govgap import sample
+
+    out = tmp_path_factory.mktemp("data") / "sample"
+    sample.generate(out, seed=11, dossier_years=(2024,), dossiers_per_file=1500,
+                    provinces_subset=["01", "66", "79"], workers=2, progress=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def isolated_home(tmp_path_factory, small_sample):
+    """A throw-away project root (GOVGAP_HOME) so processed data and reports go to tmp."""
+    home = tmp_path_factory.mktemp("home")
+    (home / "pyproject.toml").write_text('[project]\nname = "govgap"\n', encoding="utf-8")
+    (home / "notebooks").mkdir()
+    for nb in (ROOT / "notebooks").glob("*.ipynb"):
+        (home / "notebooks" / nb.name).write_bytes(nb.read_bytes())
+    (home / "data" / "raw").mkdir(parents=True)
+    (home / "data" / "raw" / "sample").symlink_to(small_sample, target_is_directory=True)
+    old = os.environ.get("GOVGAP_HOME")
+    os.environ["GOVGAP_HOME"] = str(home)
+    yield home
+    if old is None:
+        os.environ.pop("GOVGAP_HOME", None)
+    else:
+        os.environ["GOVGAP_HOME"] = old

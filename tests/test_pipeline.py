@@ -1,0 +1,61 @@
+"""Raw sample folder -> processed tables: accounting, no personal data, consistency, caching."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from govgap import pipeline
+
+
+@pytest.fixture(scope="module")
+def processed(isolated_home, small_sample):
+    return pipeline.prepare(small_sample, workers=2, progress=False)
+
+
+def test_every_row_is_accounted_for(processed):
+    acc = processed.accounting()
+    assert (acc["read"] == acc["kept"] + acc["quarantined"]).all()
+    assert set(acc["source"]) == {f"survey/papi_survey_{y}.csv" for y in range(2018, 2025)} | {
+        "dossiers/2024/ha-noi.xlsx", "dossiers/2024/dak-lak.xlsx", "dossiers/2024/ho-chi-minh.xlsx"}
+    quarantine = processed.quarantine()
+    per_source = quarantine.groupby("source").size()
+    assert (acc.set_index("source")["quarantined"][per_source.index] == per_source).all()
+    assert quarantine["reason"].str.len().gt(0).all()
+
+
+def test_no_personal_data_in_processed_tables(processed, small_sample):
+    raw = pd.read_excel(small_sample / "dossiers/2024/ha-noi.xlsx", header=5, dtype=str, engine="calamine")
+    names = set(raw["Người nộp hồ sơ"].dropna()) | set(raw["Số điện thoại"].dropna()) | set(raw["Số CCCD/CMND"].dropna())
+    for path in processed.folder.glob("*.parquet"):
+        table = pd.read_parquet(path)
+        text = table.select_dtypes(exclude="number")
+        for col in text.columns:
+            values = set(text[col].dropna().astype(str))
+            assert not values & names, f"{path.name}:{col} holds personal data"
+
+
+def test_survey_estimates_reproduce_the_published_sample_table(processed):
+    est = processed.survey_estimates()
+    overall = est[(est["group_var"] == "all") & (est["year"] == 2024) & ~est["suppressed"]]
+    idx = processed.indices()
+    published = idx[(idx["source"] == "PAPI") & (idx["year"] == 2024) & (idx["level"] == "indicator")]
+    merged = overall.merge(published, on=["province_code", "indicator_id"])
+    assert len(merged) > 1000
+    assert np.allclose(merged["estimate"], merged["value"], atol=1e-6)
+    scores = processed.survey_scores()
+    s = scores[(scores["year"] == 2024) & (scores["indicator_id"] == "papi.d7")].set_index("province_code")["score"]
+    p = idx[(idx["year"] == 2024) & (idx["indicator_id"] == "papi.d7")].set_index("province_code")["value"]
+    assert np.allclose(s.sort_index(), p.sort_index(), atol=1e-5)
+
+
+def test_dossier_rates_and_cache(processed):
+    rates = processed.dossier_rates()
+    total = rates[rates["field"].isna()].set_index("province_code")
+    assert set(total.index) == {"01", "66", "79"}
+    table = processed.dossiers(2024, "66")
+    judged = table["on_time"].notna()
+    assert total.loc["66", "on_time_rate"] == pytest.approx(table.loc[judged, "on_time"].astype(bool).mean())
+    before = processed.path("stamp.json").stat().st_mtime_ns
+    again = pipeline.prepare(processed.stamp["data_dir"], progress=False)
+    assert again.path("stamp.json").stat().st_mtime_ns == before  # nothing changed: not rebuilt

@@ -1,0 +1,63 @@
+"""Project hygiene: dependencies agree, notebooks are stored clean, README and Makefile agree."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _name(spec: str) -> str:
+    return re.split(r"[<>=!~ \[]", spec.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pip_specs = project["dependencies"] + project["optional-dependencies"]["test"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda_specs = [d for d in env["dependencies"] if isinstance(d, str)]
+    conda = {_name(s): s.replace(" ", "") for s in conda_specs if _name(s) not in ("python", "pip")}
+    pip = {_name(s): s.replace(" ", "") for s in pip_specs}
+    assert conda == pip
+    assert "conda-forge" in env["channels"]
+    python = [s for s in conda_specs if _name(s) == "python"][0]
+    assert python.replace(" ", "") == "python" + project["requires-python"]
+
+
+def test_notebooks_are_stored_without_outputs():
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert notebooks
+    for path in notebooks:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                assert cell["outputs"] == [] and cell["execution_count"] is None, path.name
+        params = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+        assert len(params) == 1, f"{path.name}: one cell tagged 'parameters'"
+        source = "".join(params[0]["source"])
+        for line in filter(None, source.splitlines()):  # plain literal defaults only
+            assert re.fullmatch(r"\w+ = (\"[^\"]*\"|\d+|True|False)", line), line
+
+
+def test_make_help_lists_every_target_and_readme_commands_exist():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, flags=re.M))
+    documented = set(re.findall(r"^([a-z][a-z-]*):.*## ", makefile, flags=re.M))
+    assert targets == documented
+    help_text = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for target in targets:
+        assert f"make {target}" in help_text
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for target in re.findall(r"^make ([a-z-]+)", readme, flags=re.M):
+        assert target in targets, target
+    assert (ROOT / ".ci/run").read_text(encoding="utf-8").strip().endswith("make test")
+    cli_help = subprocess.run([sys.executable, "-m", "govgap.cli", "--help"], capture_output=True, text=True,
+                              check=True).stdout
+    for command in set(re.findall(r"govgap ([a-z-]+)", readme)):
+        assert command in cli_help, command
