@@ -50,6 +50,7 @@ def _export(tmp_path, rows, header=None):
                         "Họ và tên", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày có kết quả", "Trạng thái",
                         "Số lần bổ sung", "Hình thức nộp"]
     grid = [["BÁO CÁO"], [], header, *rows, ["", "Tổng cộng: 4 hồ sơ"]]
+    grid = [row + [""] * (len(header) - len(row)) for row in grid]
     path = tmp_path / "export.csv"
     pd.DataFrame(grid).to_csv(path, header=False, index=False)
     return path

@@ -20,7 +20,7 @@ def test_fold_and_slug():
 
 
 def test_repair_double_encoded_and_r_escapes():
-    assert repair("HÃ  Ná»\x99i") == "Hà Nội"
+    assert repair("H\u00c3\u00a0 N\u00e1\u00bb\u0099i") == "Hà Nội"  # UTF-8 read as Latin-1
     assert repair("<U+0110>à Nẵng") == "Đà Nẵng"
     assert UNKNOWN_CHAR in repair("B<U\ufffd>C NINH")
     assert repair("Hà Nội") == "Hà Nội"  # correct text is left alone

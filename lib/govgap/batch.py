@@ -168,7 +168,8 @@ def run_batch(years: list[int] | None = None, languages: list[str] | None = None
     previous = {}
     manifest_path = reports_dir / MANIFEST
     if manifest_path.exists():
-        previous = {r["output"]: r for r in json.loads(manifest_path.read_text(encoding="utf-8"))["runs"]}
+        old_manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        previous = {r["output"]: r for r in old_manifest.get("earlier_runs", []) + old_manifest["runs"]}
     todo = []
     for run in runs:
         run.fingerprint = _fingerprint(run, notebook, processed.stamp["fingerprint"])
@@ -210,9 +211,10 @@ def run_batch(years: list[int] | None = None, languages: list[str] | None = None
         "duration_s": round(time.perf_counter() - t0, 2), "data_dir": str(data_path),
         "sample_data": sample.is_sample(data_path), "inputs": processed.stamp["inputs"],
         "packages": _package_versions(),
-        # runs of earlier batches that this one did not plan stay listed (their files remain)
-        "runs": [r for key, r in previous.items() if key not in {x.output for x in runs}
-                 and Path(key).exists()] + [asdict(r) for r in runs],
+        "runs": [asdict(r) for r in runs],
+        # runs of earlier batches that this one did not plan stay listed while their files remain
+        "earlier_runs": [r for key, r in previous.items() if key not in {x.output for x in runs}
+                         and Path(key).exists()],
     }
     reports_dir.mkdir(parents=True, exist_ok=True)
     tmp = manifest_path.with_suffix(".tmp")
@@ -225,7 +227,7 @@ def run_batch(years: list[int] | None = None, languages: list[str] | None = None
 def write_index(manifest: dict, processed: pipeline.Processed, reports_dir: Path) -> Path:
     """``reports/index.html``: every province with headline scores, change, status and link."""
     table = processed.indices()
-    runs = pd.DataFrame(manifest["runs"])
+    runs = pd.DataFrame(manifest.get("earlier_runs", []) + manifest["runs"])
     lang = "vi" if (runs["language"] == "vi").any() else "en"
     t = lambda key, **kw: html.escape(report.text(key, lang, **kw))  # noqa: E731
     sections = []

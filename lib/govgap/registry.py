@@ -96,7 +96,7 @@ def crosswalk_2025() -> pd.DataFrame:
     return old.merge(new, on="new_code", how="left", validate="many_to_one")
 
 
-_PREFIXES = re.compile(r"^\?*\s*(?:tinh|thanh pho|tp|t p|city of|province of)\s+", re.I)
+_PREFIXES = re.compile(r"^\?*\s*(?:tinh|thanh pho|thu do|tp|t p|city of|province of)\s+", re.I)
 _SUFFIXES = re.compile(r"\s+(?:province|city|tinh|cu)$", re.I)
 
 
@@ -248,8 +248,9 @@ def find_province_2025(text: str) -> pd.Series:
     keys = {_key(n): i for i, n in enumerate(table["name_vi"])}
     keys.update({_key(n): i for i, n in enumerate(table["name_ascii"])})
     keys.update({_key(f"{k} {n}"): i for i, (k, n) in enumerate(zip(table["kind"], table["name_vi"]))})
-    keys.update({_key(a): keys[_key(province(c).name_vi)] for a, c in
-                 (("HCMC", "79"), ("TP HCM", "79"), ("TPHCM", "79"), ("Thừa Thiên Huế", "46"))})
+    by_code = {c: i for i, c in enumerate(table["code"])}
+    aliases = {"HCMC": "79", "TP HCM": "79", "TPHCM": "79", "Thừa Thiên Huế": "46", "TT-Hue": "46"}
+    keys.update({_key(a): by_code[c] for a, c in aliases.items()})
     idx = keys.get(_key(text))
     if idx is None:
         close = difflib.get_close_matches(fold(text), [fold(n) for n in table["name_vi"]], n=3)
