@@ -287,8 +287,11 @@ class ProvinceReport:
         if rates.empty:
             return None
         fig, ax = plt.subplots(figsize=(7.5, 0.38 * len(rates) + 1))
-        colors = [PALETTE["late"] if r < rates["on_time_rate"].median() else PALETTE["province"]
-                  for r in rates["on_time_rate"]]
+        land = self.dossiers()
+        land = land[land["field"] == "Đất đai"]
+        overall = land["on_time"].dropna().astype(bool).mean()
+        # red: more than 5 points below the province's own land on-time rate
+        colors = [PALETTE["late"] if r < overall - 0.05 else PALETTE["province"] for r in rates["on_time_rate"]]
         ax.barh([_short(o, 60) for o in rates["office"]], 100 * rates["on_time_rate"], color=colors)
         for i, r in enumerate(rates.itertuples()):
             ax.text(100 * r.on_time_rate + 0.5, i, self.pct(r.on_time_rate), va="center", fontsize=8)
