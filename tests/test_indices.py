@@ -36,15 +36,40 @@ def test_unrecognised_workbook_names_file_and_what_was_looked_for(tmp_path):
         read_papi_indicators(path)
 
 
-def test_real_2021_indicator_sheet_reads_dimension_7(shared_data):
-    """The sample layout is the official 2019-2021 one: the same reader reads the real file."""
-    path = shared_data / "papi_cs571/PAPI_2015-2022_vie.xlsx"
-    tidy, unmatched = read_papi_indicators(path, sheet="2021")
-    assert set(tidy["year"]) == {2021}
-    d7 = tidy[tidy["indicator_id"] == "papi.d7"].set_index("province_code")["value"]
-    assert len(d7) == 63
-    assert d7["01"] == pytest.approx(2.717902, abs=1e-6)  # Hà Nội, as published
-    water = tidy[tidy["indicator_id"] == "papi.d7.3"].set_index("province_code")["value"]
-    assert water["04"] == pytest.approx(1.60388, abs=1e-5)  # Cao Bằng
-    # other dimensions are not in the catalogue yet: listed, not dropped silently
-    assert len(unmatched) > 50 and unmatched["row"].min() > 2
+def test_real_2019_indicator_workbook(shared_data):
+    """The sample layout is the official 2019-2021 one: the same reader reads the real 2019 file,
+    and its Dimension 7 agrees with the separately published 2011-2019 dimension table."""
+    path = shared_data / "papi_mdtrinh/PAPI_2019_Provincial_indicators_VIE_ENG.xlsx"
+    tidy, unmatched = read_papi_indicators(path)
+    assert set(tidy["year"]) == {2019} and set(tidy["sheet"]) == {"2019PAPI_Indicators_VIE"}
+    papi_ids = {i for i in tidy["indicator_id"]}
+    from govgap.catalogue import indicators
+
+    cat = indicators()
+    assert papi_ids == set(cat.index[cat["source"] == "PAPI"])  # every catalogue item found
+    wide = tidy.pivot(index="province_code", columns="indicator_id", values="value")
+    assert len(wide) == 63
+    assert wide.loc["01", "papi.d7"] == pytest.approx(2.717902, abs=1e-6)  # Hà Nội
+    subs = wide[["papi.d7.1", "papi.d7.2", "papi.d7.3"]].sum(axis=1)
+    assert (subs - wide["papi.d7"]).abs().max() < 0.01
+    dims = pd.read_excel(shared_data / "papi_mdtrinh/PAPI_2011-2019.xlsx", sheet_name="2019_PAPI", header=None,
+                         engine="calamine")
+    col = [c for c in dims.columns if dims.iat[0, c] == "Environmental Governance"][0]
+    official = {f"{int(code):02d}": v for code, v in zip(dims.iloc[2:65, 0], dims.iloc[2:65, col])}
+    assert len(official) == 63
+    for code, value in official.items():
+        assert wide.loc[code, "papi.d7"] == pytest.approx(value, abs=1e-6)
+    # other dimensions are not in the catalogue yet: listed with their rows, not dropped silently
+    assert len(unmatched) > 100 and unmatched["row"].min() > 2
+
+
+def test_real_pci_2018_land_access(shared_data):
+    from govgap.indices import read_pci
+
+    tidy, unmatched = read_pci(shared_data / "pci_vcci/PCI_2018.xlsx")
+    wide = tidy.pivot(index="province_code", columns="indicator_id", values="value")
+    assert len(wide) == 63  # the benchmark and Min/Median/Max rows are not provinces
+    assert wide.loc["89", "pci.sub2"] == pytest.approx(7.606571, abs=1e-6)  # An Giang
+    assert wide.loc["77", "pci.sub2"] == pytest.approx(6.411787, abs=1e-6)  # BRVT
+    assert wide.loc["89", "pci.sub2.lurc_days"] == 30
+    assert "Lack of available land (%)" in set(unmatched["label"])  # listed, not dropped

@@ -160,7 +160,7 @@ def run_batch(years: list[int] | None = None, languages: list[str] | None = None
     reports_dir = resolve(reports_dir)
     data_path = report.ensure_data(data_dir)
     processed = pipeline.prepare(data_path, workers=workers, progress=progress)
-    years = years or [max(processed.dossier_years() or processed.indices()["year"].unique())]
+    years = [int(y) for y in (years or [max(processed.dossier_years() or processed.indices()["year"].unique())])]
     languages = languages or ["vi"]
     template = resolve(TEMPLATE)
     notebook = template.read_bytes()

@@ -36,8 +36,11 @@ def _prepare(args) -> int:
     processed = pipeline.prepare(args.data_dir, workers=args.workers, force=args.force)
     acc = processed.accounting()
     print(f"Processed tables in {processed.folder}")
-    print(f"Rows read {acc['read'].sum():,}, kept {acc['kept'].sum():,}, "
-          f"quarantined {acc['quarantined'].sum():,} (see quarantine.parquet).")
+    if len(acc):
+        print(f"Rows read {acc['read'].sum():,}, kept {acc['kept'].sum():,}, "
+              f"quarantined {acc['quarantined'].sum():,} (see quarantine.parquet).")
+    else:
+        print("No survey or dossier files found; published tables only.")
     unmatched = processed.stamp["unmatched_labels"]
     if unmatched:
         print(f"{len(unmatched)} label(s) not in the indicator catalogue were left out; see stamp.json.")

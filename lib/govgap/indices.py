@@ -28,16 +28,25 @@ class LayoutError(ValueError):
 
 
 def _label_key(text) -> str:
+    """Comparable label: folded, numbering and punctuation removed, "tỉ lệ" spelt "tỷ lệ",
+    a word typed twice ("đến đến") once, and a trailing edition year dropped."""
     text = fold(nfc(str(text)))
     text = re.sub(r"^(chi so noi dung \d+:|\d+\.\d+:)\s*", "", text)
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
+    text = re.sub(r"\bti le\b", "ty le", text)
+    text = re.sub(r"\b(\w+)( \1\b)+", r"\1", text)
+    return re.sub(r" (in )?(19|20)\d\d$", "", text)
 
 
 def _catalogue_keys(source: str) -> dict[str, str]:
+    """Every known label of the source's catalogue indicators (VI, EN and variants) -> id."""
     cat = indicators()
     cat = cat[cat["source"] == source]
-    keys = {_label_key(v): k for k, v in cat["label_vi"].items()}
-    keys.update({_label_key(v): k for k, v in cat["label_en"].items()})
+    keys = {}
+    for ind, row in cat.iterrows():
+        for text in (row["label_vi"], row["label_en"], *str(row["label_variants"] or "").split("|")):
+            if isinstance(text, str) and text.strip():
+                keys[_label_key(text)] = ind
     return keys
 
 
@@ -95,22 +104,12 @@ def _papi_sheet(grid, code_row, path, sheet, year):
     return tidy[TIDY_COLUMNS], pd.DataFrame(unmatched, columns=["file", "sheet", "row", "label"])
 
 
-_PCI_COLUMNS = {
-    "weighted pci": "pci.total",
-    "sub index 2": "pci.sub2",
-    "sub index 2 land access": "pci.sub2",
-    "of firms owning their land and holding an lurc": "pci.sub2.lurc_share",
-    "median days waited for an lurc": "pci.sub2.lurc_days",
-    "of firms with no difficulty in land procedures in the past 2 years": "pci.sub2.no_difficulty",
-    "compensation is fair always or usually": "pci.sub2.fair_compensation",
-}
-
-
 def read_pci(path: str | Path, year: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read the Summary and Land Access sheets of a PCI workbook (2017-2018 layout)."""
     path = Path(path)
     year = year or int(re.search(r"(20\d\d)", path.name).group(1))
     book = pd.read_excel(path, sheet_name=None, header=None, engine="calamine")
+    keys = _catalogue_keys("PCI")
     records, unmatched = [], []
     for sheet in ("Summary", "Land Access"):
         if sheet not in book:
@@ -123,11 +122,12 @@ def read_pci(path: str | Path, year: int | None = None) -> tuple[pd.DataFrame, p
         columns = {}
         for c, v in grid.iloc[h].items():
             key = _label_key(v)
-            if c == 0 or key in ("rank", ""):
-                continue
-            if key in _PCI_COLUMNS:
-                columns[c] = _PCI_COLUMNS[key]
-            elif not key.startswith("sub index"):
+            if c == 0 or key in ("rank", "") or (key.startswith("sub index") and not key.startswith("sub index 2")):
+                continue  # sub-indices other than Land Access are issue #3's
+            ind = keys.get(key) or keys.get(re.sub(r"^(sub index \d+)\b.*", r"\1", key))
+            if ind:
+                columns[c] = ind
+            else:
                 unmatched.append({"file": path.name, "sheet": sheet, "row": h + 1, "label": nfc(v)})
         seen = set()
         for r in range(h + 1, len(grid)):

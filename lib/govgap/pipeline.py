@@ -29,6 +29,8 @@ from .text import slugify
 
 STAMP = "stamp.json"
 BATCH_ENV = "GOVGAP_IN_BATCH"  # set by the batch runner for its notebook kernels
+ESTIMATE_COLUMNS = ["province_code", "indicator_id", "weight_sum", "n", "estimate", "suppressed",
+                    "group_var", "group_value", "year"]
 GROUPS = {"gioi_tinh": "sex", "thanh_thi": "urban_rural", "dan_toc": "ethnicity", "huyen": "district"}
 
 
@@ -76,31 +78,34 @@ class Processed:
     def indices(self) -> pd.DataFrame:
         return pd.read_parquet(self.path("indices.parquet"))
 
-    def survey_estimates(self, province_code: str | None = None) -> pd.DataFrame:
+    def _read(self, name: str, columns: list[str], province_code: str | None = None) -> pd.DataFrame:
+        """A processed table, or an empty one with the right columns when that input is absent."""
+        path = self.path(name)
+        if not path.exists():
+            return pd.DataFrame(columns=columns)
         filters = [("province_code", "==", province_code)] if province_code else None
-        return pd.read_parquet(self.path("survey_estimates.parquet"), filters=filters)
+        return pd.read_parquet(path, filters=filters)
+
+    def survey_estimates(self, province_code: str | None = None) -> pd.DataFrame:
+        return self._read("survey_estimates.parquet", ESTIMATE_COLUMNS, province_code)
 
     def survey_scores(self) -> pd.DataFrame:
-        return pd.read_parquet(self.path("survey_scores.parquet"))
+        return self._read("survey_scores.parquet", ["province_code", "indicator_id", "score", "year"])
 
     def dossier_years(self) -> list[int]:
         return sorted(int(p.stem.split("_")[1]) for p in self.folder.glob("dossiers_*.parquet"))
 
     def dossiers(self, year: int, province_code: str | None = None) -> pd.DataFrame:
-        path = self.path(f"dossiers_{year}.parquet")
-        if not path.exists():
-            return pd.DataFrame()
-        filters = [("province_code", "==", province_code)] if province_code else None
-        return pd.read_parquet(path, filters=filters)
+        return self._read(f"dossiers_{year}.parquet", [], province_code)
 
     def dossier_rates(self) -> pd.DataFrame:
-        return pd.read_parquet(self.path("dossier_rates.parquet"))
+        return self._read("dossier_rates.parquet", ["province_code", "field", "year", "on_time_rate"])
 
     def quarantine(self) -> pd.DataFrame:
         return pd.read_parquet(self.path("quarantine.parquet"))
 
     def accounting(self) -> pd.DataFrame:
-        return pd.DataFrame(self.stamp["accounting"])
+        return pd.DataFrame(self.stamp["accounting"], columns=["source", "read", "kept", "quarantined"])
 
 
 def _write(frame: pd.DataFrame, path: Path) -> None:

@@ -25,6 +25,7 @@ from . import __version__, fmt, pipeline, sample
 from .catalogue import indicators, label
 from .paths import SAMPLE_DATA, resolve
 from .registry import Province, find_province
+from .text import slugify
 
 PALETTE = {"province": "#1f5f8b", "median": "#9aa5ae", "best": "#2e8b57", "late": "#c0392b"}
 
@@ -139,6 +140,7 @@ class ProvinceReport:
                                 n=int(d7["n_provinces"]), median=self.n(d7["median"]),
                                 direction=self.t("above" if gap >= 0 else "below"), gap=self.n(abs(gap))))
             subs = self.env_table(raw=True)
+            subs = subs[subs["indicator_id"] != "papi.d7"].dropna(subset=["value"])
             worst = subs.loc[(subs["value"] - subs["median"]).idxmin()]
             lines.append(self.t("h_env_worst", sub=label(worst["indicator_id"], self.lang),
                                 score=self.n(worst["value"]), median=self.n(worst["median"])))
@@ -215,9 +217,10 @@ class ProvinceReport:
         ax.plot(own["year"], own["value"], marker="o", color=PALETTE["province"], label=self.name)
         ax.plot(med.index, med.values, marker="s", ls="--", color=PALETTE["median"],
                 label=self.t("all_provinces"))
-        if med.index.min() <= 2019 <= med.index.max():
+        if med.index.min() <= 2018 and med.index.max() >= 2019:  # the series crosses the 2019 break
             ax.axvline(2018.5, color=PALETTE["late"], lw=1, ls=":")
             ax.text(2018.55, ax.get_ylim()[1], self.t("break_2019"), va="top", fontsize=8, color=PALETTE["late"])
+        ax.set_xlim(med.index.min() - 0.5, med.index.max() + 0.5)
         ax.set_title(label(indicator_id, self.lang))
         ax.set_xlabel(self.t("col_year"))
         ax.set_ylabel(self.t("col_score"))
@@ -243,7 +246,8 @@ class ProvinceReport:
         ax.set_yticks(y, labels, fontsize=8)
         ax.invert_yaxis()
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 0) + "%"))
-        ax.legend(loc="lower right", fontsize=8, ncol=3)
+        ax.set_xlim(-2, 102)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6 / len(sel)), fontsize=8, ncol=3, frameon=False)
         fig.tight_layout()
         return fig
 
@@ -260,6 +264,11 @@ class ProvinceReport:
         land = table[table["field"] == "Đất đai"]
         return on_time_rates(land, ["office"]).sort_values("on_time_rate").reset_index(drop=True)
 
+    def field_name(self, field_vi: str) -> str:
+        """A dossier field (lĩnh vực) in the report language; unknown fields as exported."""
+        key = f"field_{slugify(field_vi) if field_vi != 'total' else 'total'}"
+        return self.t(key) if key in _texts() else field_vi
+
     def dossier_table(self) -> str:
         from .dossiers import on_time_rates
 
@@ -267,10 +276,10 @@ class ProvinceReport:
         if table.empty:
             return f'<p class="gg-note">{_e(self.t("h_no_dossier", year=self.year))}</p>'
         by_field = on_time_rates(table, ["field"])
-        total = on_time_rates(table).assign(field="Tổng" if self.lang == "vi" else "Total")
+        total = on_time_rates(table).assign(field="total")
         frame = pd.concat([by_field, total], ignore_index=True)
         out = pd.DataFrame({
-            self.t("col_field"): frame["field"],
+            self.t("col_field"): [self.field_name(f) for f in frame["field"]],
             self.t("col_received"): [fmt.number(v, self.lang, 0) for v in frame["received"]],
             self.t("col_finished"): [fmt.number(v, self.lang, 0) for v in frame["finished"]],
             self.t("col_in_progress"): [fmt.number(v, self.lang, 0) for v in frame["in_progress"]],

@@ -294,16 +294,17 @@ def _write_pci(out_dir: Path, year: int, seed: int, traits: dict[str, Traits]) -
     names = [(_PCI_ABBREVIATIONS.get(c) or n) for c, n in zip(prov["code"], prov["name_ascii"])]
     frame = pd.DataFrame({"Province": names, "total": total, "sub2": sub2}).sort_values("Province")
     frame["Rank"] = frame["total"].rank(ascending=False, method="min").astype(int)
+    cat = indicators()
     land = pd.DataFrame({
         "Province": names,
         "Sub-Index 2: Land Access": sub2,
-        "% of firms owning their land and holding an LURC":
+        cat.loc["pci.sub2.lurc_share", "label_en"]:
             np.clip(0.55 + 0.08 * t_land + rng.normal(0, 0.05, len(prov)), 0.1, 0.98),
-        "Median days waited for an LURC":
+        cat.loc["pci.sub2.lurc_days", "label_en"]:
             np.clip(np.round(30 - 7 * t_land + rng.normal(0, 4, len(prov))), 5, 90),
-        "% of firms with no difficulty in land procedures in the past 2 years":
+        cat.loc["pci.sub2.no_difficulty", "label_en"]:
             np.clip(0.30 + 0.07 * t_land + rng.normal(0, 0.04, len(prov)), 0.02, 0.95),
-        "Compensation is fair (% always or usually)":
+        cat.loc["pci.sub2.fair_compensation", "label_en"]:
             np.clip(0.25 + 0.05 * t_land + rng.normal(0, 0.05, len(prov)), 0.02, 0.95),
     }).sort_values("Province")
     path = out_dir / "indices" / f"PCI_{year}.xlsx"
@@ -445,7 +446,7 @@ def dossier_frame(code: str, year: int, seed: int, traits: Traits, n: int | None
     return frame
 
 
-def _write_dossiers(args: tuple) -> tuple[str, float]:
+def _write_dossiers(args: tuple) -> Path:
     code, year, seed, traits, out_dir, n = args
     from .xlsx_lite import _col, write_sheet
 
@@ -464,10 +465,11 @@ def _write_dossiers(args: tuple) -> tuple[str, float]:
     rows = title + [DOSSIER_HEADER] + body + footer
     write_sheet(path, "Danh sách hồ sơ", rows, merges=[f"A{r}:{last}{r}" for r in range(1, 5)],
                 bold_rows={0, 1, 2, 3, 5, len(rows) - 1}, title=SAMPLE_NOTE_VI)
-    return code, _on_time_share(frame)
+    return path
 
 
 def _on_time_share(frame: pd.DataFrame) -> float:
+    """Share of finished dossiers of an export frame with a result by the appointed date."""
     done = frame[frame["Ngày có kết quả"] != ""]
     fin = pd.to_datetime(done["Ngày có kết quả"], format="%d/%m/%Y", errors="coerce")
     due = pd.to_datetime(done["Ngày hẹn trả"], format="%d/%m/%Y", errors="coerce")

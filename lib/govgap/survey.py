@@ -15,7 +15,7 @@ import pandas as pd
 
 from .catalogue import survey_items
 from .quality import Accounting
-from .registry import ProvinceNotFoundError, find_province
+from .registry import ProvinceNotFoundError, find_province, province
 from .text import nfc
 
 MIN_RESPONDENTS = 15
@@ -112,10 +112,7 @@ def clean_survey(raw: pd.DataFrame, source: str = "survey") -> tuple[pd.DataFram
 def _province_code(value) -> str:
     text = str(value).strip()
     if text.replace(".0", "").isdigit():
-        code = f"{int(float(text)):02d}"
-        from .registry import province
-
-        return province(code).code
+        return province(int(float(text))).code
     return find_province(text).code
 
 
