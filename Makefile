@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup sample-data prepare reports reports-all lab test clean clean-all
+.PHONY: help setup browser sample-data prepare reports reports-all lab test clean clean-all
 
 help: ## list every target with one line each
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -37,7 +37,14 @@ reports-all: $(STAMP) ## as reports, in Vietnamese and English
 lab: sample-data ## open JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks/
 
-test: $(STAMP) ## set up and run the test suite
+browser: ## install headless Chromium (Debian package) for the browser test, when missing
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium (Debian package chromium) for the browser test..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: run 'sudo apt-get install chromium' (the browser test needs it)"; fi; }
+
+test: $(STAMP) browser ## set up (with Chromium) and run the test suite
 	$(BIN)/python -m pytest
 
 clean: ## remove generated reports and processed data (raw sample data stays)

@@ -71,6 +71,32 @@ def plan(years: list[int], languages: list[str], province_names: list[str] | Non
     return runs
 
 
+def plan_from_yaml(path: str | Path, data_dir: str, reports_dir: Path) -> list[Run]:
+    """Runs from a YAML file: either a list under ``runs:`` of {province, year, language}, or
+    ``provinces:`` (a list, or "all"), ``years:`` and ``languages:`` to combine."""
+    import yaml
+
+    path = Path(path)
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(spec, dict):
+        raise ValueError(f"{path}: expected a mapping with 'runs:' or 'provinces/years/languages:'")
+    runs: list[Run] = []
+    if "runs" in spec:
+        for i, item in enumerate(spec["runs"], start=1):
+            missing = {"province", "year"} - set(item or {})
+            if missing:
+                raise ValueError(f"{path}: run {i} lacks {', '.join(sorted(missing))}")
+            runs += plan([int(item["year"])], [item.get("language", "vi")], [str(item["province"])],
+                         data_dir, reports_dir)
+        return runs
+    if "years" not in spec:
+        raise ValueError(f"{path}: 'years:' is required (for example years: [2024])")
+    names = spec.get("provinces", "all")
+    names = None if names == "all" else [str(n) for n in names]
+    return plan([int(y) for y in spec["years"]], list(spec.get("languages", ["vi"])), names, data_dir,
+                reports_dir)
+
+
 def _fingerprint(run: Run, notebook: bytes, data_stamp: str) -> str:
     digest = hashlib.sha256(notebook)
     digest.update(json.dumps(run.parameters, sort_keys=True, ensure_ascii=False).encode())
@@ -113,31 +139,106 @@ def _quiet_worker(log_path: str) -> None:
     os.close(fd)
 
 
+_KERNEL = {}  # per worker process: one kernel manager, reused for every run of the worker
+
+
+def _kernel_manager():
+    return _KERNEL.get("km")
+
+
+def _shutdown_kernel() -> None:
+    km = _KERNEL.pop("km", None)
+    if km is not None:
+        from jupyter_core.utils import run_sync
+
+        try:
+            run_sync(km.shutdown_kernel)(now=True)
+        except Exception:  # the kernel may already be gone; nothing else to clean
+            pass
+
+
+def _worker_init(log_path: str) -> None:
+    from multiprocessing import util
+
+    _quiet_worker(log_path)
+    util.Finalize(None, _shutdown_kernel, exitpriority=100)
+
+
+RESET_CELL = ("get_ipython().run_line_magic('reset', '-f')\n"
+              "import matplotlib.pyplot as _plt; _plt.close('all'); del _plt")
+
+
 def execute_run(run: dict, template: str, root: str) -> dict:
-    """Execute one run (in a worker process): notebook -> executed notebook -> HTML."""
+    """Execute one run (in a worker process): notebook -> executed notebook -> HTML.
+
+    The worker keeps one kernel alive across its runs (imports are paid once); each run starts
+    by clearing the kernel's namespace, so no value leaks from one province to the next.
+    """
     import nbformat
-    import papermill
+    from nbclient import NotebookClient
+    from papermill.parameterize import parameterize_notebook
 
     start = time.perf_counter()
     out, executed = Path(run["output"]), Path(run["executed"])
     out.parent.mkdir(parents=True, exist_ok=True)
     executed.parent.mkdir(parents=True, exist_ok=True)
+    notebook, client = None, None
     try:
-        papermill.execute_notebook(template, str(executed), parameters=run["parameters"],
-                                   kernel_name="python3", progress_bar=False, cwd=root,
-                                   language="python")
-        notebook = nbformat.read(executed, as_version=4)
-        body, _ = _exporter(run["language"]).from_notebook_node(
-            notebook, resources={"metadata": {"name": f"{run['province']} {run['year']}"}})
-        body = body.replace("<title>Notebook</title>", f"<title>{html.escape(run['province'])} {run['year']}</title>")
+        notebook = nbformat.read(template, as_version=4)
+        for cell in notebook.cells:  # what papermill's own loader ensures before parameterising
+            cell.metadata.setdefault("tags", [])
+        notebook.metadata.setdefault("papermill", {})
+        notebook = parameterize_notebook(notebook, run["parameters"], kernel_name="python3", language="python")
+        notebook.cells.insert(0, nbformat.v4.new_code_cell(RESET_CELL, metadata={"tags": ["remove-in-report"]}))
+        km = _kernel_manager()
+        if km is not None:
+            from jupyter_core.utils import run_sync
+
+            if not run_sync(km.is_alive)():
+                _shutdown_kernel()
+                km = None
+        client = NotebookClient(notebook, km=km, kernel_name="python3", timeout=900,
+                                resources={"metadata": {"path": str(Path(root) / "notebooks")}})
+        client.execute(cleanup_kc=False)
+        body, _ = _exporter(run["language"]).from_notebook_node(notebook)
+        body = body.replace("<title>Notebook</title>",
+                            f"<title>{html.escape(run['province'])} {run['year']}</title>")
         tmp = out.with_name(out.name + ".tmp")
         tmp.write_text(body, encoding="utf-8")
         os.replace(tmp, out)
         run.update(status="ok", error="")
     except Exception as exc:  # every failure is reported, none stops the batch
         run.update(status="failed", error=_plain_error(exc))
+    finally:
+        if client is not None:
+            _KERNEL["km"] = client.km
+            if client.kc is not None:
+                client.kc.stop_channels()
+        if notebook is not None:
+            nbformat.write(notebook, executed)
     run["duration_s"] = round(time.perf_counter() - start, 2)
+    _write_state(run)
     return run
+
+
+def _state_path(run: dict) -> Path:
+    return Path(run["executed"]).with_suffix(".json")
+
+
+def _write_state(run: dict) -> None:
+    """Each finished run leaves a small record, so a batch killed half-way can resume."""
+    path = _state_path(run)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(run, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _read_state(run: dict) -> dict | None:
+    path = _state_path(run)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
 
 
 def _package_versions() -> dict:
@@ -154,8 +255,11 @@ def _package_versions() -> dict:
 def run_batch(years: list[int] | None = None, languages: list[str] | None = None,
               province_names: list[str] | None = None, data_dir: str = str(SAMPLE_DATA),
               workers: int | None = None, force: bool = False, retry_failed: bool = False,
-              reports_dir: str | Path = REPORTS, progress: bool = True) -> dict:
-    """Render reports; returns the manifest (also written to ``reports/manifest.json``)."""
+              reports_dir: str | Path = REPORTS, progress: bool = True, runs_file: str | None = None) -> dict:
+    """Render reports; returns the manifest (also written to ``reports/manifest.json``).
+
+    The runs are ``years x province_names x languages`` (default: the latest year with data, all
+    63 provinces, Vietnamese), or those of ``runs_file`` (YAML, see ``plan_from_yaml``)."""
     root = project_root()
     reports_dir = resolve(reports_dir)
     data_path = report.ensure_data(data_dir)
@@ -164,7 +268,12 @@ def run_batch(years: list[int] | None = None, languages: list[str] | None = None
     languages = languages or ["vi"]
     template = resolve(TEMPLATE)
     notebook = template.read_bytes()
-    runs = plan(years, languages, province_names, str(data_dir), reports_dir)
+    if runs_file:
+        runs = plan_from_yaml(runs_file, str(data_dir), reports_dir)
+    else:
+        runs = plan(years, languages, province_names, str(data_dir), reports_dir)
+    for stale in reports_dir.rglob("*.tmp"):  # left by a batch that was killed mid-write
+        stale.unlink()
     previous = {}
     manifest_path = reports_dir / MANIFEST
     if manifest_path.exists():
@@ -173,7 +282,7 @@ def run_batch(years: list[int] | None = None, languages: list[str] | None = None
     todo = []
     for run in runs:
         run.fingerprint = _fingerprint(run, notebook, processed.stamp["fingerprint"])
-        old = previous.get(run.output)
+        old = _read_state(asdict(run)) or previous.get(run.output)
         unchanged = (old and old["fingerprint"] == run.fingerprint and old["status"] in ("ok", "unchanged")
                      and Path(run.output).exists())
         if retry_failed:
@@ -197,12 +306,16 @@ def run_batch(years: list[int] | None = None, languages: list[str] | None = None
         os.environ[pipeline.BATCH_ENV] = processed.stamp["fingerprint"]
         try:
             log = str(reports_dir / ".runs" / "kernels.log")
-            with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, initializer=_quiet_worker,
+            with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, initializer=_worker_init,
                                      initargs=(log,)) as pool:
                 futures = {pool.submit(execute_run, asdict(r), str(template), env_root): r for r in todo}
                 for fut in tqdm(as_completed(futures), total=len(futures), desc="reports", disable=not progress):
                     run = futures[fut]
-                    result = fut.result()
+                    try:
+                        result = fut.result()
+                    except Exception as exc:  # a worker that died (killed, out of memory)
+                        result = {"status": "failed", "error": f"worker stopped: {_plain_error(exc)}",
+                                  "duration_s": 0.0}
                     run.status, run.error, run.duration_s = result["status"], result["error"], result["duration_s"]
         finally:
             os.environ.pop(pipeline.BATCH_ENV, None)

@@ -6,6 +6,7 @@ with exit code 2; a batch with failed reports exits with code 1.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from . import __version__
@@ -52,7 +53,8 @@ def _reports(args) -> int:
 
     manifest = batch.run_batch(years=args.years, languages=args.languages, province_names=args.provinces,
                                data_dir=args.data_dir, workers=args.workers, force=args.force,
-                               retry_failed=args.retry_failed, reports_dir=args.reports_dir)
+                               retry_failed=args.retry_failed, reports_dir=args.reports_dir,
+                               runs_file=args.runs)
     runs = manifest["runs"]
     failed = [r for r in runs if r["status"] == "failed"]
     done = sum(r["status"] == "ok" for r in runs)
@@ -65,6 +67,29 @@ def _reports(args) -> int:
         print(f"FAILED {r['province']} {r['year']} {r['language']}: {r['error']}\n"
               f"       executed notebook kept at {r['executed']}")
     return 1 if failed else 0
+
+
+def _email(args) -> int:
+    from . import mailer
+
+    settings = (mailer.SmtpSettings.from_env(args.smtp_host, args.smtp_port, args.smtp_user, args.sender)
+                if args.send else None)
+    sender = settings.sender if settings else (args.sender or os.environ.get("GOVGAP_SMTP_FROM")
+                                               or "govgap@localhost")
+    missing: list[str] = []
+    items = mailer.messages(args.reports_dir, args.recipients, sender, args.year, missing)
+    for who in missing:
+        print(f"No rendered report for recipient {who}: not sent.")
+    if not items:
+        print("No report has a recipient in the CSV; nothing to do.")
+        return 0
+    if args.send:
+        count = mailer.send(items, settings)
+        print(f"Sent {count} message(s) through {settings.host}:{settings.port} (STARTTLS).")
+    else:
+        paths = mailer.write_eml(items, args.out)
+        print(f"Wrote {len(paths)} message(s) to {resolve(args.out)} (.eml files; use --send to send).")
+    return 0
 
 
 def _provinces(args) -> int:
@@ -103,10 +128,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--languages", type=_words, default=["vi"], help="vi, en or vi,en")
     p.add_argument("--provinces", type=_words, default=None, help="names, e.g. 'Hà Nội,Đắk Lắk'; default all 63")
     p.add_argument("--workers", type=int, default=None, help="default: number of cores")
+    p.add_argument("--runs", default=None, help="YAML list of runs (instead of --years/--provinces/--languages)")
     p.add_argument("--reports-dir", default=str(REPORTS))
     p.add_argument("--force", action="store_true", help="re-render unchanged reports too")
     p.add_argument("--retry-failed", action="store_true", help="re-run only the runs that failed last time")
     p.set_defaults(func=_reports)
+
+    p = sub.add_parser("email", help="compose one email per report: write .eml files or send over SMTP")
+    p.add_argument("--recipients", required=True, help="CSV with columns province, email[, language]")
+    p.add_argument("--reports-dir", default=str(REPORTS))
+    p.add_argument("--year", type=int, default=None, help="default: the latest year rendered")
+    p.add_argument("--out", default=str(REPORTS / "email"), help="folder for .eml files")
+    p.add_argument("--send", action="store_true", help="send over SMTP (STARTTLS) instead of writing .eml")
+    p.add_argument("--smtp-host", default=None, help="or GOVGAP_SMTP_HOST")
+    p.add_argument("--smtp-port", type=int, default=None, help="or GOVGAP_SMTP_PORT (default 587)")
+    p.add_argument("--smtp-user", default=None, help="or GOVGAP_SMTP_USER; password only from GOVGAP_SMTP_PASSWORD")
+    p.add_argument("--sender", default=None, help="From address, or GOVGAP_SMTP_FROM")
+    p.set_defaults(func=_email)
 
     p = sub.add_parser("provinces", help="list the 63 provinces with codes, slugs and their 2025 province")
     p.set_defaults(func=_provinces)
@@ -122,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (FileNotFoundError, LayoutError, DossierFormatError, ProvinceNotFoundError,
-            RetiredProvinceError, ValueError) as exc:
+            RetiredProvinceError, ValueError, ConnectionError, OSError) as exc:
         print(f"govgap: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

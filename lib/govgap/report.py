@@ -132,6 +132,12 @@ class ProvinceReport:
         return f'<div class="gg-sample-banner" role="alert">{_e(self.t("sample_banner"))}</div>'
 
     def headline(self) -> str:
+        """The key-findings box."""
+        items = "".join(f"<li>{_e(line)}</li>" for line in self.headline_lines())
+        return f'<div class="gg-headline"><h2>{_e(self.t("headline_title"))}</h2><ul>{items}</ul></div>'
+
+    def headline_lines(self) -> list[str]:
+        """The key findings as sentences with their numbers (report language)."""
         lines = []
         d7 = self._row("papi.d7")
         if d7 is not None and pd.notna(d7["value"]):
@@ -165,8 +171,7 @@ class ProvinceReport:
                                 office_n=fmt.number(worst["received"], self.lang, 0)))
         else:
             lines.append(self.t("h_no_dossier", year=self.year))
-        items = "".join(f"<li>{_e(line)}</li>" for line in lines)
-        return f'<div class="gg-headline"><h2>{_e(self.t("headline_title"))}</h2><ul>{items}</ul></div>'
+        return lines
 
     def section(self, key: str, note_key: str | None = None) -> str:
         note = f'<p class="gg-note">{_e(self.t(note_key))}</p>' if note_key else ""
