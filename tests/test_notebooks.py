@@ -49,7 +49,10 @@ def test_batch_renders_reports_index_and_manifest(first_batch):
     assert re.search(r"\d+,\d%", vi) and re.search(r"\d+\.\d%", en)
     index = (reports / "index.html").read_text(encoding="utf-8")
     assert 'href="2024/ha-noi.vi.html"' in index and 'href="2024/ho-chi-minh.en.html"' in index
-    assert json.loads((reports / "manifest.json").read_text(encoding="utf-8"))["runs"][0]["fingerprint"]
+    run = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))["runs"][0]
+    assert run["fingerprint"] and run["parameters"]["province"] == "Hà Nội"
+    assert "dossiers/2024/ha-noi.xlsx" in run["inputs"] and "dossiers/2024/ho-chi-minh.xlsx" not in run["inputs"]
+    assert "survey/papi_survey_2024.csv" in run["inputs"]
 
 
 def test_unchanged_batch_is_skipped(first_batch):
@@ -67,6 +70,7 @@ def test_a_failing_run_does_not_stop_the_batch(first_batch, capsys):
     out = capsys.readouterr().out
     assert code == 1
     assert "1 failed" in out and "No published PAPI/PCI tables for 2031" in out
+    assert "in code cell 2 of the template: from govgap import report" in out
     manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
     status = {(r["year"], r["slug"]): r["status"] for r in manifest["runs"]}
     assert status[(2024, "ha-noi")] == "unchanged" and status[(2031, "ha-noi")] == "failed"

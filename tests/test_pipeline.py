@@ -59,3 +59,24 @@ def test_dossier_rates_and_cache(processed):
     before = processed.path("stamp.json").stat().st_mtime_ns
     again = pipeline.prepare(processed.stamp["data_dir"], progress=False)
     assert again.path("stamp.json").stat().st_mtime_ns == before  # nothing changed: not rebuilt
+
+
+def test_an_unreadable_export_is_reported_and_the_rest_goes_on(isolated_home, small_sample, tmp_path):
+    import shutil
+
+    from govgap import report
+
+    data = tmp_path / "broken"
+    shutil.copytree(small_sample / "indices", data / "indices")
+    (data / "dossiers" / "2024").mkdir(parents=True)
+    shutil.copy(small_sample / "dossiers/2024/dak-lak.xlsx", data / "dossiers/2024/dak-lak.xlsx")
+    pd.DataFrame({"Cột A": ["x"], "Cột B": ["y"]}).to_excel(data / "dossiers/2024/ha-noi.xlsx", index=False)
+    processed = pipeline.prepare(data, workers=1, progress=False)
+    errors = processed.file_errors()
+    assert errors["source"].tolist() == ["dossiers/2024/ha-noi.xlsx"]
+    assert "no header row" in errors["error"].iloc[0]
+    assert processed.accounting()["source"].tolist() == ["dossiers/2024/dak-lak.xlsx"]
+    hanoi = report.build("Hà Nội", 2024, "vi", data)
+    assert "Không có dữ liệu hồ sơ" in hanoi.dossier_table()
+    assert "no header row" in hanoi.quality_table()
+    assert report.build("Đắk Lắk", 2024, "vi", data).office_rates()["received"].sum() > 1000

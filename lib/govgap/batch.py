@@ -18,6 +18,7 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -45,6 +46,7 @@ class Run:
     error: str = ""
     duration_s: float = 0.0
     parameters: dict = field(default_factory=dict)
+    inputs: dict = field(default_factory=dict)  # input files of this run -> SHA-256 (16 hex digits)
 
 
 def plan(years: list[int], languages: list[str], province_names: list[str] | None, data_dir: str,
@@ -105,7 +107,9 @@ def _fingerprint(run: Run, notebook: bytes, data_stamp: str) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=2)
 def _exporter(language: str = "vi"):
+    """The HTML exporter (built once per worker and language: building it costs about a second)."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
@@ -129,6 +133,20 @@ def _plain_error(exc: Exception) -> str:
     cell = getattr(exc, "exec_count", None)
     where = f" (cell {cell})" if cell else ""
     return f"{ename}{where}: {evalue}".strip()
+
+
+def _failing_cell(notebook) -> str:
+    """' in cell N: <first line of its code>' for the first cell whose output is an error."""
+    if notebook is None:
+        return ""
+    code_cells = [c for c in notebook.cells if c.cell_type == "code"
+                  and "remove-in-report" not in c.metadata.get("tags", [])
+                  and "injected-parameters" not in c.metadata.get("tags", [])]
+    for number, cell in enumerate(code_cells, start=1):
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            first = next((line for line in cell.source.splitlines() if line.strip()), "")
+            return f" — in code cell {number} of the template: {first.strip()[:80]}"
+    return ""
 
 
 def _quiet_worker(log_path: str) -> None:
@@ -208,7 +226,7 @@ def execute_run(run: dict, template: str, root: str) -> dict:
         os.replace(tmp, out)
         run.update(status="ok", error="")
     except Exception as exc:  # every failure is reported, none stops the batch
-        run.update(status="failed", error=_plain_error(exc))
+        run.update(status="failed", error=_plain_error(exc) + _failing_cell(notebook))
     finally:
         if client is not None:
             _KERNEL["km"] = client.km
@@ -280,7 +298,10 @@ def run_batch(years: list[int] | None = None, languages: list[str] | None = None
         old_manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         previous = {r["output"]: r for r in old_manifest.get("earlier_runs", []) + old_manifest["runs"]}
     todo = []
+    inputs = processed.stamp["inputs"]
     for run in runs:
+        run.inputs = {k: v for k, v in inputs.items() if str(run.year) in k
+                      and (not k.startswith("dossiers/") or f"/{run.slug}." in k)}
         run.fingerprint = _fingerprint(run, notebook, processed.stamp["fingerprint"])
         old = _read_state(asdict(run)) or previous.get(run.output)
         unchanged = (old and old["fingerprint"] == run.fingerprint and old["status"] in ("ok", "unchanged")

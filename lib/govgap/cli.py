@@ -42,6 +42,8 @@ def _prepare(args) -> int:
               f"quarantined {acc['quarantined'].sum():,} (see quarantine.parquet).")
     else:
         print("No survey or dossier files found; published tables only.")
+    for row in processed.file_errors().itertuples():
+        print(f"UNREADABLE {row.source}: {row.error}")
     unmatched = processed.stamp["unmatched_labels"]
     if unmatched:
         print(f"{len(unmatched)} label(s) not in the indicator catalogue were left out; see stamp.json.")

@@ -104,23 +104,37 @@ class Processed:
     def quarantine(self) -> pd.DataFrame:
         return pd.read_parquet(self.path("quarantine.parquet"))
 
+    def file_errors(self) -> pd.DataFrame:
+        """Input files that could not be read at all, with the reason."""
+        return pd.DataFrame(self.stamp.get("file_errors", []), columns=["source", "error"])
+
     def accounting(self) -> pd.DataFrame:
         return pd.DataFrame(self.stamp["accounting"], columns=["source", "read", "kept", "quarantined"])
 
 
 def _write(frame: pd.DataFrame, path: Path) -> None:
+    """Atomic parquet write. Tables with a province column are sorted by it and cut in row
+    groups, so that reading one province skips the others' row groups."""
     tmp = path.with_name(path.name + ".tmp")
-    frame.to_parquet(tmp, index=False)
+    if "province_code" in frame.columns:
+        frame = frame.sort_values("province_code", kind="stable")
+        frame.to_parquet(tmp, index=False, row_group_size=25_000)
+    else:
+        frame.to_parquet(tmp, index=False)
     os.replace(tmp, path)
 
 
 def _dossier_job(args) -> tuple:
+    """Clean one export; a file that cannot be read is reported, not fatal for the others."""
     path, year = args
     path = Path(path)
-    code = find_province(path.stem.replace("-", " ")).code
-    raw = dossiers.read_export(path)
-    clean, quarantine, acc = dossiers.clean_dossiers(raw, pd.Timestamp(f"{year}-12-31 23:59:59"),
-                                                     source=f"dossiers/{year}/{path.name}")
+    source = f"dossiers/{year}/{path.name}"
+    try:
+        code = find_province(path.stem.replace("-", " ")).code
+        raw = dossiers.read_export(path)
+    except (LookupError, dossiers.DossierFormatError, ValueError, OSError) as exc:
+        return None, year, None, None, {"source": source, "error": str(exc)}
+    clean, quarantine, acc = dossiers.clean_dossiers(raw, pd.Timestamp(f"{year}-12-31 23:59:59"), source=source)
     return code, year, clean.assign(province_code=code), quarantine, acc
 
 
@@ -175,7 +189,7 @@ def prepare(data_dir: str | Path, workers: int | None = None, force: bool = Fals
 
 
 def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, workers, progress) -> None:
-    accounts, quarantines = [], []
+    accounts, quarantines, file_errors = [], [], []
     tidy, unmatched = indices.load_folder(data_dir / "indices")
     _write(indices.ranks(tidy), out.path("indices.parquet"))
     est, scores, survey_q, survey_acc = _survey_tables(data_dir)
@@ -192,6 +206,9 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
         for code, year, clean, quarantine, acc in tqdm(pool.map(_dossier_job, jobs), total=len(jobs),
                                                         desc="cleaning dossier exports", disable=not progress):
+            if code is None:  # unreadable file: listed with its reason, the others go on
+                file_errors.append(acc)
+                continue
             by_year.setdefault(year, []).append(clean)
             quarantines.append(quarantine)
             accounts.append(acc.as_dict())
@@ -212,6 +229,7 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
         "fingerprint": fingerprint, "govgap_version": __version__, "data_dir": str(data_dir),
         "inputs": {str(p.relative_to(data_dir)): hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in files},
         "accounting": accounts,
+        "file_errors": file_errors,
         "unmatched_labels": unmatched.to_dict("records"),
     }
     tmp = out.path(STAMP + ".tmp")

@@ -94,6 +94,7 @@ class ProvinceReport:
     processed: pipeline.Processed
     indices: pd.DataFrame = field(repr=False)
     is_sample: bool = False
+    _cache: dict = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ helpers
     def t(self, key: str, **values) -> str:
@@ -258,7 +259,10 @@ class ProvinceReport:
 
     # ------------------------------------------------------------------ dossiers
     def dossiers(self) -> pd.DataFrame:
-        return self.processed.dossiers(self.year, self.province.code)
+        """The province's cleaned dossiers of the report year (read once per report)."""
+        if "dossiers" not in self._cache:
+            self._cache["dossiers"] = self.processed.dossiers(self.year, self.province.code)
+        return self._cache["dossiers"]
 
     def office_rates(self) -> pd.DataFrame:
         from .dossiers import on_time_rates
@@ -362,7 +366,13 @@ class ProvinceReport:
         reasons = q["reason"].value_counts().rename_axis(self.t("col_reason")).reset_index(
             name=self.t("col_quarantined"))
         reasons[self.t("col_quarantined")] = [fmt.number(v, self.lang, 0) for v in reasons[self.t("col_quarantined")]]
-        return html_table(out) + html_table(reasons)
+        errors = self.processed.file_errors()
+        errors = errors[errors["source"].str.contains(f"/{self.province.slug}.", regex=False)]
+        unreadable = ""
+        if len(errors):
+            unreadable = html_table(pd.DataFrame({self.t("col_source"): errors["source"],
+                                                  self.t("col_reason"): errors["error"]}))
+        return html_table(out) + html_table(reasons) + unreadable
 
     def footer(self) -> str:
         stamp = self.processed.stamp

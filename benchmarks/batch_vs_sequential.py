@@ -1,0 +1,77 @@
+"""Batch speed: govgap's parallel batch against plain papermill + nbconvert, one after another.
+
+    .venv/bin/python benchmarks/batch_vs_sequential.py                # all 63 provinces (~15 min)
+    .venv/bin/python benchmarks/batch_vs_sequential.py --provinces 10  # a quicker estimate
+
+Both render the same report notebook on the sample data into a temporary folder. Printed:
+the sequential time, the batch time and their ratio (target <= 1/6 on 2 cores), and the time of
+a no-op rerun of `govgap reports` as a user types it (target <= 3 s).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from govgap import batch, pipeline, report
+from govgap.paths import SAMPLE_DATA, project_root
+from govgap.registry import provinces
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--provinces", type=int, default=63, help="how many provinces (default 63)")
+    parser.add_argument("--year", type=int, default=2024)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+
+    root = project_root()
+    data = report.ensure_data(SAMPLE_DATA)
+    pipeline.prepare(data, progress=False)  # both sides start from prepared data
+    names = list(provinces()["name_vi"])[: args.provinces]
+    notebook = root / "notebooks" / "province_report.ipynb"
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        start = time.perf_counter()
+        for i, name in enumerate(names):
+            out = tmp / "sequential" / f"{i:02d}.ipynb"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run([sys.executable, "-m", "papermill", str(notebook), str(out), "-k", "python3",
+                            "-p", "province", name, "-p", "year", str(args.year), "-p", "language", "vi",
+                            "-p", "data_dir", str(SAMPLE_DATA), "--cwd", str(root / "notebooks")],
+                           check=True, capture_output=True)
+            subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--no-input",
+                            str(out)], check=True, capture_output=True)
+        sequential = time.perf_counter() - start
+
+        start = time.perf_counter()
+        manifest = batch.run_batch(years=[args.year], languages=["vi"], province_names=names,
+                                   data_dir=str(SAMPLE_DATA), workers=args.workers, force=True,
+                                   reports_dir=tmp / "batch", progress=False)
+        parallel = time.perf_counter() - start
+        failed = [r for r in manifest["runs"] if r["status"] != "ok"]
+        if failed:
+            sys.exit(f"{len(failed)} batch run(s) failed: {failed[0]['error']}")
+
+        names_arg = ",".join(names)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "govgap.cli", "reports", "--years", str(args.year),
+                        "--provinces", names_arg, "--reports-dir", str(tmp / "batch")],
+                       check=True, capture_output=True)
+        noop = time.perf_counter() - start
+
+    n = len(names)
+    print(f"provinces: {n}, workers: {args.workers}, cores: {os.cpu_count()}")
+    print(f"sequential papermill + nbconvert: {sequential:8.1f} s  ({sequential / n:.2f} s per report)")
+    print(f"govgap batch:                     {parallel:8.1f} s  ({parallel / n:.2f} s per report)")
+    print(f"ratio batch / sequential:         {parallel / sequential:8.3f}  (target <= {1 / 6:.3f})")
+    print(f"no-op rerun of govgap reports:    {noop:8.2f} s  (target <= 3 s)")
+
+
+if __name__ == "__main__":
+    main()
