@@ -38,7 +38,7 @@ def package_fingerprint() -> str:
     """Hash of govgap's own source and data files: processed data and reports depend on them."""
     root = Path(__file__).parent
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".csv", ".j2", ".css", ".json")):
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".csv", ".yaml", ".j2", ".css", ".json")):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
