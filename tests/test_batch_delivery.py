@@ -64,9 +64,10 @@ def test_killed_batch_leaves_no_partial_report_and_resumes(isolated_home, tmp_pa
 
 @pytest.fixture(scope="module")
 def rendered(isolated_home):
+    reports = isolated_home / "reports-delivery"
     batch.run_batch(years=[2024], languages=["vi", "en"], province_names=["Hà Nội", "TP HCM"],
-                    data_dir="data/raw/sample", workers=2, progress=False)
-    return isolated_home / "reports"
+                    data_dir="data/raw/sample", workers=2, progress=False, reports_dir=reports)
+    return reports
 
 
 def _recipients(tmp_path):

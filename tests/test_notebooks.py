@@ -26,9 +26,10 @@ def test_notebook_runs_on_its_defaults(notebook, isolated_home, tmp_path):
 
 @pytest.fixture(scope="module")
 def first_batch(isolated_home):
+    reports = isolated_home / "reports-notebooks"  # its own folder: other modules render too
     manifest = batch.run_batch(years=[2024], languages=["vi", "en"], province_names=["Hà Nội", "TP HCM"],
-                               data_dir="data/raw/sample", workers=2, progress=False)
-    return isolated_home / "reports", manifest
+                               data_dir="data/raw/sample", workers=2, progress=False, reports_dir=reports)
+    return reports, manifest
 
 
 def test_batch_renders_reports_index_and_manifest(first_batch):
@@ -59,14 +60,15 @@ def test_unchanged_batch_is_skipped(first_batch):
     reports, _ = first_batch
     before = (reports / "2024" / "ha-noi.vi.html").stat().st_mtime_ns
     manifest = batch.run_batch(years=[2024], languages=["vi", "en"], province_names=["Hà Nội", "TP HCM"],
-                               data_dir="data/raw/sample", workers=2, progress=False)
+                               data_dir="data/raw/sample", workers=2, progress=False, reports_dir=reports)
     assert {r["status"] for r in manifest["runs"]} == {"unchanged"}
     assert (reports / "2024" / "ha-noi.vi.html").stat().st_mtime_ns == before
 
 
 def test_a_failing_run_does_not_stop_the_batch(first_batch, capsys):
     reports, _ = first_batch
-    code = cli.main(["reports", "--years", "2024,2031", "--provinces", "Hà Nội", "--workers", "2"])
+    code = cli.main(["reports", "--years", "2024,2031", "--provinces", "Hà Nội", "--workers", "2",
+                     "--reports-dir", str(reports)])
     out = capsys.readouterr().out
     assert code == 1
     assert "1 failed" in out and "No published PAPI/PCI tables for 2031" in out
@@ -77,4 +79,5 @@ def test_a_failing_run_does_not_stop_the_batch(first_batch, capsys):
     assert (reports / ".runs" / "2031" / "ha-noi.vi.ipynb").exists()
     assert not (reports / "2031" / "ha-noi.vi.html").exists()
     # retry only the failed one: it fails again, the others are left as they were
-    assert cli.main(["reports", "--years", "2024,2031", "--provinces", "Hà Nội", "--retry-failed"]) == 1
+    assert cli.main(["reports", "--years", "2024,2031", "--provinces", "Hà Nội", "--retry-failed",
+                     "--reports-dir", str(reports)]) == 1
