@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import report
-from .paths import REPORTS, resolve
+from .paths import resolve
 from .registry import find_province
 
 
