@@ -212,3 +212,13 @@ def test_report_opens_offline_in_chromium(rendered, tmp_path):
     chart_blue = np.all(np.abs(pixels - [0x1F, 0x5F, 0x8B]) < 12, axis=-1).sum()
     banner = np.all(np.abs(pixels - [0xFF, 0xF3, 0xCD]) < 6, axis=-1).sum()
     assert chart_blue > 500 and banner > 5000  # the charts and the sample banner are drawn
+
+
+def test_recipients_without_a_language_get_only_the_vietnamese_report(rendered, tmp_path):
+    from govgap import mailer
+
+    csv = tmp_path / "mixed.csv"
+    csv.write_text("province,email,language\nTP HCM,a@hcm.example,\nTP HCM,b@hcm.example,en\n", encoding="utf-8")
+    items = mailer.messages(rendered, csv, "govgap@so.example")
+    assert [(name, msg["To"]) for name, msg in items] == [("ho-chi-minh.en.html", "b@hcm.example"),
+                                                          ("ho-chi-minh.vi.html", "a@hcm.example")]

@@ -292,18 +292,16 @@ def run_batch(years: list[int] | None = None, languages: list[str] | None = None
         runs = plan(years, languages, province_names, str(data_dir), reports_dir)
     for stale in reports_dir.rglob("*.tmp"):  # left by a batch that was killed mid-write
         stale.unlink()
-    previous = {}
+    previous = {}  # runs listed by the last manifest: kept in the index while their files exist
     manifest_path = reports_dir / MANIFEST
     if manifest_path.exists():
         old_manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         previous = {r["output"]: r for r in old_manifest.get("earlier_runs", []) + old_manifest["runs"]}
     todo = []
-    inputs = processed.stamp["inputs"]
     for run in runs:
-        run.inputs = {k: v for k, v in inputs.items() if str(run.year) in k
-                      and (not k.startswith("dossiers/") or f"/{run.slug}." in k)}
+        run.inputs = processed.inputs_for(run.year, run.slug)
         run.fingerprint = _fingerprint(run, notebook, processed.stamp["fingerprint"])
-        old = _read_state(asdict(run)) or previous.get(run.output)
+        old = _read_state(asdict(run))  # what the last run of this report left
         unchanged = (old and old["fingerprint"] == run.fingerprint and old["status"] in ("ok", "unchanged")
                      and Path(run.output).exists())
         if retry_failed:
@@ -323,7 +321,8 @@ def run_batch(years: list[int] | None = None, languages: list[str] | None = None
         from tqdm.auto import tqdm
 
         env_root = str(root)
-        os.environ.setdefault("GOVGAP_HOME", env_root)
+        saved = {k: os.environ.get(k) for k in ("GOVGAP_HOME", pipeline.BATCH_ENV)}
+        os.environ["GOVGAP_HOME"] = env_root  # workers and their kernels inherit these
         os.environ[pipeline.BATCH_ENV] = processed.stamp["fingerprint"]
         try:
             log = str(reports_dir / ".runs" / "kernels.log")
@@ -339,7 +338,11 @@ def run_batch(years: list[int] | None = None, languages: list[str] | None = None
                                   "duration_s": 0.0}
                     run.status, run.error, run.duration_s = result["status"], result["error"], result["duration_s"]
         finally:
-            os.environ.pop(pipeline.BATCH_ENV, None)
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
     manifest = {
         "govgap_version": __version__, "started": started.isoformat(timespec="seconds"),
         "duration_s": round(time.perf_counter() - t0, 2), "data_dir": str(data_path),

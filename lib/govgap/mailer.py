@@ -107,27 +107,19 @@ def messages(reports_dir: str | Path, recipients_csv: str | Path, sender: str,
             if r["status"] in ("ok", "unchanged") and Path(r["output"]).exists()]
     if year is None and runs:
         year = max(int(r["year"]) for r in runs)
-    recipients = read_recipients(recipients_csv)
-    out = []
-    for run in sorted(runs, key=lambda r: (r["code"], r["language"])):
-        if int(run["year"]) != year:
-            continue
-        mine = recipients[(recipients["code"] == run["code"])
-                          & (recipients["language"].isna() | (recipients["language"] == run["language"]))]
-        if mine.empty:
-            continue
-        if mine["language"].isna().all() and run["language"] != "vi" and any(
-                r["code"] == run["code"] and r["language"] == "vi" and int(r["year"]) == year for r in runs):
-            continue  # recipients without a language get the Vietnamese report
-        out.append((Path(run["output"]).name, compose(run, list(dict.fromkeys(mine["email"])), sender)))
-    if missing is not None:
-        covered = {(r["code"], r["language"]) for r in runs if int(r["year"]) == year}
-        for row in recipients.itertuples(index=False):
-            language = row.language if isinstance(row.language, str) else None
-            wanted = {language} if language else {"vi", "en"}
-            if not any((row.code, lang) in covered for lang in wanted):
+    rendered = {(r["code"], r["language"]): r for r in runs if int(r["year"]) == year}
+    wanted: dict[tuple[str, str], list[str]] = {}
+    for row in read_recipients(recipients_csv).itertuples(index=False):
+        language = row.language if isinstance(row.language, str) else None
+        choices = [language] if language else ["vi", "en"]  # no language asked: Vietnamese first
+        key = next(((row.code, lang) for lang in choices if (row.code, lang) in rendered), None)
+        if key is None:
+            if missing is not None:
                 missing.append(f"{row.email} ({row.code}, {language or 'any language'})")
-    return out
+            continue
+        wanted.setdefault(key, []).append(row.email)
+    return [(Path(rendered[key]["output"]).name, compose(rendered[key], list(dict.fromkeys(emails)), sender))
+            for key, emails in sorted(wanted.items())]
 
 
 def write_eml(items: list[tuple[str, EmailMessage]], out_dir: str | Path) -> list[Path]:

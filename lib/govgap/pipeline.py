@@ -104,6 +104,12 @@ class Processed:
     def quarantine(self) -> pd.DataFrame:
         return pd.read_parquet(self.path("quarantine.parquet"))
 
+    def inputs_for(self, year: int, slug: str) -> dict[str, str]:
+        """Input files behind one province-year report -> SHA-256 (16 hex digits): that year's
+        survey and published tables, and that province's dossier export."""
+        return {k: v for k, v in self.stamp["inputs"].items()
+                if str(year) in k and (not k.startswith("dossiers/") or f"/{slug}." in k)}
+
     def file_errors(self) -> pd.DataFrame:
         """Input files that could not be read at all, with the reason."""
         return pd.DataFrame(self.stamp.get("file_errors", []), columns=["source", "error"])

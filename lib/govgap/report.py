@@ -375,9 +375,7 @@ class ProvinceReport:
         return html_table(out) + html_table(reasons) + unreadable
 
     def footer(self) -> str:
-        stamp = self.processed.stamp
-        relevant = {k: v for k, v in stamp["inputs"].items()
-                    if str(self.year) in k and (self.province.slug in k or not k.startswith("dossiers"))}
+        relevant = self.processed.inputs_for(self.year, self.province.slug)
         hashes = "; ".join(f"{k} {v}" for k, v in sorted(relevant.items()))
         params = json.dumps({"province": self.name, "year": self.year, "language": self.lang,
                              "data_dir": str(self.data_dir.name)}, ensure_ascii=False)
