@@ -231,7 +231,7 @@ class ProvinceReport:
         ax.set_xlabel(self.t("col_year"))
         ax.set_ylabel(self.t("col_score"))
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 1)))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 2)))  # ticks may fall on .25
         ax.legend(loc="lower right", fontsize=8)
         fig.tight_layout()
         return fig
