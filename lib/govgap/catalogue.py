@@ -20,7 +20,41 @@ def indicators() -> pd.DataFrame:
     with resources.files("govgap.data").joinpath("indicators.csv").open("rb") as fh:
         table = pd.read_csv(fh, dtype={"indicator_id": str, "parent": str})
     table["higher_is_better"] = table["higher_is_better"].astype(bool)
+    table["first_year"] = table["first_year"].astype(int)
+    table["last_year"] = table["last_year"].astype("Int64")
     return table.set_index("indicator_id", drop=False)
+
+
+@lru_cache(maxsize=1)
+def breaks() -> pd.DataFrame:
+    """Known breaks in the series: new dimensions, changed composition, rescaled scales."""
+    with resources.files("govgap.data").joinpath("indicator_breaks.csv").open("rb") as fh:
+        return pd.read_csv(fh, dtype={"indicator_id": str})
+
+
+def breaks_for(indicator_id: str) -> pd.DataFrame:
+    """Breaks of an indicator and of the sub-dimension and dimension above it."""
+    cat, table = indicators(), breaks()
+    chain, current = [], indicator_id
+    while isinstance(current, str) and current in cat.index:
+        chain.append(current)
+        current = cat.loc[current, "parent"]
+    return table[table["indicator_id"].isin(chain)].sort_values("year")
+
+
+@lru_cache(maxsize=4096)
+def scale_for(indicator_id: str, year: int) -> tuple[float, float]:
+    """Scale (min, max) of an indicator in a given edition: the catalogue's current scale,
+    or the scale before the first later rescale listed in ``indicator_breaks.csv``."""
+    row = indicators().loc[indicator_id]
+    table = breaks()
+    later = table[(table["indicator_id"] == indicator_id) & (table["kind"] == "rescale") & (table["year"] > year)]
+    if len(later):
+        first = later.sort_values("year").iloc[0]
+        return float(first["scale_min_before"]), float(first["scale_max_before"])
+    lo = float(row["scale_min"]) if pd.notna(row["scale_min"]) else float("nan")
+    hi = float(row["scale_max"]) if pd.notna(row["scale_max"]) else float("nan")
+    return lo, hi
 
 
 @lru_cache(maxsize=1)
@@ -37,10 +71,7 @@ def label(indicator_id: str, lang: str = "vi") -> str:
 
 def subdimension_scale(sub_id: str, year: int) -> tuple[float, float]:
     """PAPI scale of a sub-dimension in a given edition (5.3 moved to 0.33-3.33 in 2022)."""
-    if sub_id == "papi.d5.3" and year >= 2022:
-        return 0.33, 3.33
-    row = indicators().loc[sub_id]
-    return float(row["scale_min"]), float(row["scale_max"])
+    return scale_for(sub_id, year)
 
 
 def normalise(values: pd.Series, indicator_id: str) -> pd.Series:

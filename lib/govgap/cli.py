@@ -1,4 +1,4 @@
-"""The ``govgap`` command: sample-data, prepare, reports, provinces.
+"""The ``govgap`` command: sample-data, prepare, indices, reports, email, provinces.
 
 Errors in the input are reported in one plain line (file, sheet, row, column where known),
 with exit code 2; a batch with failed reports exits with code 1.
@@ -44,10 +44,36 @@ def _prepare(args) -> int:
         print("No survey or dossier files found; published tables only.")
     for row in processed.file_errors().itertuples():
         print(f"UNREADABLE {row.source}: {row.error}")
-    unmatched = processed.stamp["unmatched_labels"]
-    if unmatched:
-        print(f"{len(unmatched)} label(s) not in the indicator catalogue were left out; see stamp.json.")
+    print(f"Published indices: {processed.stamp['index_summary']} (see index_issues.parquet).")
     return 0
+
+
+def _indices(args) -> int:
+    from pathlib import Path
+
+    from . import pipeline
+
+    out = resolve(args.out) if args.out else resolve("data/processed") / f"indices-{Path(args.input).resolve().name}"
+    loaded = pipeline.write_indices(resolve(args.input), out)
+    print(f"Loaded {loaded.summary()}.")
+    print(f"Tables in {out}: indices.parquet, indices_2025.parquet (derived, not official), "
+          f"index_issues.parquet, index_sheets.parquet")
+    shown = loaded.issues[loaded.issues["severity"].isin(["error", "warning"])]
+    for row in shown.head(args.show).to_dict("records"):
+        print(f"  {row['severity'].upper()} [{row['check']}] {_where(row)}: {row['message']}")
+    if len(shown) > args.show:
+        print(f"  ... {len(shown) - args.show} more in index_issues.parquet")
+    return 0
+
+
+def _where(row: dict) -> str:
+    """'file, sheet 'x', row 12, column D' from a data-quality row (parts that are known)."""
+    import pandas as pd
+
+    parts = [row.get("file"), row.get("sheet") and f"sheet {row['sheet']!r}",
+             f"row {row['row']}" if pd.notna(row.get("row")) else None,
+             f"column {row['column']}" if pd.notna(row.get("column")) else None]
+    return ", ".join(p for p in parts if isinstance(p, str) and p)
 
 
 def _reports(args) -> int:
@@ -123,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None)
     p.add_argument("--force", action="store_true")
     p.set_defaults(func=_prepare)
+
+    p = sub.add_parser("indices", help="load official PAPI/PCI workbooks into one tidy, checked table")
+    p.add_argument("--input", default="data/raw/indices", help="folder of workbooks (default data/raw/indices)")
+    p.add_argument("--out", default=None, help="default data/processed/indices-<folder name>")
+    p.add_argument("--show", type=int, default=30, help="how many warnings and errors to print")
+    p.set_defaults(func=_indices)
 
     p = sub.add_parser("reports", help="render the province reports and reports/index.html")
     p.add_argument("--data-dir", default=str(SAMPLE_DATA))

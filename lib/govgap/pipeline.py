@@ -194,10 +194,22 @@ def prepare(data_dir: str | Path, workers: int | None = None, force: bool = Fals
     return out
 
 
+def write_indices(folder: Path, out_folder: Path) -> "indices.LoadResult":
+    """Load the published index workbooks of ``folder`` and write, in ``out_folder``:
+    indices.parquet (tidy table with ranks), indices_2025.parquet (derived 34-province view),
+    index_issues.parquet (data-quality table) and index_sheets.parquet (every sheet read)."""
+    loaded = indices.load_folder(folder)
+    out_folder.mkdir(parents=True, exist_ok=True)
+    _write(indices.ranks(loaded.table), out_folder / "indices.parquet")
+    _write(indices.view_2025(loaded.table), out_folder / "indices_2025.parquet")
+    _write(loaded.issues, out_folder / "index_issues.parquet")
+    _write(loaded.sheets, out_folder / "index_sheets.parquet")
+    return loaded
+
+
 def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, workers, progress) -> None:
     accounts, quarantines, file_errors = [], [], []
-    tidy, unmatched = indices.load_folder(data_dir / "indices")
-    _write(indices.ranks(tidy), out.path("indices.parquet"))
+    loaded = write_indices(data_dir / "indices", out.folder)
     est, scores, survey_q, survey_acc = _survey_tables(data_dir)
     if len(est):
         _write(est, out.path("survey_estimates.parquet"))
@@ -236,7 +248,8 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
         "inputs": {str(p.relative_to(data_dir)): hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in files},
         "accounting": accounts,
         "file_errors": file_errors,
-        "unmatched_labels": unmatched.to_dict("records"),
+        "index_summary": loaded.summary(),
+        "index_issues": loaded.issues["severity"].value_counts().to_dict(),
     }
     tmp = out.path(STAMP + ".tmp")
     tmp.write_text(json.dumps(stamp, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .catalogue import indicators, score_subdimensions, survey_items
+from .catalogue import indicators, score_subdimensions, survey_items, scale_for
 from .holidays_vn import holiday_dates
 from .registry import provinces
 
@@ -245,7 +245,7 @@ def _write_papi_table(values: pd.DataFrame, out_dir: Path, year: int) -> None:
              "papi.d7.3", *cat.index[cat["parent"] == "papi.d7.3"]]
     land = ["papi.d2.4", *cat.index[cat["parent"] == "papi.d2.4"], "papi.d4.1.lurc",
             "papi.d4.4.lurc", "papi.d5.3", *cat.index[cat["parent"] == "papi.d5.3"]]
-    rows = land + order  # PAPI lists dimensions in order: 2, 4, 5, ..., 7
+    rows = [i for i in land + order if i in table.columns]  # PAPI order: 2, 4, 5, ..., 7
     path = out_dir / "indices" / f"PAPI_{year}_Provincial_indicators_VIE.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(path)
@@ -264,9 +264,7 @@ def _write_papi_table(values: pd.DataFrame, out_dir: Path, year: int) -> None:
             text = f"{ind.removeprefix('papi.d')}: {meta['label_vi']}"
         else:
             text = meta["label_vi"]
-        lo, hi = meta["scale_min"], meta["scale_max"]
-        if ind == "papi.d5.3" and year >= 2022:
-            lo, hi = 0.33, 3.33
+        lo, hi = scale_for(ind, year)
         scale = "0%-100%" if meta["unit"] == "share" else f"{lo:g}-{hi:g} điểm"
         ws.write(r, 0, text)
         ws.write(r, 1, scale)
@@ -312,7 +310,10 @@ def _write_pci(out_dir: Path, year: int, seed: int, traits: dict[str, Traits]) -
     wb = xlsxwriter.Workbook(path)
     wb.set_properties({"created": FIXED_TIME, "title": SAMPLE_NOTE_EN})
     ws = wb.add_worksheet("Summary")
-    header = ["Province", "Rank", "Weighted PCI", *[f"Sub-Index {i}" for i in range(1, 11)]]
+    names_2017 = ["Entry Costs", "Land Access & Tenure", "Transparency", "Time Costs", "Informal Charges",
+                  "Policy Bias", "Proactivity", "Business Support Services", "Labor Policy", "Law & Order"]
+    header = ["Province", "Rank", f"The Weighted PCI Score in {year}",
+              *[f"Sub-Index {i}: {n}" for i, n in enumerate(names_2017, start=1)]]
     ws.write_row(0, 0, header)
     idx = frame.index
     for r, i in enumerate(idx, start=1):
