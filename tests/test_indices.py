@@ -115,7 +115,8 @@ def test_a_workbook_with_a_province_twice_is_refused(tmp_path, small_sample):
     loaded = load_files([path])
     err = loaded.issues[loaded.issues["check"] == "duplicate_province"]
     assert len(err) == 1 and err["severity"].iloc[0] == "error"
-    assert "PCI_2024.xlsx, sheet 'Land Access', column A" in err["message"].iloc[0] and "rows 4 and 6" in err["message"].iloc[0]
+    assert tuple(err[["file", "sheet", "column"]].iloc[0]) == ("PCI_2024.xlsx", "Land Access", "A")
+    assert "appears twice in column A (rows 4 and 6)" in err["message"].iloc[0]
     assert "pci.sub2.lurc_days" not in set(loaded.table["indicator_id"])  # the sheet is not loaded
     assert set(loaded.sheets.loc[loaded.sheets["sheet"] == "Land Access", "status"]) == {"rejected"}
 

@@ -415,8 +415,8 @@ def _read_rows_layout(grid, codes, per_col, path, issues, result):
         for r in rows:
             code = codes[r, p]
             if code in seen:
-                message = (f"{path.name}, sheet {result.sheet!r}, column {_excel_col(p)}: province "
-                           f"{grid[r, p]!r} appears twice (rows {seen[code] + 1} and {r + 1}); the sheet is not loaded")
+                message = (f"province {grid[r, p]!r} appears twice in column {_excel_col(p)} "
+                           f"(rows {seen[code] + 1} and {r + 1}); the sheet is not loaded")
                 issues.add("error", "duplicate_province", message, r, p)
                 result.status, result.reason = "rejected", message
                 return None
@@ -435,7 +435,7 @@ def _read_rows_layout(grid, codes, per_col, path, issues, result):
             ind = _match(texts, keys, cat, context)
             if ind is None:
                 if not any(_label_key(t) in ignored for t in texts):
-                    shown = next((t for t in reversed(texts) if _label_key(t)), texts[-1] if texts else "")
+                    shown = next((t for t in texts if _label_key(t)), texts[0] if texts else "")
                     unmatched.append((c, shown))
                 continue
             if ind in used:
