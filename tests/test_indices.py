@@ -148,3 +148,24 @@ def test_catalogue_is_consistent():
     assert scale_for("papi.d2.4", 2017) == (0.33, 3.33) and scale_for("papi.d2.4", 2018) == (0.25, 2.5)
     assert scale_for("papi.d8.1", 2018) == (0.5, 5.0) and scale_for("papi.d8.1", 2019) == (0.33, 3.33)
     assert (cat["label_vi"].str.len() > 0).all() and (cat["label_en"].str.len() > 0).all()
+
+
+def test_breaks_reach_the_series_they_affect():
+    """A dimension's trend shows its sub-dimensions' breaks; an indicator shows those above it."""
+    from govgap.catalogue import breaks_for
+
+    d7 = breaks_for("papi.d7")
+    assert {(i, y) for i, y in zip(d7["indicator_id"], d7["year"])} == {("papi.d7", 2018), ("papi.d7.1", 2019)}
+    item = breaks_for("papi.d5.3.1")
+    assert {("papi.d5", 2022), ("papi.d5.3", 2022)} <= set(zip(item["indicator_id"], item["year"]))
+    assert not (breaks_for("papi.d7.2")["year"] == 2019).any()  # 7.1's widening is not 7.2's
+
+
+def test_a_province_twice_across_the_columns_is_refused_too(tmp_path, small_sample):
+    src = small_sample / "indices" / "PAPI_2024_Provincial_indicators_VIE.xlsx"
+    grid = pd.read_excel(src, header=None, engine="calamine")
+    grid.iat[1, 5] = grid.iat[1, 3]  # the names row: one province in columns D and F
+    path = tmp_path / "PAPI_2024_x.xlsx"
+    grid.to_excel(path, sheet_name="2024", header=False, index=False)
+    with pytest.raises(LayoutError, match="PAPI_2024_x.xlsx.*appears twice in row 2 \\(columns D and F\\)"):
+        load_files([path])

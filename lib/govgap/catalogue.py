@@ -33,13 +33,19 @@ def breaks() -> pd.DataFrame:
 
 
 def breaks_for(indicator_id: str) -> pd.DataFrame:
-    """Breaks of an indicator and of the sub-dimension and dimension above it."""
+    """Breaks that affect an indicator's series: its own, those of the sub-dimension and
+    dimension above it, and those of everything below it (7.1 widening in 2019 breaks the
+    Dimension 7 series too)."""
     cat, table = indicators(), breaks()
-    chain, current = [], indicator_id
+    related, current = set(), indicator_id
     while isinstance(current, str) and current in cat.index:
-        chain.append(current)
+        related.add(current)
         current = cat.loc[current, "parent"]
-    return table[table["indicator_id"].isin(chain)].sort_values("year")
+    frontier = {indicator_id}
+    while frontier:
+        frontier = set(cat.index[cat["parent"].isin(frontier)]) - related
+        related |= frontier
+    return table[table["indicator_id"].isin(related)].sort_values("year")
 
 
 @lru_cache(maxsize=4096)
@@ -67,11 +73,6 @@ def survey_items() -> pd.DataFrame:
 def label(indicator_id: str, lang: str = "vi") -> str:
     """Official label of an indicator in Vietnamese ("vi") or English ("en")."""
     return str(indicators().loc[indicator_id, "label_vi" if lang == "vi" else "label_en"])
-
-
-def subdimension_scale(sub_id: str, year: int) -> tuple[float, float]:
-    """PAPI scale of a sub-dimension in a given edition (5.3 moved to 0.33-3.33 in 2022)."""
-    return scale_for(sub_id, year)
 
 
 def normalise(values: pd.Series, indicator_id: str) -> pd.Series:
@@ -103,7 +104,7 @@ def score_subdimensions(wide: pd.DataFrame, year: int) -> pd.DataFrame:
         if not members:
             continue
         normalised = pd.concat([normalise(wide[c], c) for c in members], axis=1)
-        lo, hi = subdimension_scale(sub_id, year)
+        lo, hi = scale_for(sub_id, year)
         out[sub_id] = lo + (hi - lo) * normalised.mean(axis=1, skipna=True)
     d7 = [s for s in ("papi.d7.1", "papi.d7.2", "papi.d7.3") if s in out.columns]
     if len(d7) == 3:

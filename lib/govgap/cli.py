@@ -10,7 +10,7 @@ import os
 import sys
 
 from . import __version__
-from .paths import REPORTS, SAMPLE_DATA, resolve
+from .paths import PROCESSED, REPORTS, SAMPLE_DATA, resolve
 
 
 def _ints(text: str) -> list[int]:
@@ -49,12 +49,11 @@ def _prepare(args) -> int:
 
 
 def _indices(args) -> int:
-    from pathlib import Path
-
     from . import pipeline
 
-    out = resolve(args.out) if args.out else resolve("data/processed") / f"indices-{Path(args.input).resolve().name}"
-    loaded = pipeline.write_indices(resolve(args.input), out)
+    folder = resolve(args.input)
+    out = resolve(args.out) if args.out else resolve(PROCESSED) / f"indices-{folder.name}"
+    loaded = pipeline.write_indices(folder, out)
     print(f"Loaded {loaded.summary()}.")
     print(f"Tables in {out}: indices.parquet, indices_2025.parquet (derived, not official), "
           f"index_issues.parquet, index_sheets.parquet")

@@ -33,6 +33,7 @@ import pandas as pd
 from .catalogue import indicators, scale_for
 from .registry import ProvinceNotFoundError, RetiredProvinceError, find_province, provinces
 from .text import fold, nfc
+from .xlsx_lite import column_letter
 
 TIDY_COLUMNS = ["source", "year", "province_code", "indicator_id", "level", "label_vi", "label_en",
                 "scale_min", "scale_max", "unit", "value", "suppressed", "file", "sheet", "cell"]
@@ -95,17 +96,8 @@ def editions() -> pd.DataFrame:
         return pd.read_csv(fh)
 
 
-def _excel_col(c: int) -> str:
-    name = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        name = chr(65 + rem) + name
-    return name
-
-
 def _cell(r: int, c: int) -> str:
-    return f"{_excel_col(c)}{r + 1}"
+    return f"{column_letter(c)}{r + 1}"
 
 
 @lru_cache(maxsize=4096)
@@ -188,16 +180,7 @@ class _Issues:
         self.source = self.year = None
 
     def add(self, severity, check, message, row=None, column=None):
-        self.rows.append({"severity": severity, "check": check, "source": self.source,
-                          "year": self.year, "file": self.file, "sheet": self.sheet,
-                          "row": None if row is None else int(row) + 1,
-                          "column": None if column is None else _excel_col(int(column)),
-                          "message": message})
-
-
-def _grid(frame: pd.DataFrame) -> np.ndarray:
-    values = frame.to_numpy(dtype=object)
-    return values
+        _issue(self.rows, severity, check, message, self.source, self.year, self.file, self.sheet, row, column)
 
 
 def _numeric(values) -> np.ndarray:
@@ -227,7 +210,7 @@ def read_sheet(path: str | Path, sheet: str, frame: pd.DataFrame, year: int | No
         result.reason = ("a working sheet made outside PAPI (its dimension totals are empty and "
                          "2.4 is missing); the official sheet of the same year is used")
         return result
-    grid = _grid(frame)
+    grid = frame.to_numpy(dtype=object)
     codes = np.vectorize(_province_of, otypes=[object])(grid)
     found = codes != None  # noqa: E711 - elementwise on an object array
     per_row = [len(set(codes[r][found[r]])) for r in range(grid.shape[0])]
@@ -285,6 +268,22 @@ def _convert_percent(values: np.ndarray, ind: str, issues: _Issues, r=None, c=No
     return values
 
 
+def _reject_repeated_province(cells, line: str, name, issues, result, at) -> bool:
+    """A province twice in one row or column of names: an error, and the sheet is not loaded.
+    ``cells`` are (position, code, text) along ``line``; ``name`` shows a position (row number
+    or column letter) and ``at`` gives its (row, column) for the data-quality table."""
+    seen: dict[str, int] = {}
+    for pos, code, text in cells:
+        if code in seen:
+            message = (f"province {text!r} appears twice in {line} ({'columns' if line.startswith('row') else 'rows'} "
+                       f"{name(seen[code])} and {name(pos)}); the sheet is not loaded")
+            issues.add("error", "duplicate_province", message, *at(pos))
+            result.status, result.reason = "rejected", message
+            return True
+        seen[code] = pos
+    return False
+
+
 def _read_columns_layout(grid, codes, name_row, path, issues, result):
     """Provinces across the columns of ``name_row``; labels and scale on the left."""
     prov_cols = [c for c in range(grid.shape[1]) if codes[name_row, c] is not None]
@@ -313,14 +312,10 @@ def _read_columns_layout(grid, codes, name_row, path, issues, result):
     if source is None or not label_cols:
         result.status, result.reason = "skipped", "provinces found but no label matches the PAPI or PCI catalogue"
         return None
-    seen = {}
-    for c in prov_cols:
-        code = codes[name_row, c]
-        if code in seen:
-            raise LayoutError(f"{path.name}, sheet {result.sheet!r}, row {name_row + 1}: province "
-                              f"{grid[name_row, c]!r} appears twice (columns {_excel_col(seen[code])} and "
-                              f"{_excel_col(c)})")
-        seen[code] = c
+    if _reject_repeated_province([(c, codes[name_row, c], grid[name_row, c]) for c in prov_cols],
+                                 f"row {name_row + 1}", column_letter, issues, result,
+                                 lambda c: (name_row, c)):
+        return None
     keys, cat = _catalogue_keys(source), indicators()
     ignored = _ignored_labels()
     context: dict[str, str] = {}
@@ -411,18 +406,11 @@ def _read_rows_layout(grid, codes, per_col, path, issues, result):
             elif cell is None or (isinstance(cell, float) and np.isnan(cell)) or str(cell).strip() == "":
                 if rows:
                     break  # end of the table: a benchmark block (PCI 2017-2018) may follow
-        seen: dict[str, int] = {}
-        for r in rows:
-            code = codes[r, p]
-            if code in seen:
-                message = (f"province {grid[r, p]!r} appears twice in column {_excel_col(p)} "
-                           f"(rows {seen[code] + 1} and {r + 1}); the sheet is not loaded")
-                issues.add("error", "duplicate_province", message, r, p)
-                result.status, result.reason = "rejected", message
-                return None
-            seen[code] = r
+        if _reject_repeated_province([(r, codes[r, p], grid[r, p]) for r in rows], f"column {column_letter(p)}",
+                                     lambda r: str(r + 1), issues, result, lambda r: (r, p)):
+            return None
         skipped = sorted({str(grid[r, p]).strip() for r in range(first_rows[p], (rows[-1] if rows else 0) + 1)
-                          if r not in seen.values() and pd.notna(grid[r, p]) and str(grid[r, p]).strip()})
+                          if r not in rows and pd.notna(grid[r, p]) and str(grid[r, p]).strip()})
         if skipped:
             issues.add("info", "not_a_province", f"rows that are not provinces were left out: {', '.join(skipped[:6])}",
                        None, p)
@@ -541,9 +529,12 @@ def _assemble(results: list[SheetResult]) -> LoadResult:
     return LoadResult(table, issues_frame, sheets)
 
 
-def _issue(issues, severity, check, message, source=None, year=None, file=None, sheet=None):
+def _issue(issues, severity, check, message, source=None, year=None, file=None, sheet=None,
+           row=None, column=None):
+    """Append one row of the data-quality table (``row``/``column`` 0-based, shown 1-based / as letters)."""
     issues.append({"severity": severity, "check": check, "source": source, "year": year, "file": file,
-                   "sheet": sheet, "row": None, "column": None, "message": message})
+                   "sheet": sheet, "row": None if row is None else int(row) + 1,
+                   "column": None if column is None else column_letter(int(column)), "message": message})
 
 
 def _reject_out_of_period(loaded: list[SheetResult], issues: list) -> None:

@@ -22,7 +22,7 @@ import seaborn as sns
 import yaml
 
 from . import __version__, fmt, pipeline, sample
-from .catalogue import indicators, label
+from .catalogue import breaks_for, indicators, label
 from .paths import SAMPLE_DATA, resolve
 from .registry import Province, find_province
 from .text import slugify
@@ -223,9 +223,12 @@ class ProvinceReport:
         ax.plot(own["year"], own["value"], marker="o", color=PALETTE["province"], label=self.name)
         ax.plot(med.index, med.values, marker="s", ls="--", color=PALETTE["median"],
                 label=self.t("all_provinces"))
-        if med.index.min() <= 2018 and med.index.max() >= 2019:  # the series crosses the 2019 break
-            ax.axvline(2018.5, color=PALETTE["late"], lw=1, ls=":")
-            ax.text(2018.55, ax.get_ylim()[1], self.t("break_2019"), va="top", fontsize=8, color=PALETTE["late"])
+        marks = breaks_for(indicator_id)  # breaks inside the years shown (indicator_breaks.csv)
+        marks = marks[(marks["year"] > med.index.min()) & (marks["year"] <= med.index.max())]
+        for year, texts in marks.groupby("year")[f"short_{self.lang}"]:
+            ax.axvline(year - 0.5, color=PALETTE["late"], lw=1, ls=":")
+            ax.text(year - 0.45, ax.get_ylim()[1], "; ".join(dict.fromkeys(texts)), va="top", fontsize=8,
+                    color=PALETTE["late"])
         ax.set_xlim(med.index.min() - 0.5, med.index.max() + 0.5)
         ax.set_title(label(indicator_id, self.lang))
         ax.set_xlabel(self.t("col_year"))

@@ -449,13 +449,13 @@ def dossier_frame(code: str, year: int, seed: int, traits: Traits, n: int | None
 
 def _write_dossiers(args: tuple) -> Path:
     code, year, seed, traits, out_dir, n = args
-    from .xlsx_lite import _col, write_sheet
+    from .xlsx_lite import column_letter, write_sheet
 
     prov = provinces().set_index("code").loc[code]
     frame = dossier_frame(code, year, seed, traits, n)
     path = Path(out_dir) / "dossiers" / str(year) / f"{prov['slug']}.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
-    last = _col(len(DOSSIER_HEADER) - 1)
+    last = column_letter(len(DOSSIER_HEADER) - 1)
     title = [[f"ỦY BAN NHÂN DÂN {prov['kind'].upper()} {prov['name_vi'].upper()}"],
              ["TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG"],
              ["BÁO CÁO CHI TIẾT TÌNH HÌNH GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH"],

@@ -15,7 +15,8 @@ from xml.sax.saxutils import escape
 _FIXED = (2025, 1, 1, 0, 0, 0)
 
 
-def _col(i: int) -> str:
+def column_letter(i: int) -> str:
+    """Excel column letters of a 0-based column index (0 -> A, 26 -> AA)."""
     name = ""
     i += 1
     while i:
@@ -36,7 +37,7 @@ def write_sheet(path: str | Path, sheet_name: str, rows: list[list], merges: lis
                 bold_rows: set[int] = frozenset(), title: str = "") -> None:
     """Write ``rows`` (0-based; None/"" cells left empty) to a one-sheet workbook."""
     width = max((len(r) for r in rows), default=1)
-    cols = [_col(i) for i in range(width)]
+    cols = [column_letter(i) for i in range(width)]
     parts = []
     for r, row in enumerate(rows):
         style = ' s="1"' if r in bold_rows else ""
