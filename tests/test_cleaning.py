@@ -1,10 +1,11 @@
-"""Survey and dossier cleaning on hand-made tables: accounting, quarantine reasons, PII, dates."""
+"""Survey cleaning on hand-made tables: accounting, quarantine reasons, personal data.
+
+Dossier cleaning is tested in test_dossiers.py."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from govgap.dossiers import DossierFormatError, clean_dossiers, on_time_rates, parse_dates, read_export
 from govgap.survey import clean_survey, indicator_estimates, read_survey
 
 
@@ -45,61 +46,10 @@ def test_survey_reader_drops_personal_data(tmp_path):
         read_survey(tmp_path / "s.txt")
 
 
-def _export(tmp_path, rows, header=None):
-    header = header or ["STT", "Mã hồ sơ", "Tên thủ tục", "Lĩnh vực", "Cơ quan/Đơn vị tiếp nhận",
-                        "Họ và tên", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày có kết quả", "Trạng thái",
-                        "Số lần bổ sung", "Hình thức nộp"]
-    grid = [["BÁO CÁO"], [], header, *rows, ["", "Tổng cộng: 4 hồ sơ"]]
-    grid = [row + [""] * (len(header) - len(row)) for row in grid]
-    path = tmp_path / "export.csv"
-    pd.DataFrame(grid).to_csv(path, header=False, index=False)
-    return path
-
-
-def test_dossier_rules_on_hand_made_rows(tmp_path):
-    rows = [
-        ["1", "A1", "Cấp GCN", "Đất đai", "VP", "Lê A", "02/01/2024 08:00", "10/01/2024", "09/01/2024", "Đã trả kết quả", "0", "Trực tuyến"],
-        ["2", "A2", "Cấp GCN", "Đất đai", "VP", "Lê B", "02/01/2024", "10/01/2024", "12/01/2024", "Đã trả kết quả", "0", "Trực tiếp"],
-        ["3", "A3", "Cấp GCN", "Đất đai", "VP", "Lê C", "2024-01-03", "10/01/2024", "09/01/2024", "Đã trả kết quả", "2", "Qua bưu chính công ích"],
-        ["4", "A4", "Cấp GCN", "Đất đai", "VP", "Lê D", "02/12/2024", "20/12/2024", "", "Đang giải quyết", "0", ""],
-        ["5", "A5", "Cấp GCN", "Đất đai", "VP", "Lê E", "31/02/2024", "10/03/2024", "", "Đang giải quyết", "0", ""],
-        ["6", "A6", "Cấp GCN", "Đất đai", "VP", "Lê F", "05/01/2024", "10/01/2024", "04/01/2024", "Đã trả kết quả", "0", ""],
-        ["7", "A1", "Cấp GCN", "Đất đai", "VP", "Lê A", "02/01/2024 08:00", "10/01/2024", "09/01/2024", "Đã trả kết quả", "0", ""],
-    ]
-    raw = read_export(_export(tmp_path, rows))
-    assert "applicant_name" not in raw.columns
-    clean, quarantine, acc = clean_dossiers(raw, pd.Timestamp("2024-12-31 23:59"))
-    assert (acc.read, acc.kept, acc.quarantined) == (8, 4, 4)
-    assert dict(zip(quarantine["source_row"], quarantine["reason"])) == {
-        8: "unreadable received date (column Ngày tiếp nhận)",
-        9: "result date before received date",
-        10: "duplicated dossier id (later copy of the same record)",
-        11: "total or blank row (no dossier id)"}
-    verdict = dict(zip(clean["dossier_id"], clean["on_time"]))
-    # on time; late by 2 days; two supplement requests -> late; overdue in progress -> late
-    assert verdict == {"A1": True, "A2": False, "A3": False, "A4": False}
-    assert dict(zip(clean["dossier_id"], clean["late_days"])) == {"A1": 0, "A2": 2, "A3": 0, "A4": 11}
-    rates = on_time_rates(clean)
-    assert rates.loc[0, "on_time_rate"] == pytest.approx(0.25)
-    assert rates.loc[0, "online_share"] == pytest.approx(0.25)
-    assert rates.loc[0, "postal_share"] == pytest.approx(0.25)
-
-
-def test_missing_required_column_names_file_and_column(tmp_path):
-    header = ["STT", "Mã hồ sơ", "Tên thủ tục", "Cơ quan tiếp nhận", "Ngày tiếp nhận", "Ngày hẹn trả", "Trạng thái"]
-    path = _export(tmp_path, [["1", "A", "x", "y", "01/01/2024", "02/01/2024", "Đã trả kết quả"]], header)
-    with pytest.raises(DossierFormatError, match=r"export\.csv.*header row 3.*Ngày có kết quả"):
-        read_export(path)
-
-
-def test_no_header_row_is_a_clear_error(tmp_path):
-    path = tmp_path / "empty.csv"
-    path.write_text("a,b\n1,2\n", encoding="utf-8")
-    with pytest.raises(DossierFormatError, match="empty.csv.*no header row"):
-        read_export(path)
-
-
 def test_date_formats():
-    parsed = parse_dates(pd.Series(["05/03/2024", "05/03/2024 14:30", "2024-03-05", "45356", "31/02/2024", ""]))
-    assert list(parsed[:4].dt.strftime("%Y-%m-%d")) == ["2024-03-05"] * 4
-    assert parsed[1].hour == 14 and parsed[4:].isna().all()
+    from govgap.dossiers import parse_dates
+
+    parsed = parse_dates(pd.Series(["05/03/2024", "05/03/2024 14:30", "2024-03-05", "45356", "31/02/2024", "",
+                                    "5/3/2024", "05-03-2024"]))
+    assert list(parsed[[0, 1, 2, 3, 6, 7]].dt.strftime("%Y-%m-%d")) == ["2024-03-05"] * 6
+    assert parsed[1].hour == 14 and parsed[[4, 5]].isna().all()

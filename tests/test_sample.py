@@ -49,7 +49,7 @@ def test_dossier_export_format(small_sample):
     assert grid.iat[5, 1] == "Mã hồ sơ" and "Người nộp hồ sơ" in list(grid.iloc[5])
     assert grid.iat[6, 10].count("/") == 2  # dd/mm/yyyy HH:MM
     assert grid.iloc[-1].str.startswith("Tổng cộng").any()
-    raw = read_export(path)
+    raw = read_export(path).frame
     assert "applicant_name" not in raw.columns and "phone" not in raw.columns
     assert set(raw["channel"].dropna()) == {"Trực tiếp", "Trực tuyến", "Qua bưu chính công ích"}
     assert raw["office"].str.startswith("Chi nhánh Văn phòng Đăng ký đất đai").mean() > 0.6

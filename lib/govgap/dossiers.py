@@ -1,16 +1,25 @@
-"""One-stop-shop dossier exports: read, clean to a canonical table, and compute on-time rates.
+"""One-stop-shop dossier exports: read, clean to a canonical table, and compute the
+Decision 766/QĐ-TTg processing indicators.
 
-Reading finds the header row by matching cells against the column dictionary
-(``govgap/data/dossier_columns.csv``), so title blocks above the header and total rows
-below the data do not matter. Personal-data columns are dropped at read and never leave
-this module. On-time rules (Decision 766 spec, INDICATORS.md D2, simplified here):
+Reading (``read_export``) works on ``.xlsx``/``.xlsm``/``.xls``/``.xlsb``/``.ods`` (python-calamine)
+and ``.csv`` (pyarrow). The header row is found by matching cells against the column
+dictionary (``govgap/data/dossier_columns.csv``, which users extend with their own file), so
+title blocks, two-row headers, a row of column numbers and footer totals do not matter.
+Text is NFC; text typed in the legacy TCVN3 (ABC) or VNI fonts, and CSV files saved in
+Windows-1258, are recognised and converted. Personal-data columns (applicant, phone, ID
+number, address, e-mail) and every column the dictionary does not know are dropped at read:
+only their header names are listed.
 
-* a finished dossier is on time when its result date <= its appointed date;
-* a dossier still in progress at the end of the period counts as late when it is overdue;
-* more than one supplement request counts as late.
+Cleaning (``clean_dossiers``) turns the read rows into the canonical table or the quarantine,
+with a reason for each quarantined row, so that rows read = kept + quarantined. Metrics
+(``metrics``, ``leader_summary``) follow INDICATORS.md D2; docs/methods.md explains every rule.
 """
 from __future__ import annotations
 
+import csv
+import io
+import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -18,189 +27,1193 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .holidays_vn import WorkCalendar, read_days_off
 from .quality import Accounting
-from .text import fold, nfc
+from .text import LEGACY_CONVERTERS, LegacyTextError, detect_legacy, fold, nfc
 
-HEADER_SCAN_ROWS = 30
+HEADER_SCAN_ROWS = 40
+EXCEL_TYPES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+
+STATUSES = ["early", "on_time", "late", "in_progress", "overdue_in_progress", "returned", "withdrawn"]
+CHANNELS = ["in_person", "online", "postal"]
+CATEGORICAL_COLUMNS = ["procedure", "procedure_code", "field", "office", "channel", "status", "late_rule",
+                       "month", "source_file", "source_sheet"]
+CANONICAL_COLUMNS = [
+    "dossier_id", "procedure", "procedure_code", "field", "office", "channel", "received", "due",
+    "finished", "end", "status", "on_time", "late_rule", "supplements", "supplement_working_days",
+    "processing_working_days", "working_days_late", "paid_online", "fee", "carried_over",
+    "month", "source_file", "source_sheet", "source_row"]
 
 
 class DossierFormatError(ValueError):
-    """An export cannot be read; the message names the file, sheet and what is missing."""
+    """An export cannot be read; the message names the file, sheet, row and column."""
 
 
-@lru_cache(maxsize=1)
-def column_dictionary() -> pd.DataFrame:
-    with resources.files("govgap.data").joinpath("dossier_columns.csv").open("rb") as fh:
-        table = pd.read_csv(fh)
-    table["required"] = table["required"].astype(bool)
-    table["pii"] = table["pii"].astype(bool)
+# --------------------------------------------------------------------------- dictionaries
+
+def _key(text) -> str:
+    """Comparable form of a header or value: NFC, no parenthesised notes, ASCII-folded, lower
+    case, punctuation as spaces."""
+    text = re.sub(r"\([^)]*\)", " ", nfc(str(text)))
+    return " ".join(re.sub(r"[/\\.,:;*_\-–\n\r\t]+", " ", fold(text)).split())
+
+
+def _read_table(name: str, extra: str | Path | None) -> pd.DataFrame:
+    with resources.files("govgap.data").joinpath(name).open("rb") as fh:
+        table = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    if extra is not None and Path(extra).exists():
+        user = pd.read_csv(extra, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        missing = set(table.columns) - set(user.columns)
+        if missing:
+            raise DossierFormatError(f"{Path(extra).name}: columns {sorted(missing)} missing; "
+                                     f"copy the header of govgap/data/{name}")
+        table = pd.concat([user[table.columns], table], ignore_index=True)  # user rows first
     return table
 
 
-def _header_key(text) -> str:
-    return " ".join(fold(nfc(str(text))).replace("/", " ").split())
+@lru_cache(maxsize=8)
+def column_dictionary(extra: str | None = None) -> pd.DataFrame:
+    """The column dictionary: canonical name, required, pii, kind and header variants
+    (``|``-separated). ``extra``: a user CSV with the same columns; its variants come first and
+    its flags win for a canonical name both define; new canonical names are added."""
+    table = _read_table("dossier_columns.csv", extra)
+    table = table.groupby("canonical", sort=False).agg(
+        {"required": "first", "pii": "first", "kind": "first", "variants": "|".join}).reset_index()
+    table["required"] = table["required"] == "1"
+    table["pii"] = table["pii"] == "1"
+    return table
 
 
-@lru_cache(maxsize=1)
-def _variant_index() -> dict[str, str]:
-    return {_header_key(v): row.canonical for row in column_dictionary().itertuples()
-            for v in row.variants.split("|")}
+@lru_cache(maxsize=8)
+def _variant_index(extra: str | None = None) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for row in column_dictionary(extra).itertuples():
+        for variant in row.variants.split("|"):
+            index.setdefault(_key(variant), row.canonical)
+    return index
 
 
-def _read_grid(path: Path) -> tuple[pd.DataFrame, str]:
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        sheet = pd.ExcelFile(path, engine="calamine").sheet_names[0]
-        grid = pd.read_excel(path, sheet_name=sheet, header=None, dtype=str, engine="calamine")
-        return grid, sheet
-    if suffix == ".csv":
-        return pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig"), "-"
-    raise DossierFormatError(f"{path}: unsupported dossier export type {suffix!r} (use .xlsx, .xls or .csv)")
+@lru_cache(maxsize=8)
+def value_dictionary(extra: str | None = None) -> pd.DataFrame:
+    """Status, channel and online-payment vocabularies (``govgap/data/dossier_values.csv``):
+    exact matches first, then the first "contains" rule in file order."""
+    return _read_table("dossier_values.csv", extra)
 
 
-def read_export(path: str | Path) -> pd.DataFrame:
-    """Read one export to a frame with canonical column names (PII columns already dropped).
+def _vocabulary(kind: str, values: pd.Index, extra: str | None) -> pd.Series:
+    """Map distinct raw values of one kind to canonical values (NaN when unknown)."""
+    table = value_dictionary(extra)
+    table = table[table["kind"] == kind]
+    exact = {_key(v): c for v, c, m in zip(table["value"], table["canonical"], table["match"]) if m == "exact"}
+    contains = [(_key(v), c) for v, c, m in zip(table["value"], table["canonical"], table["match"])
+                if m == "contains"]
+    out = {}
+    for raw in values:
+        key = _key(raw)
+        if key in exact:
+            out[raw] = exact[key]
+            continue
+        padded = f" {key} "
+        out[raw] = next((c for v, c in contains if f" {v} " in padded), np.nan)
+    return pd.Series(out, dtype=object)
 
-    Adds ``source_file`` and ``source_row`` (the 1-based spreadsheet row) to every record.
-    """
-    path = Path(path)
-    grid, sheet = _read_grid(path)
-    variants = _variant_index()
-    header_row, mapping = None, {}
-    for r in range(min(HEADER_SCAN_ROWS, len(grid))):
-        found = {c: variants[_header_key(v)] for c, v in grid.iloc[r].items()
-                 if isinstance(v, str) and _header_key(v) in variants}
-        if len(found) >= 3:
-            header_row, mapping = r, found
+
+# --------------------------------------------------------------------------- reading
+
+@dataclass
+class Export:
+    """The rows of one export with canonical column names (raw values, no PII columns)."""
+
+    frame: pd.DataFrame
+    file: str
+    sheets: list[str]
+    encoding: str
+    columns: dict[str, str]                       # canonical -> header as written
+    unrecognised: list[str] = field(default_factory=list)
+    personal_dropped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        lines = [f"{self.file}: {len(self.frame):,} rows from sheet(s) {', '.join(self.sheets)}; "
+                 f"text {self.encoding}"]
+        if self.personal_dropped:
+            lines.append("  personal-data columns dropped: " + ", ".join(self.personal_dropped))
+        if self.unrecognised:
+            lines.append("  columns not in the dictionary (not read): " + ", ".join(self.unrecognised))
+        lines += [f"  {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def _cell_text(value) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+def _header_labels(rows: list[list], r: int, two: bool, merged_parents: dict[int, str] | None) -> list[str]:
+    top = [_cell_text(v).strip() for v in rows[r]]
+    if not two:
+        return top
+    sub = [_cell_text(v).strip() for v in rows[r + 1]] if r + 1 < len(rows) else []
+    sub += [""] * (len(top) - len(sub))
+    top += [""] * (len(sub) - len(top))
+    parents, last = [], ""
+    for c, label in enumerate(top):  # a parent label spans the empty cells to its right
+        if label:
+            last = label
+        elif merged_parents is None or c in merged_parents:
+            label = (merged_parents or {}).get(c, last)
+        parents.append(label)
+    return [f"{p} {s}".strip() if s else top[c] for c, (p, s) in enumerate(zip(parents, sub))]
+
+
+def _match_header(labels: list[str], extra: str | None) -> tuple[dict[int, str], str]:
+    """Best legacy reading of a header row: {column: canonical}, encoding name."""
+    variants = _variant_index(extra)
+    best: tuple[dict[int, str], str] = ({}, "unicode")
+    for name, convert in LEGACY_CONVERTERS.items():
+        found: dict[int, str] = {}
+        for c, label in enumerate(labels):
+            if not label:
+                continue
+            canon = variants.get(_key(convert(label)))
+            if canon and canon not in found.values():
+                found[c] = canon
+        if len(found) > len(best[0]):
+            best = (found, name)
+    return best
+
+
+def _find_header(rows: list[list], where: str, extra: str | None,
+                 merged_parents: dict[int, str] | None = None) -> tuple[int, int, dict[int, str], list[str], str]:
+    """(first header row, header row count, {column: canonical}, labels, header encoding)."""
+    best = None
+    for r in range(min(HEADER_SCAN_ROWS, len(rows))):
+        for two in (False, True):
+            labels = _header_labels(rows, r, two, merged_parents)
+            found, enc = _match_header(labels, extra)
+            if len(found) >= 3 and (best is None or len(found) > len(best[2])):
+                best = (r, 2 if two else 1, found, labels, enc)
+        if best is not None and r > best[0] + 1:
             break
-    if header_row is None:
+    if best is None:
         raise DossierFormatError(
-            f"{path.name}, sheet {sheet!r}: no header row found in the first {HEADER_SCAN_ROWS} rows "
-            f"(looked for column names such as 'Mã hồ sơ', 'Ngày tiếp nhận', 'Ngày hẹn trả').")
-    missing = [r.canonical for r in column_dictionary().itertuples()
-               if r.required and r.canonical not in mapping.values()]
-    if missing:
-        names = "; ".join(column_dictionary().set_index("canonical").loc[m, "variants"].split("|")[0]
-                          for m in missing)
-        raise DossierFormatError(
-            f"{path.name}, sheet {sheet!r}, header row {header_row + 1}: required column(s) missing: {names}.")
-    pii = set(column_dictionary().query("pii")["canonical"])
-    keep = {c: name for c, name in mapping.items() if name not in pii}
-    body = grid.iloc[header_row + 1:][list(keep)].rename(columns=keep)
-    body.insert(0, "source_row", body.index + 1)
-    body.insert(0, "source_file", path.name)
-    return body.reset_index(drop=True)
+            f"{where}: no header row found in the first {HEADER_SCAN_ROWS} rows (looked for column "
+            "names such as 'Mã hồ sơ', 'Ngày tiếp nhận', 'Ngày hẹn trả'). If the export names its "
+            "columns differently, add the names to a dossier_columns.csv (see data/raw/README.md).")
+    return best
 
 
-def parse_dates(values: pd.Series) -> pd.Series:
-    """Dates as dd/mm/yyyy, dd/mm/yyyy HH:MM, ISO or Excel serial numbers -> datetime64; bad -> NaT."""
-    text = values.fillna("").astype(str).str.strip()
-    out = pd.to_datetime(text, format="%d/%m/%Y %H:%M", errors="coerce")
-    for fmt in ("%d/%m/%Y", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S"):
-        todo = out.isna() & (text != "")
+def _check_required(found: dict[int, str], labels: list[str], where: str, extra: str | None) -> None:
+    table = column_dictionary(extra)
+    missing = [r for r in table.itertuples() if r.required and r.canonical not in found.values()]
+    if not missing:
+        return
+    names = "; ".join(f"{r.canonical} (e.g. '{r.variants.split('|')[0]}')" for r in missing)
+    pii = set(table.loc[table["pii"], "canonical"])
+    unknown = [lab for c, lab in enumerate(labels) if lab and c not in found
+               and _variant_index(extra).get(_key(lab)) not in pii]
+    hint = f" Columns not recognised: {', '.join(repr(u) for u in unknown[:12])}." if unknown else ""
+    raise DossierFormatError(
+        f"{where}: required column(s) missing: {names}.{hint} Add the export's name for the column "
+        "to a dossier_columns.csv (see data/raw/README.md).")
+
+
+def _column_number_row(row: list) -> bool:
+    """A row of column numbers under the header: (1) (2) (3) ... or 1 2 3 ..."""
+    cells = [re.sub(r"[()\s]", "", _cell_text(v)) for v in row if _cell_text(v).strip()]
+    if len(cells) < 3 or not all(c.replace(".0", "").isdigit() for c in cells):
+        return False
+    numbers = [int(float(c)) for c in cells]
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] <= 1
+
+
+def _split_columns(found: dict[int, str], labels: list[str], extra: str | None):
+    table = column_dictionary(extra).set_index("canonical")
+    keep = {c: name for c, name in found.items() if not table.loc[name, "pii"]
+            and table.loc[name, "kind"] != "ignore"}
+    personal = [labels[c] for c, name in found.items() if table.loc[name, "pii"]]
+    unrecognised = [lab for c, lab in enumerate(labels) if lab and c not in found]
+    return keep, personal, unrecognised
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or (
+        isinstance(value, str) and not value.strip())
+
+
+def _categorical(values) -> pd.Categorical:
+    """Distinct values and codes of a column (blank cells -> code -1), without copying
+    categorical columns."""
+    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        cat = values.array if isinstance(values, pd.Series) else values
+    else:
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+        cat = pd.Categorical.from_codes(codes, pd.Index(uniques, dtype=object))
+    cats = cat.categories
+    if not len(cats):
+        return cat
+    if cats.dtype == object:
+        blank = np.fromiter((_blank(v) for v in cats), dtype=bool, count=len(cats))
+    else:
+        blank = (pd.Series(cats).astype(str).str.strip() == "").to_numpy(bool)
+    if not blank.any():
+        return cat
+    codes = np.where(np.append(blank, True)[cat.codes], -1, cat.codes)
+    return pd.Categorical.from_codes(codes, cats)
+
+
+def _recode(cat: pd.Categorical, func) -> pd.Categorical:
+    """Apply ``func`` to the categories only; results that coincide are merged, None -> -1."""
+    new = [func(c) for c in cat.categories]
+    new_codes, new_cats = pd.factorize(pd.Index(new, dtype=object), use_na_sentinel=True)
+    new_codes = np.append(new_codes, -1)  # position -1 (a blank cell) stays blank
+    return pd.Categorical.from_codes(new_codes[cat.codes], pd.Index(new_cats, dtype=object))
+
+
+def _convert_text_columns(frame: pd.DataFrame, where: str, columns: dict[str, str], extra: str | None) -> list[str]:
+    """Text columns as categoricals of NFC text, legacy fonts (TCVN3, VNI) converted; the work
+    is done on distinct values only."""
+    kinds = column_dictionary(extra).set_index("canonical")["kind"]
+    used = []
+    for name in list(frame.columns):
+        if name not in kinds.index or name == "dossier_id":
+            continue
+        if kinds[name] != "text":
+            continue
+        cat = _categorical(frame[name])
+        if True:
+            texts = [v for v in cat.categories if isinstance(v, str)]
+            try:
+                enc = detect_legacy(texts)
+            except LegacyTextError as exc:
+                raise DossierFormatError(f"{where}, column '{columns.get(name, name)}': {exc}") from None
+            convert = LEGACY_CONVERTERS[enc]
+            cat = _recode(cat, lambda v: (convert(v) or None) if isinstance(v, str) else v)
+            if enc != "unicode":
+                used.append(f"{columns.get(name, name)}: {enc}")
+        frame[name] = cat
+    if "dossier_id" in frame.columns:
+        ids = frame["dossier_id"]
+        if ids.dtype == object and pd.api.types.infer_dtype(ids, skipna=True) != "string":
+            ids = ids.map(lambda v: None if _blank(v) else (
+                str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
+        ids = ids.astype("str").fillna("")
+        if not ids.str.isascii().all():
+            ids = ids.str.normalize("NFC")
+        frame["dossier_id"] = ids.str.strip()
+    return used
+
+
+def _read_excel(path: Path, extra: str | None) -> Export:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise DossierFormatError(f"{path.name}: cannot open as a spreadsheet ({exc})") from None
+    parts, sheets, notes, columns, personal, unrecognised, encodings = [], [], [], {}, [], [], set()
+    first_error = None
+    for name in book.sheet_names:
+        sheet = book.get_sheet_by_name(name)
+        rows = sheet.to_python(skip_empty_area=False)
+        if not rows:
+            continue
+        where = f"{path.name}, sheet '{name}'"
+        merged = {}
+        try:
+            for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
+                for c in range(c0 + 1, c1 + 1):
+                    merged[(r0, c)] = _cell_text(rows[r0][c0]).strip() if r0 < len(rows) and c0 < len(rows[r0]) else ""
+        except (TypeError, ValueError):
+            merged = {}
+        try:
+            head_rows = rows[:HEADER_SCAN_ROWS + 1]
+            r, n, found, labels, enc = _find_header(head_rows, where, extra, None)
+            if n == 2 and merged:
+                parents = {c: v for (rr, c), v in merged.items() if rr == r}
+                labels = _header_labels(head_rows, r, True, parents or None)
+        except DossierFormatError as exc:
+            first_error = first_error or exc
+            notes.append(f"sheet '{name}' skipped: no dossier header")
+            continue
+        _check_required(found, labels, f"{where}, header row {r + 1}", extra)
+        keep, pii, unknown = _split_columns(found, labels, extra)
+        start = r + n
+        if start < len(rows) and _column_number_row(rows[start]):
+            notes.append(f"sheet '{name}': row {start + 1} holds column numbers, not a dossier")
+            start += 1
+        body = rows[start:]
+        width = max(keep) + 1
+        if any(len(row) < width for row in body):
+            body = [row + [None] * (width - len(row)) for row in body]
+        columns_t = list(zip(*body)) if body else [()] * width
+        frame = pd.DataFrame({canon: np.array(columns_t[c], dtype=object) for c, canon in keep.items()})
+        n_body = len(body)
+        del body, rows, columns_t
+        frame.insert(0, "source_row", np.arange(start + 1, start + 1 + n_body))
+        frame.insert(0, "source_sheet", name)
+        parts.append(frame)
+        sheets.append(name)
+        encodings.add(enc)
+        columns.update({canon: labels[c] for c, canon in keep.items()})
+        personal += [p for p in pii if p not in personal]
+        unrecognised += [u for u in unknown if u not in unrecognised]
+    if not parts:
+        raise first_error or DossierFormatError(f"{path.name}: the workbook has no sheet with data")
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    frame.insert(0, "source_file", pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [path.name]))
+    frame["source_sheet"] = pd.Categorical(frame["source_sheet"])
+    converted = _convert_text_columns(frame, path.name, columns, extra)
+    if converted:
+        notes.append("legacy text converted: " + "; ".join(converted))
+    return Export(frame, path.name, sheets, "unicode", columns, unrecognised, personal, notes)
+
+
+def _csv_codec(path: Path) -> tuple[str, str]:
+    """(codec, decoded head) of a CSV, decided on its first 1 MB: UTF-8 (or UTF-16 with a BOM)
+    when it decodes; otherwise the 8-bit code page (Windows-1258, Windows-1252) whose reading,
+    with or without a legacy font conversion, has the most well-formed Vietnamese words."""
+    from .text import syllable_score
+
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 20)
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16", head.decode("utf-16", errors="ignore")
+    try:
+        return "utf-8", head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3:  # a character cut at the 1 MB boundary
+            return "utf-8", head[:exc.start].decode("utf-8-sig")
+    scores = {}
+    for codec in ("cp1258", "cp1252", "latin-1"):
+        try:
+            text = head.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        lines = text.splitlines()[:200]
+        scores[codec] = (max(syllable_score(conv(line) for line in lines) for conv in LEGACY_CONVERTERS.values()), text)
+    codec = max(scores, key=lambda k: scores[k][0])
+    return codec, scores[codec][1]
+
+
+def _read_csv(path: Path, extra: str | None) -> Export:
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    codec, head_text = _csv_codec(path)
+    sample = "\n".join(head_text.splitlines()[:30])
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    head_rows = list(csv.reader(io.StringIO(head_text), delimiter=delimiter))[:HEADER_SCAN_ROWS + 2]
+    r, n, found, labels, enc = _find_header(head_rows, path.name, extra)
+    _check_required(found, labels, f"{path.name}, header row {r + 1}", extra)
+    keep, pii, unknown = _split_columns(found, labels, extra)
+    start = r + n
+    notes = []
+    if start < len(head_rows) and _column_number_row(head_rows[start]):
+        notes.append(f"row {start + 1} holds column numbers, not a dossier")
+        start += 1
+    width = max(len(labels), max((len(x) for x in head_rows[start:start + 5]), default=0))
+    names = [f"c{i}" for i in range(width)]
+    invalid: list[tuple[int | None, str]] = []
+
+    def handler(row):
+        invalid.append((row.number, f"wrong number of fields ({row.actual_columns} for "
+                                    f"{row.expected_columns} columns)"))
+        return "skip"
+
+    dictionary = pa.dictionary(pa.int32(), pa.string())
+    types = {f"c{c}": (pa.string() if name == "dossier_id" else dictionary) for c, name in keep.items()}
+
+    def read(threads: bool):
+        invalid.clear()
+        return pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(skip_rows=start, column_names=names, use_threads=threads,
+                                           block_size=1 << 20, encoding="utf8" if codec == "utf-8" else codec),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=handler),
+            convert_options=pacsv.ConvertOptions(include_columns=list(types), column_types=types,
+                                                 strings_can_be_null=True, quoted_strings_can_be_null=True))
+
+    try:
+        table = read(True)
+        if invalid:
+            table = read(False)  # single-threaded, so the invalid rows get their row numbers
+    except pa.ArrowInvalid as exc:
+        raise DossierFormatError(f"{path.name}: {exc}") from None
+    frame = table.rename_columns([keep[int(c[1:])] for c in table.column_names]).to_pandas(
+        types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    rows = np.arange(start + 1, start + 1 + len(frame))
+    if invalid:
+        for num in sorted(num for num, _ in invalid if num is not None):
+            rows[rows >= num] += 1  # pyarrow gives the row's number in the file
+        broken = pd.DataFrame({"source_row": [num if num is not None else 0 for num, _ in invalid],
+                               "_parse_error": [why for _, why in invalid]})
+        frame = pd.concat([frame.assign(source_row=rows), broken], ignore_index=True)
+        notes.append(f"{len(invalid)} rows with the wrong number of fields (quarantined)")
+    else:
+        frame.insert(0, "source_row", rows)
+    frame.insert(0, "source_sheet", pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), ["-"]))
+    frame.insert(0, "source_file", pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [path.name]))
+    columns = {v: labels[k] for k, v in keep.items()}
+    converted = _convert_text_columns(frame, path.name, columns, extra)
+    if converted:
+        notes.append("legacy text converted: " + "; ".join(converted))
+    return Export(frame, path.name, ["-"], codec, columns, unknown, pii, notes)
+
+
+def read_export(path: str | Path, columns: str | Path | None = None) -> Export:
+    """Read one export. ``columns``: a user column dictionary CSV added to the built-in one.
+
+    Every sheet with a dossier header is read (exports split by month are common); sheets
+    without one are listed in ``notes``. Raises DossierFormatError naming the file, sheet, row
+    and column when the file cannot be read as a dossier export."""
+    path = Path(path)
+    extra = str(columns) if columns else None
+    if not path.exists():
+        raise DossierFormatError(f"{path}: file not found")
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_TYPES:
+        return _read_excel(path, extra)
+    if suffix in (".csv", ".txt"):
+        return _read_csv(path, extra)
+    raise DossierFormatError(f"{path.name}: unsupported dossier export type {suffix!r} "
+                             "(use .xlsx, .xls, .xlsb, .ods or .csv)")
+
+
+# --------------------------------------------------------------------------- dates
+
+_DATE_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S",
+                 "%Y-%m-%dT%H:%M:%S", "%d-%m-%Y", "%d.%m.%Y", "%d-%m-%Y %H:%M", "%H:%M %d/%m/%Y",
+                 "%H:%M:%S %d/%m/%Y", "%Y-%m-%d %H:%M")
+_SERIAL = re.compile(r"\d{5}(\.\d+)?")
+
+
+def _parse_text_dates(text: pd.Series) -> np.ndarray:
+    """Text dates -> datetime64[ns] (NaT when no format fits); pyarrow's strptime first."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = text.astype(str).str.strip()
+    if text.str.contains(r"\s\s", regex=True).any():
+        text = text.str.replace(r"\s+", " ", regex=True)
+    out = np.full(len(text), np.datetime64("NaT"), "datetime64[ns]")
+    serial = text.str.fullmatch(r"\d{5}(\.\d+)?").to_numpy(bool)
+    if serial.any():
+        out[serial] = (pd.Timestamp("1899-12-30") + pd.to_timedelta(text[serial].astype(float), unit="D")).to_numpy()
+    todo = ~serial
+    arr = pa.array(text.to_numpy(dtype=object), type=pa.string())
+    for fmt in _DATE_FORMATS:
         if not todo.any():
             break
-        out[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-    todo = out.isna() & text.str.fullmatch(r"\d{5}(\.\d+)?")
-    if todo.any():
-        out[todo] = pd.Timestamp("1899-12-30") + pd.to_timedelta(text[todo].astype(float), unit="D")
+        idx = np.flatnonzero(todo)
+        got = pc.strptime(arr.take(pa.array(idx)), format=fmt, unit="s", error_is_null=True)
+        got = got.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
+        # pyarrow rolls 31/02 over to 02/03: a parsed day 1-3 is checked again by pandas, which refuses it
+        check = np.flatnonzero(~np.isnat(got) & (got.astype("datetime64[D]") - got.astype("datetime64[M]")
+                                                 < np.timedelta64(3, "D")))
+        if len(check):
+            got[check] = pd.to_datetime(text.iloc[idx[check]], format=fmt, errors="coerce").to_numpy("datetime64[ns]")
+        ok = ~np.isnat(got)
+        out[idx[ok]] = got[ok]
+        todo[idx[ok]] = False
+    if todo.any():  # one-digit days or months (1/2/2024), which pyarrow does not take
+        idx = np.flatnonzero(todo)
+        for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y"):
+            got = pd.to_datetime(text.iloc[idx], format=fmt, errors="coerce").to_numpy("datetime64[ns]")
+            ok = ~np.isnat(got)
+            out[idx[ok]] = got[ok]
+            idx = idx[~ok]
     return out
 
 
-_CHANNELS = {"truc tiep": "in_person", "truc tuyen": "online", "qua buu chinh cong ich": "postal",
-             "buu chinh": "postal", "qua buu dien": "postal"}
+def _parse_unique_dates(values: pd.Index) -> np.ndarray:
+    """Parse distinct raw date values: Excel date cells, Excel serial numbers, or text."""
+    out = np.full(len(values), np.datetime64("NaT"), "datetime64[ns]")
+    if not len(values):
+        return out
+    if values.dtype != object:
+        return _parse_text_dates(pd.Series(values))
+    kind = np.array([2 if isinstance(v, str) else 1 if isinstance(v, (int, float, np.integer, np.floating))
+                     and not isinstance(v, bool) else 0 if hasattr(v, "year") else 3 for v in values])
+    if (kind == 0).any():
+        out[kind == 0] = pd.to_datetime(list(values[kind == 0])).to_numpy("datetime64[ns]")
+    if (kind == 1).any():
+        num = np.asarray(values[kind == 1], dtype=float)
+        serial = np.where((num >= 20_000) & (num <= 80_000), num, np.nan)  # 1954-2119
+        out[kind == 1] = (np.datetime64("1899-12-30", "ns")
+                          + (serial * 86_400e9).astype("timedelta64[ns]"))
+        out[np.flatnonzero(kind == 1)[np.isnan(serial)]] = np.datetime64("NaT")
+    if (kind == 2).any():
+        out[kind == 2] = _parse_text_dates(pd.Series(values[kind == 2], dtype=object))
+    return out
 
 
-def _status(text: pd.Series) -> pd.Series:
-    key = text.fillna("").map(lambda s: fold(nfc(s)))
-    return np.select(
-        [key.str.contains("tra lai"), key.str.contains("rut"), key.str.contains("dang"),
-         key.str.contains("da tra|hoan thanh|da xu ly|co ket qua")],
-        ["returned", "withdrawn", "in_progress", "finished"], default="unknown")
+def parse_dates(values) -> pd.Series:
+    """Dates as dd/mm/yyyy, dd/mm/yyyy HH:MM, ISO, Excel serial numbers or Excel date cells
+    -> datetime64; unreadable or blank -> NaT. Each distinct value is parsed once."""
+    index = values.index if isinstance(values, pd.Series) else None
+    cat = _categorical(values)
+    parsed = _parse_unique_dates(cat.categories)
+    parsed = np.append(parsed.astype("datetime64[ns]"), np.datetime64("NaT", "ns"))
+    return pd.Series(parsed[cat.codes], index=index, dtype="datetime64[ns]")
 
 
-def clean_dossiers(raw: pd.DataFrame, period_end: pd.Timestamp, source: str = "dossiers") -> tuple[pd.DataFrame, pd.DataFrame, Accounting]:
-    """Canonical dossier table plus quarantine (footer rows, bad dates, duplicates).
+def _looks_month_first(categories) -> bool:
+    """dd/mm/yyyy expected: text dates whose second number exceeds 12 while the first never does."""
+    cats = pd.Index(categories)
+    strings = [v for v in cats if isinstance(v, str)] if cats.dtype == object else cats
+    text = pd.Series(pd.Series(strings, dtype="str").str.slice(0, 10).unique(), dtype="str")
+    parts = text.str.extract(r"^\s*(\d{1,2})/(\d{1,2})/\d{4}").dropna().astype(int)
+    return bool(len(parts)) and (parts[1] > 12).any() and not (parts[0] > 12).any()
 
-    Output columns: dossier_id, procedure, field, office, channel, received, due, finished,
-    state (finished/in_progress/returned/withdrawn), supplements, paid_online, on_time
-    (True/False/NA), late_days (calendar days past due, finished or overdue dossiers),
-    source_file, source_row.
+
+# --------------------------------------------------------------------------- cleaning
+
+@dataclass
+class Cleaned:
+    """A cleaned export: canonical table, quarantine (with reasons) and row accounting."""
+
+    table: pd.DataFrame
+    quarantine: pd.DataFrame
+    accounting: Accounting
+    notes: list[str] = field(default_factory=list)
+
+    def __iter__(self):  # clean, quarantine, accounting = clean_dossiers(...)
+        return iter((self.table, self.quarantine, self.accounting))
+
+    def reasons(self) -> pd.DataFrame:
+        """Quarantined rows per reason."""
+        if not len(self.quarantine):
+            return pd.DataFrame({"reason": [], "rows": []})
+        return (self.quarantine.groupby("reason").size().rename("rows").reset_index()
+                .sort_values("rows", ascending=False, ignore_index=True))
+
+
+def calendar_for(period_start, period_end, days_off: str | Path | None = None) -> WorkCalendar:
+    off, work = read_days_off(days_off) if days_off else ([], [])
+    return WorkCalendar(pd.Timestamp(period_start).date().replace(month=1, day=1) - pd.Timedelta(days=800),
+                        pd.Timestamp(period_end).date(), off, work)
+
+
+def _period(period, period_start, period_end):
+    if period is not None:
+        text = str(period)
+        if re.fullmatch(r"\d{4}", text):
+            return pd.Timestamp(f"{text}-01-01"), pd.Timestamp(f"{text}-12-31")
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            start = pd.Timestamp(f"{text}-01")
+            return start, start + pd.offsets.MonthEnd(0)
+        raise ValueError(f"period {period!r}: use a year (2024) or a month (2024-03)")
+    if period_start is None or period_end is None:
+        raise ValueError("give period=YEAR or both period_start and period_end")
+    return pd.Timestamp(period_start).normalize(), pd.Timestamp(period_end).normalize()
+
+
+def _arrow(strings: pd.Series):
+    import pyarrow as pa
+
+    arr = pa.array(strings.to_numpy(dtype=object) if strings.dtype == object else strings.array, type=pa.string())
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _starts_like_footer(ids: pd.Series) -> np.ndarray:
+    """Ids that are the words of a total or signature row ("Tổng cộng", "Người lập biểu")."""
+    import pyarrow.compute as pc
+
+    pattern = r"^\s*(tổng|tong|cộng|cong|total|người lập|nguoi lap|ghi chú|ghi chu|xác nhận)"
+    found = pc.match_substring_regex(_arrow(ids), pattern, ignore_case=True)
+    return found.to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _repeated(ids: pd.Series) -> np.ndarray:
+    """Rows whose id occurs more than once (hashing in pyarrow)."""
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(_arrow(ids))
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    return np.bincount(codes)[codes] > 1
+
+
+def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=None, period_end=None,
+                   as_of=None, calendar: WorkCalendar | None = None, days_off: str | Path | None = None,
+                   values: str | Path | None = None, source: str | None = None) -> Cleaned:
+    """Canonical dossier table for one period, plus the quarantine.
+
+    ``period``: a year (2024) or month ("2024-03"), or give ``period_start``/``period_end``.
+    ``as_of``: the day the export was made (default today); dates after it are impossible.
+    ``days_off``: a CSV of the province's extra days off / working Saturdays.
+    ``values``: a user vocabulary CSV for statuses, channels and payment flags.
+
+    Status at the end of the period (D2): ``early``/``on_time``/``late`` for dossiers with a
+    result in the period, ``in_progress``/``overdue_in_progress`` for those without,
+    ``returned`` and ``withdrawn``. ``on_time`` is D2's verdict: overdue in progress and more
+    than one supplement request count as late; ``late_rule`` says which rule made it late.
+    Work is done on distinct values, so a million rows take seconds.
     """
-    frame = raw.copy()
-    reasons = pd.Series("", index=frame.index, dtype=object)
+    start, end = _period(period, period_start, period_end)
+    as_of = (pd.to_datetime(as_of, dayfirst=True) if as_of is not None else pd.Timestamp.today()).normalize()
+    extra_values = str(values) if values else None
+    if isinstance(export, Export):
+        frame, source = export.frame, source or export.file
+    else:
+        frame, source = export, source or "dossiers"
+        if "dossier_id" in frame.columns and frame["dossier_id"].dtype == object:
+            frame = frame.copy()
+            _convert_text_columns(frame, source, {}, None)
+    frame = frame.reset_index(drop=True)
+    n = len(frame)
+    reason = np.zeros(n, dtype=np.int16)  # 0 = kept; k = reasons[k - 1]
+    reasons: list[str] = []
+    column = np.full(n, None, dtype=object)
+    value = np.full(n, None, dtype=object)
+    notes: list[str] = []
 
-    def flag(mask, reason):
-        mask = mask & (reasons == "")
-        reasons[mask] = reason
+    def flag(mask, why, col=None, vals=None):
+        mask = np.asarray(mask, dtype=bool) & (reason == 0)
+        if not mask.any():
+            return
+        reasons.append(why)
+        reason[mask] = len(reasons)
+        if col is not None:
+            column[mask] = col
+            if vals is not None:
+                value[mask] = pd.Series(vals)[mask].astype(object).astype(str).str.slice(0, 40).to_numpy()
 
-    ident = frame["dossier_id"].fillna("").astype(str).map(nfc)
-    flag(ident.map(lambda s: s == "" or fold(s).startswith("tong")), "total or blank row (no dossier id)")
-    frame["dossier_id"] = ident
-    frame["received"] = parse_dates(frame["received"])
-    frame["due"] = parse_dates(frame["due"])
-    frame["finished"] = parse_dates(frame["finished"])
-    flag(frame["received"].isna(), "unreadable received date (column Ngày tiếp nhận)")
-    flag(frame["due"].isna(), "unreadable appointed date (column Ngày hẹn trả)")
-    flag(frame["finished"].notna() & (frame["finished"].dt.normalize() < frame["received"].dt.normalize()),
-         "result date before received date")
-    flag(frame["received"] > period_end, "received after the end of the period")
-    flag(frame.duplicated("dossier_id", keep="first") & (reasons == ""),
-         "duplicated dossier id (later copy of the same record)")
-    for col in ("procedure", "office", "field", "status_text", "channel"):
-        if col in frame.columns:
-            frame[col] = frame[col].fillna("").astype(str).map(nfc)
-    frame["state"] = _status(frame["status_text"])
-    flag(pd.Series(frame["state"] == "unknown", index=frame.index), "unknown status (column Trạng thái)")
-    frame["channel"] = frame.get("channel", pd.Series("", index=frame.index)).map(
-        lambda s: _CHANNELS.get(fold(s), "in_person" if not s else "other"))
-    frame["supplements"] = pd.to_numeric(frame.get("supplements", 0), errors="coerce").fillna(0).astype(int)
-    frame["paid_online"] = frame.get("paid_online", pd.Series("", index=frame.index)).fillna("").map(
-        lambda s: fold(str(s)) in ("co", "x", "1", "yes"))
-    bad = reasons != ""
-    quarantine = frame.loc[bad, ["source_file", "source_row", "dossier_id"]].assign(
-        reason=reasons[bad].to_numpy(), source=source)
-    clean = frame.loc[~bad].copy()
-    end_day = period_end.normalize()
-    finished_day = clean["finished"].dt.normalize()
-    due_day = clean["due"].dt.normalize()
-    done = clean["state"] == "finished"
-    open_ = clean["state"] == "in_progress"
-    on_time = pd.Series(pd.NA, index=clean.index, dtype="boolean")
-    on_time[done] = (finished_day[done] <= due_day[done]) & (clean.loc[done, "supplements"] <= 1)
-    overdue = open_ & (due_day < end_day)
-    on_time[overdue] = False
-    clean["on_time"] = on_time
-    late_ref = finished_day.where(done, end_day)
-    clean["late_days"] = ((late_ref - due_day).dt.days.clip(lower=0)).where(done | overdue)
-    columns = ["dossier_id", "procedure", "field", "office", "channel", "received", "due", "finished",
-               "state", "supplements", "paid_online", "on_time", "late_days", "source_file", "source_row"]
-    clean = clean[[c for c in columns if c in clean.columns]].reset_index(drop=True)
-    accounting = Accounting(source=source, read=len(frame), kept=len(clean), quarantined=int(bad.sum()))
-    return clean, quarantine.reset_index(drop=True), accounting
+    def cat(name) -> pd.Categorical:
+        if name not in frame.columns:
+            return pd.Categorical.from_codes(np.full(n, -1), pd.Index([], dtype=object))
+        return _categorical(frame[name])
+
+    if "_parse_error" in frame.columns:  # CSV rows with the wrong number of fields
+        errors = frame["_parse_error"]
+        for why in errors.dropna().unique():
+            flag((errors == why).to_numpy(), why)
+    ids = frame["dossier_id"].astype("str").fillna("")
+    no_id = (ids == "").to_numpy()
+    cats = {name: cat(name) for name in ("procedure", "procedure_code", "field", "office", "status_text",
+                                         "channel", "paid_online", "supplements", "fee", "received", "due",
+                                         "finished", "returned_to_applicant", "supplement_requested",
+                                         "supplement_completed", "legal_days")}
+    empty = no_id.copy()
+    for name in ("procedure", "office", "received", "due", "finished", "status_text"):
+        empty &= cats[name].codes < 0
+    flag(empty, "blank row")
+    footer = _starts_like_footer(ids)
+    flag(footer, "footer row (total or signature, not a dossier)", "dossier_id", ids)
+    flag(no_id, "no dossier id", "dossier_id")
+    flag(cats["procedure"].codes < 0, "no procedure name", "procedure")
+    flag(cats["office"].codes < 0, "no office", "office")
+
+    dates = {}
+    labels = {"received": "Ngày tiếp nhận", "due": "Ngày hẹn trả", "finished": "Ngày có kết quả"}
+    for name in ("received", "due", "finished", "returned_to_applicant", "supplement_requested",
+                 "supplement_completed"):
+        c = cats[name]
+        if _looks_month_first(c.categories):
+            raise DossierFormatError(
+                f"{source}, column {name} ({labels.get(name, name)}): dates look like mm/dd/yyyy "
+                "(a number above 12 only ever appears second); re-export with dd/mm/yyyy dates.")
+        parsed = parse_dates(c)
+        flag((c.codes >= 0) & parsed.isna().to_numpy(), f"unreadable date in column {name} "
+             f"({labels.get(name, name)})", name, pd.Series(c))
+        dates[name] = parsed
+    if cats["legal_days"].codes.max(initial=-1) >= 0:  # no appointed date: received + legal time limit
+        legal = pd.to_numeric(pd.Series(cats["legal_days"]).astype(object), errors="coerce")
+        fill = dates["due"].isna() & legal.notna() & dates["received"].notna()
+        if fill.any():
+            cal = calendar or calendar_for(start, end, days_off)
+            dates["due"] = dates["due"].copy()
+            dates["due"][fill] = pd.to_datetime(cal.add(dates["received"][fill].to_numpy(), legal[fill].to_numpy()))
+            notes.append(f"{int(fill.sum())} appointed dates computed from the legal time limit")
+    received, due, finished = dates["received"], dates["due"], dates["finished"]
+    flag(received.isna(), "no received date (Ngày tiếp nhận)", "received")
+    flag(due.isna(), "no appointed date (Ngày hẹn trả)", "due")
+    rec_day = received.dt.normalize()
+    limit = as_of + pd.Timedelta(days=1)
+    flag(received >= limit, "received date in the future", "received", received)
+    flag(finished >= limit, "result date in the future", "finished", finished)
+    flag(finished.dt.normalize() < rec_day, "result date before received date", "finished", finished)
+    flag(due.dt.normalize() < rec_day, "appointed date before received date", "due", due)
+    flag(rec_day > end, "received after the end of the period", "received", received)
+    flag(rec_day < start - pd.Timedelta(days=3 * 366), "received more than three years before the period",
+         "received", received)
+
+    status_cat = cats["status_text"]
+    progress = list(_PROGRESS)  # finished, returned, withdrawn, supplementing, in_progress
+    from_dates = np.where(finished.isna().to_numpy(), progress.index("in_progress"), progress.index("finished"))
+    if "status_text" in frame.columns:
+        mapped = _vocabulary("status", pd.Index(status_cat.categories), extra_values).reindex(
+            status_cat.categories).to_numpy()
+        state = pd.Categorical(mapped, categories=progress).codes
+        state = np.append(state, -2)[status_cat.codes]  # -2 = blank, -1 = unknown
+        flag(state == -1, "unknown status (column Trạng thái); add it to dossier_values.csv",
+             "status_text", pd.Series(status_cat))
+        blank = state == -2
+        state = np.where(blank, from_dates, state)
+        if (blank & (reason == 0)).any():
+            notes.append(f"{int((blank & (reason == 0)).sum())} rows without a status: taken from the dates")
+    else:
+        state = from_dates
+        notes.append("no status column: status taken from the dates (returned and withdrawn cannot be told)")
+    returned_date = dates["returned_to_applicant"]
+    flag((state == progress.index("finished")) & finished.isna().to_numpy() & returned_date.isna().to_numpy(),
+         "status says finished but there is no result date", "finished")
+    flag(np.isin(state, [progress.index("in_progress"), progress.index("supplementing")])
+         & (finished.dt.normalize() <= end).to_numpy(),
+         "status says in progress but there is a result date in the period", "status_text", pd.Series(status_cat))
+    finished = finished.fillna(returned_date)
+
+    def vocabulary(kind, c: pd.Categorical, label, targets):
+        """Codes into ``targets`` per row (-1 = unknown value, quarantined)."""
+        mapped = _vocabulary(kind, pd.Index(c.categories), extra_values).reindex(c.categories).to_numpy()
+        blank = _vocabulary(kind, pd.Index([""]), extra_values).iloc[0]
+        codes = pd.Categorical(np.append(mapped, blank), categories=targets).codes[c.codes]
+        flag(codes < 0, f"unknown value in column {kind} ({label}); add it to dossier_values.csv",
+             kind, pd.Series(c))
+        return codes
+
+    channel = vocabulary("channel", cats["channel"], "Hình thức nộp", CHANNELS)
+    paid = vocabulary("paid_online", cats["paid_online"], "Thanh toán trực tuyến", ["false", "true"]) == 1
+    numbers = {}
+    for name, label in (("supplements", "Số lần bổ sung"), ("fee", "Phí, lệ phí")):
+        c = cats[name]
+        raw = pd.Series(c.categories, dtype=object).astype(str).str.strip()
+        number = pd.to_numeric(raw.str.replace(r"[.\s](?=\d{3}\b)", "", regex=True).str.replace(",", "."),
+                               errors="coerce").to_numpy(float)
+        number = np.append(number, np.nan)[c.codes]
+        flag((c.codes >= 0) & (np.isnan(number) | (number < 0)),
+             f"unreadable number in column {name} ({label})", name, pd.Series(c))
+        numbers[name] = number
+    if "supplements" not in frame.columns:
+        notes.append("no column for supplement requests: counted as none")
+
+    state = np.where(state < 0, progress.index("in_progress"), state)
+    dup = (reason == 0) & _repeated(ids) & ~no_id
+    if dup.any():
+        _resolve_duplicates(ids, cats["procedure"].codes, received, due, finished, state, frame, dup, flag)
+
+    bad = reason > 0
+    quarantine = pd.DataFrame({
+        "source": source, "source_file": frame["source_file"][bad].to_numpy(dtype=object),
+        "source_sheet": frame["source_sheet"][bad].to_numpy(dtype=object),
+        "source_row": frame["source_row"].to_numpy()[bad],
+        "dossier_id": ids[bad].to_numpy(dtype=object), "reason": np.array(reasons, dtype=object)[reason[bad] - 1],
+        "column": column[bad], "value": value[bad]})
+    good = np.flatnonzero(~bad)
+    columns = {
+        "dossier_id": ids.take(good).reset_index(drop=True),
+        "procedure": cats["procedure"].take(good), "procedure_code": cats["procedure_code"].take(good),
+        "field": cats["field"].take(good), "office": cats["office"].take(good),
+        "channel": pd.Categorical.from_codes(np.maximum(channel[good], 0), CHANNELS),
+        "received": received.to_numpy()[good], "due": due.to_numpy()[good], "finished": finished.to_numpy()[good],
+        "supplement_requested": dates["supplement_requested"].to_numpy()[good],
+        "supplement_completed": dates["supplement_completed"].to_numpy()[good],
+        "supplements": np.nan_to_num(numbers["supplements"])[good], "fee": numbers["fee"][good],
+        "paid_online": paid[good], "state": state[good],
+        "source_file": _categorical(frame["source_file"]).take(good),
+        "source_sheet": _categorical(frame["source_sheet"]).take(good),
+        "source_row": frame["source_row"].to_numpy()[good]}
+    table = _classify(columns, start, end, calendar or calendar_for(start, end, days_off))
+    accounting = Accounting(source=source, read=n, kept=len(table), quarantined=int(bad.sum()))
+    return Cleaned(table, quarantine, accounting, notes)
 
 
-def on_time_rates(clean: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
-    """On-time rate (share 0-1) among dossiers with a verdict (finished, or overdue in progress),
-    with counts received, finished, in progress, returned, postal and online share."""
-    by = by or []
-    frame = clean.assign(
-        judged=clean["on_time"].notna(), on_time_n=clean["on_time"].fillna(False).astype(bool),
-        finished_n=clean["state"] == "finished", open_n=clean["state"] == "in_progress",
-        returned_n=clean["state"] == "returned", online_n=clean["channel"] == "online",
-        postal_n=clean["channel"] == "postal")
-    keys = by if by else (lambda _: 0)
-    g = frame.groupby(keys, observed=True)
-    out = pd.DataFrame({
-        "received": g.size(),
-        "finished": g["finished_n"].sum(),
-        "in_progress": g["open_n"].sum(),
-        "returned": g["returned_n"].sum(),
-        "judged": g["judged"].sum(),
-        "on_time": g["on_time_n"].sum(),
-        "online_share": g["online_n"].mean(),
-        "postal_share": g["postal_n"].mean(),
-        "mean_late_days": g["late_days"].mean(),
+_PROGRESS = {"finished": 3, "returned": 3, "withdrawn": 2, "supplementing": 1, "in_progress": 0}
+
+
+def _resolve_duplicates(ids, procedure, received, due, finished, state, frame, dup, flag) -> None:
+    """Rows sharing a dossier id: an exact copy is quarantined; two states of one dossier (same
+    received date and procedure, e.g. monthly exports that overlap) keep the most advanced state
+    (then the later result, then the later row); records that disagree on the received date or
+    the procedure are all quarantined."""
+    rows = np.flatnonzero(dup)
+    progress_rank = np.array(list(_PROGRESS.values()))
+    sub = pd.DataFrame({
+        "dossier_id": ids.iloc[rows].to_numpy(dtype=object), "proc": procedure[rows],
+        "rec_day": received.to_numpy()[rows].astype("datetime64[D]"), "due": due.to_numpy()[rows],
+        "finished": finished.to_numpy()[rows], "progress": progress_rank[state[rows]],
+        "where": (frame["source_file"].iloc[rows].astype(str).to_numpy(dtype=object) + " row "
+                  + frame["source_row"].iloc[rows].astype(str).to_numpy(dtype=object))}, index=rows)
+    groups = sub.groupby("dossier_id", sort=False)
+    conflict = ((groups["rec_day"].transform("nunique") > 1) | (groups["proc"].transform("nunique") > 1)).to_numpy()
+    copies = sub.duplicated(subset=["dossier_id", "due", "finished", "progress"], keep="first").to_numpy() & ~conflict
+    first_where = groups["where"].transform("first").to_numpy()
+    rest = sub[~conflict & ~copies].assign(finished_key=lambda d: d["finished"].fillna(pd.Timestamp.min))
+    rest = rest.sort_values(["dossier_id", "progress", "finished_key"], kind="stable")
+    best = rest.groupby("dossier_id", sort=False).tail(1)
+    best_where = pd.Series(best["where"].to_numpy(), index=best["dossier_id"].to_numpy())
+    superseded = sub.index.isin(rest.index.difference(best.index))
+    kept = np.full(len(dup), "", dtype=object)
+    kept[rows[copies]] = first_where[copies]
+    kept[rows[superseded]] = best_where.reindex(sub.loc[superseded, "dossier_id"]).to_numpy()
+
+    def full(mask):
+        out = np.zeros(len(dup), dtype=bool)
+        out[rows[mask]] = True
+        return out
+
+    flag(full(copies), "duplicated dossier id: exact copy of another row (value: the row kept)",
+         "dossier_id", kept)
+    flag(full(superseded), "duplicated dossier id: an earlier state of a dossier kept in its latest state "
+         "(value: the row kept)", "dossier_id", kept)
+    flag(full(conflict), "duplicated dossier id: records disagree on received date or procedure (all quarantined)",
+         "dossier_id", ids)
+
+
+def _months(days: np.ndarray) -> pd.Categorical:
+    codes, uniques = pd.factorize(days.astype("datetime64[M]"))
+    labels = pd.Index(pd.DatetimeIndex(uniques).strftime("%Y-%m"), dtype=object)
+    cat = pd.Categorical.from_codes(codes, labels)
+    return cat.reorder_categories(sorted(labels))
+
+
+_LATE_RULES = ["overdue at the end of the period", "result after the appointed date",
+               "more than one supplement request"]
+
+
+def _classify(c: dict, start: pd.Timestamp, end: pd.Timestamp, cal: WorkCalendar) -> pd.DataFrame:
+    """Status at the end of the period, D2 verdict, working days; vectorised on day numbers."""
+    nat = np.datetime64("NaT", "D")
+    rec_day = c["received"].astype("datetime64[D]")
+    due_day = c["due"].astype("datetime64[D]")
+    fin_day = c["finished"].astype("datetime64[D]")
+    end_day = np.datetime64(end.date(), "D")
+    codes = c["state"]  # index into _PROGRESS: finished, returned, withdrawn, supplementing, in_progress
+    after = ~np.isnat(fin_day) & (fin_day > end_day)  # a result after the period: open at its end
+    done = (codes == 0) & ~after
+    returned = (codes == 1) & ~after
+    withdrawn = codes == 2
+    open_ = ~(done | returned | withdrawn)
+    supplements = c["supplements"]
+    req = c["supplement_requested"].astype("datetime64[D]")
+    got = c["supplement_completed"].astype("datetime64[D]")
+    # D2: a supplement requested once and never completed ends the clock on the request date.
+    waiting = open_ & ~np.isnat(req) & np.isnat(got) & (req <= end_day)
+    stop = np.where(done | returned, fin_day, np.where(waiting, req, np.where(open_, end_day, nat)))
+    paused = ~np.isnat(req) & ~np.isnat(got)
+    pause = np.zeros(len(codes))
+    if paused.any():
+        pause[paused] = np.nan_to_num(cal.between(req[paused], got[paused]))
+    late_date = ~np.isnat(stop) & (stop > due_day)
+    late_supp = supplements > 1
+    status = np.select(
+        [withdrawn, returned, done & late_date, done & late_supp, done & (fin_day < due_day), done,
+         open_ & late_date],
+        [6, 5, 2, 2, 0, 1, 4], default=3).astype(np.int8)  # index into STATUSES
+    late_rule = np.select([withdrawn, late_date & open_, late_date, late_supp], [-1, 0, 1, 2], default=-1)
+    verdict = np.where(late_date | late_supp, 0, 1).astype(np.int8)
+    on_time = pd.arrays.BooleanArray(verdict == 1, withdrawn)
+    days_late = np.clip(cal.between(due_day, stop), 0, None)
+    processing = np.full(len(codes), np.nan)
+    processing[done] = cal.between(rec_day[done], fin_day[done]) - pause[done]
+    return pd.DataFrame({
+        "dossier_id": c["dossier_id"],
+        "procedure": c["procedure"].remove_unused_categories(),
+        "procedure_code": c["procedure_code"].remove_unused_categories(),
+        "field": c["field"].remove_unused_categories(),
+        "office": c["office"].remove_unused_categories(),
+        "channel": c["channel"],
+        "received": c["received"],
+        "due": c["due"],
+        "finished": c["finished"],
+        "end": stop.astype("datetime64[ns]"),
+        "status": pd.Categorical.from_codes(status, STATUSES),
+        "on_time": on_time,
+        "late_rule": pd.Categorical.from_codes(late_rule, _LATE_RULES),
+        "supplements": c["supplements"].astype("int64"),
+        "supplement_working_days": pause,
+        "processing_working_days": processing,
+        "working_days_late": np.where(withdrawn, np.nan, days_late),
+        "paid_online": c["paid_online"].astype(bool),
+        "fee": c["fee"].astype(float),
+        "carried_over": rec_day < np.datetime64(start.date(), "D"),
+        "month": _months(rec_day),
+        "source_file": c["source_file"].remove_unused_categories(),
+        "source_sheet": c["source_sheet"].remove_unused_categories(),
+        "source_row": c["source_row"].astype("int64"),
     })
-    out["on_time_rate"] = out["on_time"] / out["judged"].where(out["judged"] > 0)
-    return out.reset_index(drop=not by)
+
+
+def schema():
+    """pandera schema of the canonical dossier table."""
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema({
+        "dossier_id": pa.Column(str, unique=True, nullable=False),
+        "procedure": pa.Column("category", nullable=False),
+        "office": pa.Column("category", nullable=False),
+        "channel": pa.Column("category", pa.Check.isin(CHANNELS), nullable=False),
+        "received": pa.Column("datetime64[ns]", nullable=False),
+        "due": pa.Column("datetime64[ns]", nullable=False),
+        "status": pa.Column("category", pa.Check.isin(STATUSES), nullable=False),
+        "supplements": pa.Column("int64", pa.Check.ge(0)),
+        "processing_working_days": pa.Column(float, pa.Check.ge(-1e-9), nullable=True),
+        "working_days_late": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "source_row": pa.Column("int64", pa.Check.ge(1)),
+    }, checks=[pa.Check(lambda d: (d["finished"].isna() | (d["finished"].dt.normalize()
+                                                          >= d["received"].dt.normalize())).all(),
+                        error="result before receipt")], strict=False)
+
+
+def load(paths, period=None, *, period_start=None, period_end=None, as_of=None, columns=None,
+         values=None, days_off=None) -> tuple[Cleaned, list[Export]]:
+    """Read and clean one or more exports of one province and period together (duplicates
+    across monthly files are resolved as one set)."""
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    exports = [read_export(p, columns=columns) for p in paths]
+    frame = pd.concat([e.frame for e in exports], ignore_index=True)
+    cleaned = clean_dossiers(frame, period, period_start=period_start, period_end=period_end, as_of=as_of,
+                             values=values, days_off=days_off,
+                             source=", ".join(e.file for e in exports))
+    return cleaned, exports
+
+
+# --------------------------------------------------------------------------- metrics
+
+METRIC_COLUMNS = [
+    "received", "received_in_period", "carried_over", "resolved", "early", "on_time", "late",
+    "returned", "withdrawn", "in_progress", "overdue_in_progress", "backlog", "judged",
+    "on_time_or_within", "on_time_rate", "resolved_on_time_rate", "mean_processing_working_days",
+    "online", "online_share", "postal", "postal_share", "fee_dossiers", "paid_online",
+    "online_payment_share", "mean_working_days_late"]
+
+
+def _metric_flags(t: pd.DataFrame) -> dict:
+    """Per-dossier flags behind every metric (computed once, aggregated per breakdown)."""
+    status = t["status"].cat.codes.to_numpy() if isinstance(t["status"].dtype, pd.CategoricalDtype) \
+        else pd.Categorical(t["status"], categories=STATUSES).codes
+    s_ = {name: status == i for i, name in enumerate(STATUSES)}
+    in_period = ~t["carried_over"].to_numpy(bool)
+    paid = t["paid_online"].to_numpy(bool)
+    if "fee" in t and t["fee"].notna().any():
+        fee_base = (t["fee"].fillna(0) > 0).to_numpy()
+        payment_base = "dossiers with a fee"
+    else:
+        paying = t.loc[paid, "procedure"].unique()
+        fee_base = t["procedure"].isin(paying).to_numpy()
+        payment_base = "dossiers of procedures with any online payment (no fee column)"
+    channel = pd.Categorical(t["channel"], categories=CHANNELS).codes
+    on_time = t["on_time"]
+    late = s_["late"] | s_["overdue_in_progress"]
+    return {
+        "counts": {
+            "received": np.ones(len(t), dtype=bool),
+            "received_in_period": in_period,
+            "carried_over": ~in_period,
+            "resolved": s_["early"] | s_["on_time"] | s_["late"],
+            "early": s_["early"], "on_time": s_["on_time"], "late": s_["late"],
+            "returned": s_["returned"], "withdrawn": s_["withdrawn"],
+            "in_progress": s_["in_progress"], "overdue_in_progress": s_["overdue_in_progress"],
+            "judged": on_time.notna().to_numpy(),
+            "on_time_or_within": on_time.fillna(False).to_numpy(bool),
+            "resolved_ok": s_["early"] | s_["on_time"],
+            "online": (channel == CHANNELS.index("online")) & in_period,
+            "postal": (channel == CHANNELS.index("postal")) & in_period,
+            "fee_dossiers": fee_base,
+            "paid_online": paid & fee_base},
+        "means": {
+            "mean_processing_working_days": t["processing_working_days"].to_numpy(float),
+            "mean_working_days_late": np.where(late, t["working_days_late"].to_numpy(float), np.nan)},
+        "payment_base": payment_base}
+
+
+def metrics(table: pd.DataFrame, by: list[str] | str | None = None, _flags: dict | None = None) -> pd.DataFrame:
+    """Decision 766 processing indicators (INDICATORS.md D2) per group of ``by`` (e.g.
+    ["office"], ["field"], ["procedure"], ["month"]); one row for the whole table when None.
+
+    * on_time_rate (2.1): dossiers resolved or returned on time, plus those still in progress
+      within their time limit, over all dossiers except withdrawn ones;
+    * resolved_on_time_rate: early or on-time share among resolved dossiers (the figure of
+      provincial monthly reports);
+    * mean_processing_working_days (2.2): completed dossiers, working days less supplement time;
+    * online_share / postal_share (3.3): of dossiers received in the period;
+    * online_payment_share (3.6): dossiers paid online over dossiers with a fee (the fee
+      column when the export has one; otherwise over dossiers of procedures with any online
+      payment, reported in ``payment_base``);
+    * backlog: in progress at the end of the period, of which overdue_in_progress.
+    Shares are 0-1; a share with a zero denominator is NaN (shown as "-").
+    """
+    by = [by] if isinstance(by, str) else list(by or [])
+    t = table
+    flags = _flags or _metric_flags(t)
+    if by:
+        combined, valid, levels = np.zeros(len(t), dtype=np.int64), np.ones(len(t), dtype=bool), []
+        for col in by:
+            codes, uniques = pd.factorize(t[col], sort=True)
+            levels.append((uniques, len(uniques)))
+            valid &= codes >= 0
+            combined = combined * max(len(uniques), 1) + np.maximum(codes, 0)
+        seen = np.bincount(combined[valid], minlength=1) > 0  # groups that occur, in sorted order
+        present = np.flatnonzero(seen)
+        position = np.cumsum(seen) - 1
+        group = np.where(valid, position[combined], -1)
+        n_groups = len(present)
+        labels = {}
+        rest = present
+        for col, (uniques, size) in zip(reversed(by), reversed(levels)):
+            labels[col] = np.asarray(uniques, dtype=object)[rest % max(size, 1)] if size else np.array([], dtype=object)
+            rest = rest // max(size, 1)
+    else:
+        group, n_groups = np.zeros(len(t), dtype=np.int64), 1
+    valid = group >= 0  # rows whose group value is blank are left out of grouped tables
+    all_valid = bool(valid.all())
+
+    def count(mask):
+        return np.bincount(group[mask if all_valid else mask & valid], minlength=n_groups)
+
+    def mean(values):
+        ok = valid & ~np.isnan(values)
+        total = np.bincount(group[ok], weights=values[ok], minlength=n_groups)
+        n = np.bincount(group[ok], minlength=n_groups)
+        return np.where(n > 0, total / np.maximum(n, 1), np.nan)
+
+    out = pd.DataFrame({name: count(mask) for name, mask in flags["counts"].items()}).astype("int64")
+    out["backlog"] = out["in_progress"] + out["overdue_in_progress"]
+
+    def share(num, den):
+        return out[num] / out[den].where(out[den] > 0)
+
+    out["on_time_rate"] = share("on_time_or_within", "judged")
+    out["resolved_on_time_rate"] = share("resolved_ok", "resolved")
+    out["online_share"] = share("online", "received_in_period")
+    out["postal_share"] = share("postal", "received_in_period")
+    out["online_payment_share"] = share("paid_online", "fee_dossiers")
+    for name, values in flags["means"].items():
+        out[name] = mean(values)
+    out = out[METRIC_COLUMNS].assign(payment_base=flags["payment_base"])
+    if not by:
+        return out
+    return pd.concat([pd.DataFrame({col: labels[col] for col in by}), out], axis=1)
+
+
+BREAKDOWNS = {"total": None, "office": ["office"], "field": ["field"], "procedure": ["procedure"],
+              "month": ["month"], "office_procedure": ["office", "procedure"]}
+
+
+def metric_tables(table: pd.DataFrame, breakdowns: dict | None = None) -> dict[str, pd.DataFrame]:
+    """Every standard breakdown of ``metrics`` at once (the per-dossier flags are computed once):
+    total, office, field, procedure, month and office x procedure."""
+    flags = _metric_flags(table)
+    return {name: metrics(table, by, _flags=flags) for name, by in (breakdowns or BREAKDOWNS).items()}
+
+
+def leader_summary(table: pd.DataFrame) -> pd.Series:
+    """The one-line answer for leaders: received (of which online, by post, carried over),
+    resolved (early / on time / late), returned, withdrawn, in progress (of which overdue),
+    and the 2.1 on-time rate."""
+    row = metrics(table).iloc[0]
+    keys = ["received", "received_in_period", "carried_over", "online", "postal", "resolved", "early",
+            "on_time", "late", "returned", "withdrawn", "backlog", "overdue_in_progress", "on_time_rate",
+            "resolved_on_time_rate", "mean_processing_working_days"]
+    return row[keys]
+
+
+SUMMARY_LABELS = {
+    "received": ("Tổng số hồ sơ", "Dossiers handled"),
+    "received_in_period": ("Tiếp nhận trong kỳ", "Received in the period"),
+    "carried_over": ("Từ kỳ trước chuyển qua", "Carried over from the previous period"),
+    "online": ("Tiếp nhận trực tuyến", "Received online"),
+    "postal": ("Tiếp nhận qua bưu chính công ích", "Received by public postal service"),
+    "resolved": ("Đã giải quyết", "Resolved"),
+    "early": ("Trước hạn", "Early"),
+    "on_time": ("Đúng hạn", "On time"),
+    "late": ("Quá hạn", "Late"),
+    "returned": ("Trả lại", "Returned"),
+    "withdrawn": ("Rút hồ sơ", "Withdrawn"),
+    "backlog": ("Đang giải quyết", "In progress"),
+    "overdue_in_progress": ("Đang giải quyết, đã quá hạn", "In progress, overdue"),
+    "on_time_rate": ("Tỷ lệ đúng hạn (766, chỉ tiêu 2.1)", "On-time rate (766, item 2.1)"),
+    "resolved_on_time_rate": ("Tỷ lệ giải quyết trước và đúng hạn", "Resolved early or on time"),
+    "mean_processing_working_days": ("Thời gian giải quyết trung bình (ngày làm việc)",
+                                     "Average processing time (working days)"),
+}
+
+
+
+# --------------------------------------------------------------------------- notebook helpers
+
+def export_for(province: str, year: int, input_path: str | Path | None = None,
+               data_dir: str | Path = "data/raw/sample") -> tuple[list[Path], bool]:
+    """The export file(s) to clean and whether they are govgap's sample data.
+
+    ``input_path``: a file, or a folder whose spreadsheets and CSVs are read together (monthly
+    exports). Without it, ``<data_dir>/dossiers/<year>/<province>.xlsx``; the sample data are
+    generated on first use when ``data_dir`` is the default sample folder."""
+    from . import sample
+    from .paths import resolve
+    from .registry import find_province
+
+    if input_path is None:
+        from .report import ensure_data
+
+        folder = ensure_data(data_dir)
+        path = folder / "dossiers" / str(year) / f"{find_province(province).slug}.xlsx"
+        if not path.exists():
+            raise FileNotFoundError(f"No dossier export for {province} {year} at {path}")
+        return [path], sample.is_sample(folder)
+    path = resolve(input_path)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in EXCEL_TYPES + (".csv",))
+        if not files:
+            raise FileNotFoundError(f"{path}: no .xlsx, .xls or .csv exports in this folder")
+        return files, any(sample.is_sample(p) for p in (path, *path.parents))
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: file not found")
+    return [path], any(sample.is_sample(p) for p in path.parents)
+
+
+def summary_table(table: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """The leader's summary as a two-column table, numbers in the language's format."""
+    from . import fmt
+
+    row = leader_summary(table)
+    shares = {"on_time_rate", "resolved_on_time_rate"}
+    return pd.DataFrame({
+        ("Chỉ tiêu" if lang == "vi" else "Item"): [SUMMARY_LABELS[k][0 if lang == "vi" else 1] for k in row.index],
+        ("Giá trị" if lang == "vi" else "Value"): [
+            fmt.percent(v, lang) if k in shares else fmt.number(v, lang, 1 if k.startswith("mean") else 0)
+            for k, v in row.items()]})
+
+
+def display_metrics(frame: pd.DataFrame, lang: str = "vi", top: int | None = None,
+                    sort: str = "on_time_rate") -> pd.DataFrame:
+    """A breakdown of ``metrics`` for reading: main columns, shares as percentages, sorted with
+    the lowest on-time rate first."""
+    from . import fmt
+
+    keys = [c for c in frame.columns if c not in METRIC_COLUMNS + ["payment_base"]]
+    cols = keys + ["received", "resolved", "late", "backlog", "overdue_in_progress", "on_time_rate",
+                   "mean_processing_working_days", "online_share", "postal_share", "online_payment_share"]
+    out = frame.sort_values(sort, kind="stable")[cols].head(top) if top else frame.sort_values(sort, kind="stable")[cols]
+    out = out.copy()
+    for col in cols[len(keys):]:
+        if col.endswith(("rate", "share")):
+            out[col] = [fmt.percent(v, lang) for v in out[col]]
+        else:
+            out[col] = [fmt.number(v, lang, 1 if col.startswith("mean") else 0) for v in out[col]]
+    return out.reset_index(drop=True)
+
+
+def monthly_chart(month_table: pd.DataFrame, lang: str = "vi"):
+    """Received dossiers (bars) and the 2.1 on-time rate (line) per month."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    from . import fmt
+
+    sns.set_theme(style="whitegrid")
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    months = month_table["month"].astype(str)
+    sns.barplot(x=months, y=month_table["received"], color="#c9d6e3", ax=ax)
+    ax.set_ylabel("Hồ sơ" if lang == "vi" else "Dossiers")
+    ax.set_xlabel("")
+    ax2 = ax.twinx()
+    ax2.plot(range(len(months)), 100 * month_table["on_time_rate"], color="#b03a2e", marker="o")
+    ax2.set_ylim(0, 105)
+    ax2.set_ylabel("Tỷ lệ đúng hạn (%)" if lang == "vi" else "On-time rate (%)")
+    ax2.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt.number(v, lang, 0) + "%"))
+    ax.tick_params(axis="x", rotation=45)
+    fig.tight_layout()
+    return fig

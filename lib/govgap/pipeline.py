@@ -131,17 +131,24 @@ def _write(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _dossier_job(args) -> tuple:
-    """Clean one export; a file that cannot be read is reported, not fatal for the others."""
+    """Clean one export; a file that cannot be read is reported, not fatal for the others.
+
+    A ``dossier_columns.csv``, ``dossier_values.csv`` or ``days_off.csv`` in ``<data>/dossiers/``
+    extends the column dictionary, the status/channel vocabulary and the holiday calendar."""
     path, year = args
     path = Path(path)
     source = f"dossiers/{year}/{path.name}"
+    folder = path.parent.parent
+    extras = {name: folder / f"{name}.csv" for name in ("dossier_columns", "dossier_values", "days_off")}
+    extras = {k: (v if v.exists() else None) for k, v in extras.items()}
     try:
         code = find_province(path.stem.replace("-", " ")).code
-        raw = dossiers.read_export(path)
+        export = dossiers.read_export(path, columns=extras["dossier_columns"])
+        cleaned = dossiers.clean_dossiers(export, year, values=extras["dossier_values"],
+                                          days_off=extras["days_off"], source=source)
     except (LookupError, dossiers.DossierFormatError, ValueError, OSError) as exc:
         return None, year, None, None, {"source": source, "error": str(exc)}
-    clean, quarantine, acc = dossiers.clean_dossiers(raw, pd.Timestamp(f"{year}-12-31 23:59:59"), source=source)
-    return code, year, clean.assign(province_code=code), quarantine, acc
+    return code, year, cleaned.table.assign(province_code=code), cleaned.quarantine, cleaned.accounting
 
 
 def _survey_tables(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list]:
@@ -217,7 +224,8 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
     quarantines.append(survey_q)
     accounts += survey_acc
     jobs = [(str(p), int(p.parent.name)) for p in files
-            if p.parent.parent.name == "dossiers" and p.parent.name.isdigit()]
+            if p.parent.parent.name == "dossiers" and p.parent.name.isdigit()
+            and p.suffix.lower() in dossiers.EXCEL_TYPES + (".csv",)]
     by_year: dict[int, list] = {}
     from tqdm.auto import tqdm
 
@@ -235,9 +243,12 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
         old.unlink()
     for year, frames in by_year.items():
         table = pd.concat(frames, ignore_index=True)
+        for col in table.columns:  # provinces' categories differ: concat gives objects back
+            if col in dossiers.CATEGORICAL_COLUMNS:
+                table[col] = table[col].astype("category")
         _write(table, out.path(f"dossiers_{year}.parquet"))
         for by in (["province_code"], ["province_code", "field"]):
-            rates.append(dossiers.on_time_rates(table, by).assign(year=year))
+            rates.append(dossiers.metrics(table, by).assign(year=year))
     if rates:
         _write(pd.concat(rates, ignore_index=True), out.path("dossier_rates.parquet"))
     _write(pd.concat([q for q in quarantines if len(q)], ignore_index=True)

@@ -268,13 +268,13 @@ class ProvinceReport:
         return self._cache["dossiers"]
 
     def office_rates(self) -> pd.DataFrame:
-        from .dossiers import on_time_rates
+        from .dossiers import metrics
 
         table = self.dossiers()
         if table.empty:
             return pd.DataFrame()
         land = table[table["field"] == "Đất đai"]
-        return on_time_rates(land, ["office"]).sort_values("on_time_rate").reset_index(drop=True)
+        return metrics(land, ["office"]).sort_values("on_time_rate").reset_index(drop=True)
 
     def field_name(self, field_vi: str) -> str:
         """A dossier field (lĩnh vực) in the report language; unknown fields as exported."""
@@ -282,19 +282,19 @@ class ProvinceReport:
         return self.t(key) if key in _texts() else field_vi
 
     def dossier_table(self) -> str:
-        from .dossiers import on_time_rates
+        from .dossiers import metrics
 
         table = self.dossiers()
         if table.empty:
             return f'<p class="gg-note">{_e(self.t("h_no_dossier", year=self.year))}</p>'
-        by_field = on_time_rates(table, ["field"])
-        total = on_time_rates(table).assign(field="total")
+        by_field = metrics(table, ["field"])
+        total = metrics(table).assign(field="total")
         frame = pd.concat([by_field, total], ignore_index=True)
         out = pd.DataFrame({
             self.t("col_field"): [self.field_name(f) for f in frame["field"]],
             self.t("col_received"): [fmt.number(v, self.lang, 0) for v in frame["received"]],
-            self.t("col_finished"): [fmt.number(v, self.lang, 0) for v in frame["finished"]],
-            self.t("col_in_progress"): [fmt.number(v, self.lang, 0) for v in frame["in_progress"]],
+            self.t("col_finished"): [fmt.number(v, self.lang, 0) for v in frame["resolved"]],
+            self.t("col_in_progress"): [fmt.number(v, self.lang, 0) for v in frame["backlog"]],
             self.t("col_returned"): [fmt.number(v, self.lang, 0) for v in frame["returned"]],
             self.t("col_on_time_rate"): [self.pct(v) for v in frame["on_time_rate"]],
             self.t("col_online"): [self.pct(v) for v in frame["online_share"]],
