@@ -653,7 +653,11 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
     Work is done on distinct values, so a million rows take seconds.
     """
     start, end = _period(period, period_start, period_end)
-    as_of = (pd.to_datetime(as_of, dayfirst=True) if as_of is not None else pd.Timestamp.today()).normalize()
+    if as_of is None:
+        as_of = pd.Timestamp.today()
+    elif isinstance(as_of, str) and re.match(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}", as_of.strip()):
+        as_of = pd.to_datetime(as_of.strip(), dayfirst=True)  # 15/01/2027, as Vietnamese users write it
+    as_of = pd.Timestamp(as_of).normalize()
     extra_values = str(values) if values else None
     if isinstance(export, Export):
         frame, source = export.frame, source or export.file
