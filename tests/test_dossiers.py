@@ -135,7 +135,7 @@ def test_broken_rows_are_quarantined_with_reasons(tmp_path):
         row(7, "", "", "", "", ""),
         row(8, "NO-DUE", "05/01/2026", "", "14/01/2026"),
     ]
-    cleaned = clean_dossiers(read_export(xlsx(tmp_path / "b.xlsx", rows)), 2026, as_of="2026-01-31")
+    cleaned = clean_dossiers(read_export(xlsx(tmp_path / "b.xlsx", rows)), 2026, as_of="31/01/2026")
     q = cleaned.quarantine
     reasons = dict(zip(q["dossier_id"], q["reason"]))
     assert reasons.pop("") == "no dossier id"
