@@ -182,13 +182,12 @@ def _match_header(labels: list[str], extra: str | None) -> tuple[dict[int, str],
     return best
 
 
-def _find_header(rows: list[list], where: str, extra: str | None,
-                 merged_parents: dict[int, str] | None = None) -> tuple[int, int, dict[int, str], list[str], str]:
+def _find_header(rows: list[list], where: str, extra: str | None) -> tuple[int, int, dict[int, str], list[str], str]:
     """(first header row, header row count, {column: canonical}, labels, header encoding)."""
     best = None
     for r in range(min(HEADER_SCAN_ROWS, len(rows))):
         for two in (False, True):
-            labels = _header_labels(rows, r, two, merged_parents)
+            labels = _header_labels(rows, r, two, None)
             found, enc = _match_header(labels, extra)
             if len(found) >= 3 and (best is None or len(found) > len(best[2])):
                 best = (r, 2 if two else 1, found, labels, enc)
@@ -280,16 +279,15 @@ def _convert_text_columns(frame: pd.DataFrame, where: str, columns: dict[str, st
         if kinds[name] != "text":
             continue
         cat = _categorical(frame[name])
-        if True:
-            texts = [v for v in cat.categories if isinstance(v, str)]
-            try:
-                enc = detect_legacy(texts)
-            except LegacyTextError as exc:
-                raise DossierFormatError(f"{where}, column '{columns.get(name, name)}': {exc}") from None
-            convert = LEGACY_CONVERTERS[enc]
-            cat = _recode(cat, lambda v: (convert(v) or None) if isinstance(v, str) else v)
-            if enc != "unicode":
-                used.append(f"{columns.get(name, name)}: {enc}")
+        texts = [v for v in cat.categories if isinstance(v, str)]
+        try:
+            enc = detect_legacy(texts)
+        except LegacyTextError as exc:
+            raise DossierFormatError(f"{where}, column '{columns.get(name, name)}': {exc}") from None
+        convert = LEGACY_CONVERTERS[enc]
+        cat = _recode(cat, lambda v: (convert(v) or None) if isinstance(v, str) else v)
+        if enc != "unicode":
+            used.append(f"{columns.get(name, name)}: {enc}")
         frame[name] = cat
     if "dossier_id" in frame.columns:
         ids = frame["dossier_id"]
@@ -310,7 +308,7 @@ def _read_excel(path: Path, extra: str | None) -> Export:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken files
         raise DossierFormatError(f"{path.name}: cannot open as a spreadsheet ({exc})") from None
-    parts, sheets, notes, columns, personal, unrecognised, encodings = [], [], [], {}, [], [], set()
+    parts, sheets, notes, columns, personal, unrecognised = [], [], [], {}, [], []
     first_error = None
     for name in book.sheet_names:
         sheet = book.get_sheet_by_name(name)
@@ -327,7 +325,7 @@ def _read_excel(path: Path, extra: str | None) -> Export:
             merged = {}
         try:
             head_rows = rows[:HEADER_SCAN_ROWS + 1]
-            r, n, found, labels, enc = _find_header(head_rows, where, extra, None)
+            r, n, found, labels, enc = _find_header(head_rows, where, extra)
             if n == 2 and merged:
                 parents = {c: v for (rr, c), v in merged.items() if rr == r}
                 labels = _header_labels(head_rows, r, True, parents or None)
@@ -353,7 +351,6 @@ def _read_excel(path: Path, extra: str | None) -> Export:
         frame.insert(0, "source_sheet", name)
         parts.append(frame)
         sheets.append(name)
-        encodings.add(enc)
         columns.update({canon: labels[c] for c, canon in keep.items()})
         personal += [p for p in pii if p not in personal]
         unrecognised += [u for u in unknown if u not in unrecognised]
