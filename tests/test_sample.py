@@ -22,7 +22,7 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path):
     sample.generate(tmp_path / "c", seed=6, **kwargs)
     a, b, c = _hashes(tmp_path / "a"), _hashes(tmp_path / "b"), _hashes(tmp_path / "c")
     assert a == b
-    assert len(a) == 6  # survey csv and dta, PAPI and PCI tables, one dossier export, README
+    assert len(a) == 8  # survey csv, dta, codebook and margins, PAPI and PCI tables, one dossier export, README
     assert a["dossiers/2024/ha-giang.xlsx"] != c["dossiers/2024/ha-giang.xlsx"]
     for name in a:  # the files really are byte-identical, not only the manifest
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
@@ -36,6 +36,8 @@ def test_survey_format(small_sample):
         assert col in survey.columns
     assert {"Có", "Không", "Không biết"} <= set(survey["d702b"])  # labelled column
     assert {"98", "99"} <= set(survey["d701a"])  # don't know / refused codes
+    assert {"ho_ten", "dien_thoai"} <= set(survey.columns)  # personal data, as real files have
+    assert (small_sample / "survey/codebook.yaml").exists() and (small_sample / "survey/margins.csv").exists()
     assert survey["id_nguoi_tra_loi"].duplicated().any()  # cleaning has something to catch
     dta = pd.read_stata(small_sample / "survey/papi_survey_2024.dta")
     assert len(dta) == len(survey) and list(dta.columns) == list(survey.columns)

@@ -63,11 +63,19 @@ def scale_for(indicator_id: str, year: int) -> tuple[float, float]:
     return lo, hi
 
 
-@lru_cache(maxsize=1)
 def survey_items() -> pd.DataFrame:
-    """Mapping of the sample questionnaire's columns to catalogue indicators."""
-    with resources.files("govgap.data").joinpath("survey_items.csv").open("rb") as fh:
-        return pd.read_csv(fh, dtype={"column": str, "condition_column": str})
+    """The sample questionnaire's items (from its codebook) in the layout the sample generator
+    uses: indicator_id, column, kind (yesno/score), positive_code, condition_column/_code."""
+    from .survey import load_codebook
+
+    rows = []
+    for it in load_codebook(None).items:
+        cond = next(iter(it.ask_if.items()), (None, [None]))
+        rows.append({"indicator_id": it.indicator_id, "column": it.column,
+                     "kind": "yesno" if it.measure == "share" else "score",
+                     "positive_code": it.positive[0] if it.positive else np.nan,
+                     "condition_column": cond[0], "condition_code": cond[1][0]})
+    return pd.DataFrame(rows)
 
 
 def label(indicator_id: str, lang: str = "vi") -> str:
@@ -75,12 +83,27 @@ def label(indicator_id: str, lang: str = "vi") -> str:
     return str(indicators().loc[indicator_id, "label_vi" if lang == "vi" else "label_en"])
 
 
+def normalise_bounds(indicator_id: str) -> tuple[float, float, int]:
+    """(min, max, direction) of an indicator's scale; direction -1 where lower is better."""
+    row = indicators().loc[indicator_id]
+    return float(row["scale_min"]), float(row["scale_max"]), 1 if row["higher_is_better"] else -1
+
+
 def normalise(values: pd.Series, indicator_id: str) -> pd.Series:
     """Bring indicator values to 0-1 where 1 is best, using the catalogue's scale and direction."""
-    row = indicators().loc[indicator_id]
-    lo, hi = float(row["scale_min"]), float(row["scale_max"])
+    lo, hi, direction = normalise_bounds(indicator_id)
     scaled = (values.astype(float) - lo) / (hi - lo)
-    return scaled if row["higher_is_better"] else 1.0 - scaled
+    return scaled if direction > 0 else 1.0 - scaled
+
+
+def score_scale(sub_id: str, year: int) -> tuple[float, float]:
+    """The exact scale a sub-dimension is scored on: PAPI prints "0.33-3.33" for a dimension
+    of three sub-dimensions, which is 1/3 to 10/3 (a dimension scores 1-10); "0.25-2.5" is
+    exact. Checked on the official 2018-2022 tables: 7.2 and 7.3 equal 1/3 + 3 x mean."""
+    lo, hi = scale_for(sub_id, year)
+    if abs(hi - 3.33) < 0.006 and abs(lo - 0.33) < 0.006:
+        return 1 / 3, 10 / 3
+    return lo, hi
 
 
 SCORED_SUBDIMENSIONS = ("papi.d7.1", "papi.d7.2", "papi.d7.3", "papi.d2.4", "papi.d5.3")
@@ -104,9 +127,35 @@ def score_subdimensions(wide: pd.DataFrame, year: int) -> pd.DataFrame:
         if not members:
             continue
         normalised = pd.concat([normalise(wide[c], c) for c in members], axis=1)
-        lo, hi = scale_for(sub_id, year)
+        lo, hi = score_scale(sub_id, year)
         out[sub_id] = lo + (hi - lo) * normalised.mean(axis=1, skipna=True)
     d7 = [s for s in ("papi.d7.1", "papi.d7.2", "papi.d7.3") if s in out.columns]
     if len(d7) == 3:
         out["papi.d7"] = out[d7].sum(axis=1, min_count=3)
     return out.astype(float).replace([np.inf, -np.inf], np.nan)
+
+
+def reproduction_table(tidy: pd.DataFrame, subdimensions=SCORED_SUBDIMENSIONS) -> pd.DataFrame:
+    """How closely ``score_subdimensions`` reproduces published sub-dimension scores from the
+    published indicator values of the same table: one row per edition and sub-dimension with
+    the provinces compared, the largest and mean absolute difference, Pearson's r and
+    Spearman's rank correlation. ``tidy`` is a published-indices table (``indices.load_files``)."""
+    rows = []
+    papi = tidy[tidy["source"] == "PAPI"]
+    for year, part in papi.groupby("year"):
+        wide = part.pivot_table(index="province_code", columns="indicator_id", values="value", aggfunc="first")
+        ours = score_subdimensions(wide, int(year))
+        for sub in [*subdimensions, "papi.d7"]:
+            if sub not in ours.columns or sub not in wide.columns:
+                continue
+            both = pd.concat([ours[sub].rename("ours"), wide[sub].rename("published")], axis=1).dropna()
+            if both.empty:
+                continue
+            diff = (both["ours"] - both["published"]).abs()
+            rows.append({"year": int(year), "indicator_id": sub,
+                         "parts": len([c for c in children(sub) if c in wide.columns
+                                       and indicators().loc[c, "level"] in ("indicator", "sub-dimension")]),
+                         "provinces": len(both), "max_abs_diff": diff.max(), "mean_abs_diff": diff.mean(),
+                         "pearson": both["ours"].corr(both["published"]),
+                         "spearman": both["ours"].corr(both["published"], method="spearman")})
+    return pd.DataFrame(rows)

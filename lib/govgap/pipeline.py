@@ -29,9 +29,9 @@ from .text import slugify
 
 STAMP = "stamp.json"
 BATCH_ENV = "GOVGAP_IN_BATCH"  # set by the batch runner for its notebook kernels
-ESTIMATE_COLUMNS = ["province_code", "indicator_id", "weight_sum", "n", "estimate", "suppressed",
-                    "group_var", "group_value", "year"]
-GROUPS = {"gioi_tinh": "sex", "thanh_thi": "urban_rural", "dan_toc": "ethnicity", "huyen": "district"}
+ESTIMATE_COLUMNS = ["province_code", *survey.ESTIMATE_COLUMNS, "group_var", "group_value", "year"]
+SCORE_COLUMNS = ["province_code", "indicator_id", "score", "se", "ci_low", "ci_high", "df", "indicators_used", "year"]
+SURVEY_TYPES = (".csv", ".xlsx", ".xls", ".ods", ".dta", ".sav")
 
 
 def package_fingerprint() -> str:
@@ -45,7 +45,7 @@ def package_fingerprint() -> str:
 
 
 def _input_files(data_dir: Path) -> list[Path]:
-    pattern = re.compile(r"\.(csv|dta|xlsx|xls)$", re.I)
+    pattern = re.compile(r"\.(csv|dta|sav|xlsx|xls|ods|yaml)$", re.I)
     return sorted(p for sub in ("survey", "dossiers", "indices") for p in (data_dir / sub).rglob("*")
                   if p.is_file() and pattern.search(p.name))
 
@@ -90,7 +90,12 @@ class Processed:
         return self._read("survey_estimates.parquet", ESTIMATE_COLUMNS, province_code)
 
     def survey_scores(self) -> pd.DataFrame:
-        return self._read("survey_scores.parquet", ["province_code", "indicator_id", "score", "year"])
+        return self._read("survey_scores.parquet", SCORE_COLUMNS)
+
+    def survey_weighting(self) -> pd.DataFrame:
+        """Raking check (target and weighted margins per province), when margins were given."""
+        return self._read("survey_weighting.parquet", ["group", "variable", "category", "target",
+                                                        "weighted_before", "weighted_after", "difference", "year"])
 
     def dossier_years(self) -> list[int]:
         return sorted(int(p.stem.split("_")[1]) for p in self.folder.glob("dossiers_*.parquet"))
@@ -151,33 +156,55 @@ def _dossier_job(args) -> tuple:
     return code, year, cleaned.table.assign(province_code=code), cleaned.quarantine, cleaned.accounting
 
 
-def _survey_tables(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list]:
-    estimates, scores, quarantines, accounts = [], [], [], []
-    for path in sorted((data_dir / "survey").glob("papi_survey_*")):
-        if path.suffix == ".dta" and path.with_suffix(".csv").exists():
-            continue  # the same data in two formats: read the CSV once
-        year = int(re.search(r"(20\d\d)", path.name).group(1))
-        raw = survey.read_survey(path)
-        clean, quarantine, acc = survey.clean_survey(raw, source=f"survey/{path.name}")
-        quarantines.append(quarantine)
-        accounts.append(acc.as_dict())
-        overall = survey.indicator_estimates(clean).assign(group_var="all", group_value="all")
-        parts = [overall]
-        for col, name in GROUPS.items():
-            part = survey.indicator_estimates(clean, by=[col])
-            parts.append(part.rename(columns={col: "group_value"}).assign(
-                group_var=name, group_value=lambda d: d["group_value"].astype(str)))
-        est = pd.concat(parts, ignore_index=True).assign(year=year)
-        estimates.append(est)
-        wide = overall.assign(estimate=overall["estimate"].where(~overall["suppressed"])).pivot(
-            index="province_code", columns="indicator_id", values="estimate")
-        sc = catalogue.score_subdimensions(wide, year).reset_index().melt(
-            id_vars="province_code", var_name="indicator_id", value_name="score")
-        scores.append(sc.assign(year=year))
+def survey_files(folder: Path) -> list[Path]:
+    """One file per survey year: ``papi_survey_<year>`` in the first format found
+    (CSV, XLSX, XLS, ODS, DTA, SAV; the same data in two formats is read once)."""
+    chosen: dict[str, Path] = {}
+    for suffix in SURVEY_TYPES:
+        for path in sorted(folder.glob(f"papi_survey_*{suffix}")):
+            chosen.setdefault(path.stem, path)
+    return [chosen[k] for k in sorted(chosen)]
+
+
+def survey_year(path: Path) -> int:
+    found = re.search(r"(20\d\d)", path.name)
+    if not found:
+        raise ValueError(f"{path}: survey file names carry their year (papi_survey_<year>.csv)")
+    return int(found.group(1))
+
+
+def clean_survey_file(path: Path, margins: Path | None = None):
+    """(cleaned survey, weighting or None) for one file with its folder's codebook; raked to
+    ``margins`` (sex and age-group shares) within each province when given."""
+    year = survey_year(path)
+    book = survey.codebook_for(path.parent, year)
+    cleaned = survey.load(path, book, source=f"survey/{path.name}")
+    weighting = None
+    if margins is not None and margins.exists():
+        weighting = survey.rake(cleaned.table, margins)
+        cleaned.table["design_weight"] = cleaned.table["weight"]
+        cleaned.table["weight"] = weighting.weights
+    return cleaned, weighting
+
+
+def _survey_tables(data_dir: Path):
+    estimates, scores, quarantines, accounts, checks = [], [], [], [], []
+    folder = data_dir / "survey"
+    margins = folder / "margins.csv"
+    for path in survey_files(folder):
+        year = survey_year(path)
+        cleaned, weighting = clean_survey_file(path, margins)
+        quarantines.append(cleaned.quarantine)
+        accounts.append(cleaned.accounting.as_dict())
+        if weighting is not None:
+            checks.append(weighting.check.assign(year=year))
+        estimates.append(survey.estimate_groups(cleaned.table, cleaned.codebook).assign(year=year))
+        scores.append(survey.score_estimates(cleaned.table, year, cleaned.codebook).assign(year=year))
     if not estimates:
-        return pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), []
+        return pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), [], pd.DataFrame()
     return (pd.concat(estimates, ignore_index=True), pd.concat(scores, ignore_index=True),
-            pd.concat(quarantines, ignore_index=True), accounts)
+            pd.concat(quarantines, ignore_index=True), accounts,
+            pd.concat(checks, ignore_index=True) if checks else pd.DataFrame())
 
 
 def prepare(data_dir: str | Path, workers: int | None = None, force: bool = False,
@@ -217,10 +244,14 @@ def write_indices(folder: Path, out_folder: Path) -> "indices.LoadResult":
 def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, workers, progress) -> None:
     accounts, quarantines, file_errors = [], [], []
     loaded = write_indices(data_dir / "indices", out.folder)
-    est, scores, survey_q, survey_acc = _survey_tables(data_dir)
+    est, scores, survey_q, survey_acc, weighting = _survey_tables(data_dir)
     if len(est):
         _write(est, out.path("survey_estimates.parquet"))
         _write(scores, out.path("survey_scores.parquet"))
+    if len(weighting):
+        _write(weighting, out.path("survey_weighting.parquet"))
+    else:
+        out.path("survey_weighting.parquet").unlink(missing_ok=True)
     quarantines.append(survey_q)
     accounts += survey_acc
     jobs = [(str(p), int(p.parent.name)) for p in files

@@ -25,7 +25,7 @@ from . import __version__, fmt, pipeline, sample
 from .catalogue import breaks_for, indicators, label
 from .paths import SAMPLE_DATA, resolve
 from .registry import Province, find_province
-from .text import slugify
+from .text import fold, slugify
 
 PALETTE = {"province": "#1f5f8b", "median": "#9aa5ae", "best": "#2e8b57", "late": "#c0392b"}
 
@@ -328,26 +328,25 @@ class ProvinceReport:
     def groups_table(self, ids=("papi.d5.3.1", "papi.d7.2.2", "papi.d7.3.2", "papi.d2.4.1")) -> str:
         est = self.processed.survey_estimates(self.province.code)
         est = est[(est["year"] == self.year) & est["indicator_id"].isin(ids)
-                  & est["group_var"].isin(["all", "urban_rural", "sex", "ethnicity"])]
+                  & est["group_var"].isin(["all", "urban", "sex", "ethnic_group"])]
         if est.empty:
             return ""
         est = est.copy()
-        est["group_value"] = est["group_value"].str.replace(r"\.0$", "", regex=True)
-        eth = est["group_var"] == "ethnicity"
-        est.loc[eth & (est["group_value"] != "1"), "group_value"] = "other"
-        est = est.groupby(["group_var", "group_value", "indicator_id"], as_index=False).agg(
-            estimate=("estimate", lambda s: np.average(s, weights=est.loc[s.index, "weight_sum"])),
-            n=("n", "sum"))
-        est["suppressed"] = est["n"] < 15
-
         def group_label(var, value):
             if var == "all":
                 return self.name
-            return self.t(f"group_{var}_{value}")
+            key = f"group_{var}_{fold(value).replace(' ', '_')}"
+            return self.t(key) if key in _texts() else value
+
+        def cell(i, e, lo, hi, n, s):
+            if s:
+                return "–"
+            interval = f"{self._fmt_value(i, lo)}–{self._fmt_value(i, hi)}"
+            return f"{self._fmt_value(i, e)} ({interval}; n={fmt.number(n, self.lang, 0)})"
 
         est["group"] = [group_label(v, g) for v, g in zip(est["group_var"], est["group_value"])]
-        est["cell"] = [("–" if s else f"{self._fmt_value(i, e)} (n={fmt.number(n, self.lang, 0)})")
-                       for i, e, n, s in zip(est["indicator_id"], est["estimate"], est["n"], est["suppressed"])]
+        est["cell"] = [cell(*row) for row in zip(est["indicator_id"], est["estimate"], est["ci_low"],
+                                                 est["ci_high"], est["n"], est["suppressed"])]
         order = [g for g in dict.fromkeys(est.sort_values(["group_var"], key=lambda s: s != "all")["group"])]
         wide = est.pivot(index="indicator_id", columns="group", values="cell").reindex(list(ids))[order]
         wide.insert(0, self.t("col_indicator"), [_short(label(i, self.lang), 90) for i in wide.index])

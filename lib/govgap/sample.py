@@ -136,6 +136,7 @@ def _survey_year(seed: int, year: int, traits: dict[str, Traits]) -> pd.DataFram
         kinh = rng.random(n) < (0.65 if prov.region in ("NMM", "CH") else 0.93)
         ethnicity = np.where(kinh, 1, rng.choice([2, 3, 4, 5], n))
         weight = np.round(rng.gamma(20, 1 / 20, n) * 1000 / n, 6)
+        pii = _rng(seed, 7, year, int(prov.code))  # personal data, drawn apart from the answers
         rows = {
             "id_nguoi_tra_loi": [f"{year}-{prov.code}-{i:05d}" for i in range(1, n + 1)],
             "tinh": f"{prov.kind} {prov.name_vi}",
@@ -145,6 +146,10 @@ def _survey_year(seed: int, year: int, traits: dict[str, Traits]) -> pd.DataFram
                    zip(district_idx, commune_no)],
             "strata": [f"{int(prov.code):02d}{i:02d}" for i in district_idx],
             "psu": [f"{int(prov.code):02d}{i:02d}{c}" for i, c in zip(district_idx, commune_no)],
+            "ho_ten": [f"{_SURNAMES[a]} {_MIDDLE[b]} {_GIVEN[c]}" for a, b, c in zip(
+                pii.integers(0, len(_SURNAMES), n), pii.integers(0, len(_MIDDLE), n),
+                pii.integers(0, len(_GIVEN), n))],
+            "dien_thoai": [f"09{v:08d}" for v in pii.integers(0, 10**8, n)],
             "gioi_tinh": sex, "tuoi": age, "dan_toc": ethnicity, "thanh_thi": urban,
             "trong_so": weight,
         }
@@ -158,7 +163,9 @@ def _survey_year(seed: int, year: int, traits: dict[str, Traits]) -> pd.DataFram
             if item.column == "d503":
                 continue
             if item.kind == "score":
-                if item.indicator_id == "papi.d2.4.4":
+                if item.indicator_id == "papi.d5.3.4":  # satisfaction 1-5
+                    value = 1 + rng.binomial(4, _sigmoid(0.6 + 0.6 * t.land + year_effect + noise))
+                elif item.indicator_id == "papi.d2.4.4":
                     value = rng.choice([1, 2, 3], n, p=_softmax([1.2, -0.3 - 0.2 * t.transparency,
                                                                    0.0 + 0.3 * t.transparency]))
                 else:  # 5.3.3 quality, 0-4 criteria met
@@ -200,24 +207,40 @@ def _add_survey_errors(survey: pd.DataFrame, rng: np.random.Generator) -> pd.Dat
     return survey.reset_index(drop=True)
 
 
+_LABELLED_COLUMNS = ("d701b", "d702b", "d204a", "d503b", "d503d")  # exported as labels, like real files
+
+
 def _labelled(survey: pd.DataFrame) -> pd.DataFrame:
-    """Write Vietnamese answer labels in the columns that real exports label."""
-    with resources.files("govgap.data").joinpath("answer_codes.csv").open("rb") as fh:
-        codes = pd.read_csv(fh)
-    labels = dict(zip(codes["code"], codes["label_vi"]))
+    """Write the codebook's Vietnamese answer labels in the columns that real exports label."""
+    from .survey import load_codebook
+
+    book = load_codebook(None)
     out = survey.copy()
-    for col in survey_items().query("sample_labels == 1")["column"]:
-        out[col] = out[col].map(lambda v: labels.get(v, str(v)))
+    for it in book.items:
+        if it.column in _LABELLED_COLUMNS:
+            labels = {c: lbls[0] for c, lbls in {**it.codes, **book.missing_labels}.items()}
+            out[it.column] = out[it.column].map(lambda v: labels.get(v, str(v)))
     return out
 
 
+# Adult population shares by sex and age group (approximate, from the 2019 census structure)
+# that the sample writes as raking margins; real users put their province's figures here.
+SAMPLE_MARGINS = {"sex": {"Nam": 0.49, "Nữ": 0.51},
+                  "age_group": {"18-29": 0.24, "30-39": 0.22, "40-49": 0.19, "50-59": 0.16, "60+": 0.19}}
+
+
 def _write_survey(survey: pd.DataFrame, out_dir: Path, year: int) -> None:
+    from .survey import sample_codebook_path
+
     folder = out_dir / "survey"
     folder.mkdir(parents=True, exist_ok=True)
     labelled = _labelled(survey)
     labelled.to_csv(folder / f"papi_survey_{year}.csv", index=False, encoding="utf-8")
     labelled.to_stata(folder / f"papi_survey_{year}.dta", write_index=False, version=118,
                       time_stamp=FIXED_TIME, data_label=SAMPLE_NOTE_EN[:80])
+    (folder / "codebook.yaml").write_bytes(sample_codebook_path().read_bytes())
+    rows = [{"variable": v, "category": c, "target": t} for v, cats in SAMPLE_MARGINS.items() for c, t in cats.items()]
+    pd.DataFrame(rows).to_csv(folder / "margins.csv", index=False, encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- published tables
@@ -226,11 +249,9 @@ def _write_survey(survey: pd.DataFrame, out_dir: Path, year: int) -> None:
 def published_indicators(survey: pd.DataFrame) -> pd.DataFrame:
     """Province x indicator table as PAPI publishes it: weighted means of valid answers of the
     cleaned microdata, blank where fewer than 15 respondents answered."""
-    from .survey import clean_survey, indicator_estimates
+    from .survey import clean_survey, estimate
 
-    clean, _, _ = clean_survey(survey)
-    est = indicator_estimates(clean)
-    est.loc[est["suppressed"], "estimate"] = np.nan
+    est = estimate(clean_survey(survey).table)
     return est.pivot(index="province_code", columns="indicator_id", values="estimate")
 
 
@@ -483,7 +504,7 @@ def _on_time_share(frame: pd.DataFrame) -> float:
 def _fingerprint(seed: int, survey_years, dossier_years, dossiers_per_file) -> dict:
     source = Path(__file__).read_bytes() + b"".join(
         resources.files("govgap.data").joinpath(n).read_bytes()
-        for n in ("survey_items.csv", "sample_procedures.csv", "indicators.csv", "provinces_63.csv"))
+        for n in ("codebook_papi_sample.yaml", "sample_procedures.csv", "indicators.csv", "provinces_63.csv"))
     return {"seed": seed, "survey_years": list(survey_years), "dossier_years": list(dossier_years),
             "dossiers_per_file": dossiers_per_file, "generator": hashlib.sha256(source).hexdigest(),
             "govgap_version": __version__}
