@@ -1,9 +1,10 @@
 """Indicator catalogue (``govgap/data/indicators.csv``) and the scoring rule.
 
-Scoring rule (provisional, documented in docs/methods.md): each indicator is brought to 0-1
-(shares as they are; scores by (value - min) / (max - min); reversed where lower is better);
-a sub-dimension score is ``lo + (hi - lo) * mean(normalised indicators)`` on the
-sub-dimension's PAPI scale; a dimension score is the sum of its sub-dimensions.
+Scoring rule (docs/methods.md, with the table of how closely it reproduces PAPI): each
+indicator is brought to 0-1 (shares as they are; scores by (value - min) / (max - min);
+reversed where lower is better); a sub-dimension score is ``lo + (hi - lo) * mean(normalised
+indicators)`` on the sub-dimension's exact scale (``score_scale``: 1/3-10/3 where PAPI prints
+0.33-3.33); a dimension score is the sum of its sub-dimensions.
 """
 from __future__ import annotations
 

@@ -3,7 +3,9 @@
 ``generate(out_dir, seed)`` writes, for all 63 provinces:
 
 * ``survey/papi_survey_<year>.csv`` and ``.dta``: PAPI-style respondent microdata with design
-  variables, weights, don't-know/refused codes and Vietnamese answer labels in some columns;
+  variables, weights, don't-know/refused codes, Vietnamese answer labels in some columns and
+  personal-data columns (names, phone numbers) that govgap must never read; with
+  ``codebook.yaml`` (the questionnaire's codebook) and ``margins.csv`` (raking targets);
 * ``dossiers/<year>/<slug>.xlsx``: one-stop-shop exports with a merged title block, Vietnamese
   headers, dd/mm/yyyy dates, personal-data columns and a footer total row;
 * ``indices/PAPI_<year>_Provincial_indicators_VIE.xlsx`` (provinces as columns, code row) and
