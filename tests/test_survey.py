@@ -304,3 +304,17 @@ def test_subgroups_and_suppression(year_2022):
     big = groups[groups["n"] >= 15]
     assert not big["suppressed"].any() and big["estimate"].notna().all()
     assert (big["ci_low"] <= big["estimate"]).all() and (big["estimate"] <= big["ci_high"]).all()
+
+
+def test_reverse_coding_turns_code_c_into_min_plus_max_minus_c(tmp_path):
+    text = survey.sample_codebook_path().read_text(encoding="utf-8")
+    old = "answers: satisfaction_1_5, measure: mean,"
+    assert old in text
+    path = tmp_path / "reversed.yaml"
+    path.write_text(text.replace(old, "answers: satisfaction_1_5, measure: mean, reverse: true,"), encoding="utf-8")
+    book = survey.load_codebook(path)
+    table = pd.DataFrame({"papi.d5.3.4": pd.array([1, 2, 5, 98, None], dtype="Int16")})
+    values = survey.item_values(table, book)["papi.d5.3.4"].tolist()
+    assert values[:3] == [5.0, 4.0, 1.0] and np.isnan(values[3]) and np.isnan(values[4])
+    plain = survey.item_values(table, survey.load_codebook())["papi.d5.3.4"].tolist()
+    assert plain[:3] == [1.0, 2.0, 5.0]
