@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, catalogue, dossiers, indices, survey
+from . import __version__, dossiers, indices, survey
 from .paths import PROCESSED, resolve
 from .registry import find_province
 from .text import slugify
@@ -179,11 +179,7 @@ def clean_survey_file(path: Path, margins: Path | None = None):
     year = survey_year(path)
     book = survey.codebook_for(path.parent, year)
     cleaned = survey.load(path, book, source=f"survey/{path.name}")
-    weighting = None
-    if margins is not None and margins.exists():
-        weighting = survey.rake(cleaned.table, margins)
-        cleaned.table["design_weight"] = cleaned.table["weight"]
-        cleaned.table["weight"] = weighting.weights
+    cleaned.table, weighting = survey.reweight(cleaned.table, margins)
     return cleaned, weighting
 
 

@@ -332,6 +332,7 @@ class ProvinceReport:
         if est.empty:
             return ""
         est = est.copy()
+
         def group_label(var, value):
             if var == "all":
                 return self.name

@@ -493,7 +493,7 @@ def clean_survey(raw: SurveyFile | pd.DataFrame, codebook: str | Path | Codebook
         if values is not None:
             bad_val[mask] = np.asarray(values, dtype=object)[mask]
 
-    ids = column(design["id"], "design.id").astype(str).map(nfc)
+    ids = column(design["id"], "design.id").astype(str)
     flag(ids.eq("").to_numpy(), "missing respondent id", design["id"])
     # duplicated ids: exact copies keep the first; conflicting records are all quarantined
     dup = ids.duplicated(keep=False).to_numpy() & (ids != "").to_numpy()
@@ -517,8 +517,8 @@ def clean_survey(raw: SurveyFile | pd.DataFrame, codebook: str | Path | Codebook
     prov_raw = frame[columns[prov_name]]
     codes = _province_codes(prov_raw)
     flag(codes.isna().to_numpy(), "unknown province", prov_name, prov_raw.astype(str))
-    strata = column(design["strata"], "design.strata").astype(str).map(nfc)
-    psu = column(design["psu"], "design.psu").astype(str).map(nfc)
+    strata = column(design["strata"], "design.strata").astype(str)
+    psu = column(design["psu"], "design.psu").astype(str)
     flag(strata.isin(["", "nan"]).to_numpy(), "missing stratum", design["strata"])
     flag(psu.isin(["", "nan"]).to_numpy(), "missing PSU", design["psu"])
     w_raw = column(design["weight"], "design.weight")
@@ -534,7 +534,7 @@ def clean_survey(raw: SurveyFile | pd.DataFrame, codebook: str | Path | Codebook
     demo = {k: v for k, v in demo.items() if v["column"] in columns}
     for name in ("district", "commune"):
         if name in demo:
-            out[name] = column(demo[name]["column"], f"demographics.{name}").astype(str).map(nfc).to_numpy()
+            out[name] = column(demo[name]["column"], f"demographics.{name}").astype(str).to_numpy()
     if "age" in demo:
         spec = demo["age"]
         a_raw = column(spec["column"], "demographics.age")
@@ -671,6 +671,7 @@ def rake(table: pd.DataFrame, margins: pd.DataFrame | str | Path, weight: str = 
             raise ValueError(f"margins name variable {v!r}, which is not a column of the table "
                              f"(columns: {', '.join(map(str, table.columns))})")
     cats = {v: table[v].astype(str).to_numpy() for v in variables}
+    initial = table[weight].to_numpy(dtype=float)
     checks, total_iter, converged = [], 0, True
     for g in pd.unique(groups):
         rows = groups == g
@@ -709,7 +710,7 @@ def rake(table: pd.DataFrame, margins: pd.DataFrame | str | Path, weight: str = 
         for v in variables:
             for cat, target in goal[v].items():
                 m = rows & (cats[v] == cat)
-                before = table[weight].to_numpy(float)[m].sum()
+                before = initial[m].sum()
                 checks.append({"group": g, "variable": v, "category": cat, "target": target,
                                "weighted_before": before, "weighted_after": w[m].sum(),
                                "difference": w[m].sum() - target})
@@ -720,38 +721,28 @@ def rake(table: pd.DataFrame, margins: pd.DataFrame | str | Path, weight: str = 
 def poststratify(table: pd.DataFrame, targets: pd.DataFrame | str | Path, cells: list[str],
                  weight: str = "weight", by: str | None = "province_code") -> Weighting:
     """Post-stratify to joint cell targets (for example sex x age group): ``targets`` has one
-    column per cell variable, ``target`` (share or count) and optionally province_code."""
+    column per cell variable, ``target`` (share or count) and optionally province_code. This is
+    raking to the single variable "sex×age_group", which is exact after one pass."""
     t = pd.read_csv(targets, dtype=str) if isinstance(targets, (str, Path)) else targets.copy()
-    t["target"] = t["target"].astype(float)
-    key = lambda frame: frame[cells].astype(str).apply(lambda col: col.map(nfc)).agg("|".join, axis=1)
-    t["cell"] = key(t)
-    cell = key(table).to_numpy()
-    w = table[weight].to_numpy(dtype=float).copy()
-    groups = table[by].astype(str).to_numpy() if by else np.zeros(len(table), dtype=object)
-    checks = []
-    for g in pd.unique(groups):
-        rows = groups == g
-        tg = t[t["province_code"].map(lambda v: f"{int(v):02d}" if str(v).isdigit() else v) == g] \
-            if "province_code" in t.columns and by else t
-        total = w[rows].sum()
-        share = tg["target"].to_numpy()
-        goal = dict(zip(tg["cell"], share * total if abs(share.sum() - 1) < 1e-6 else share))
-        missing = set(cell[rows]) - set(goal)
-        if missing:
-            raise ValueError(f"{by} {g}: cells {sorted(missing)} have respondents but no target")
-        for c, target in goal.items():
-            m = rows & (cell == c)
-            before = w[m].sum()
-            if before <= 0:
-                if target > 0:
-                    raise ValueError(f"{by} {g}: cell {c} has a target but no respondents; collapse cells")
-                continue
-            w[m] *= target / before
-            checks.append({"group": g, "variable": "×".join(cells), "category": c, "target": target,
-                           "weighted_before": before, "weighted_after": w[m].sum(),
-                           "difference": w[m].sum() - target})
-    return Weighting(weights=pd.Series(w, index=table.index, name="weight"), check=pd.DataFrame(checks),
-                     method="post-stratification", iterations=1, converged=True)
+    name = "×".join(cells)
+
+    def cell(frame):
+        return frame[cells].astype(str).apply(lambda col: col.map(nfc)).agg("|".join, axis=1)
+
+    margins = t.drop(columns=cells).assign(variable=name, category=cell(t), target=t["target"].astype(float))
+    result = rake(table.assign(**{name: cell(table)}), margins, weight=weight, by=by)
+    result.method = "post-stratification"
+    return result
+
+
+def reweight(table: pd.DataFrame, margins: str | Path | pd.DataFrame | None) -> tuple[pd.DataFrame, Weighting | None]:
+    """The table with its weights raked to ``margins`` within each province (the design weight
+    kept as ``design_weight``) and the weighting check; unchanged, with None, when there are no
+    margins (None, or a path that does not exist)."""
+    if margins is None or (isinstance(margins, (str, Path)) and not Path(margins).exists()):
+        return table, None
+    weighting = rake(table, margins)
+    return table.assign(design_weight=table["weight"], weight=weighting.weights), weighting
 
 
 # --------------------------------------------------------------------------- estimation
@@ -836,6 +827,30 @@ def _design_df(dom: np.ndarray, design: _Design, n_dom: int) -> np.ndarray:
     return np.bincount(d, weights=design.n_psu_in_stratum[h] - 1.0, minlength=n_dom)
 
 
+@dataclass
+class _Linearised:
+    """A ratio estimate per domain and its linearised values (zero outside the valid answers)."""
+
+    valid_domain: np.ndarray   # domain of each row with a valid answer, -1 otherwise
+    n: np.ndarray
+    weight_sum: np.ndarray
+    estimate: np.ndarray
+    z: np.ndarray
+
+
+def _linearise(y: np.ndarray, w: np.ndarray, dom: np.ndarray, n_dom: int) -> _Linearised:
+    """Weighted mean of ``y`` per domain over valid answers and z_i = w_i (y_i - mean_d) / W_d."""
+    ok = ~np.isnan(y) & (dom >= 0)
+    d_ok = np.where(ok, dom, -1)
+    wsum = np.bincount(d_ok[ok], weights=w[ok], minlength=n_dom)
+    n = np.bincount(d_ok[ok], minlength=n_dom)
+    at = np.maximum(d_ok, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        est = np.bincount(d_ok[ok], weights=w[ok] * y[ok], minlength=n_dom) / wsum
+        z = np.where(ok, w * (np.nan_to_num(y) - est[at]) / wsum[at], 0.0)
+    return _Linearised(d_ok, n, wsum, est, z)
+
+
 ESTIMATE_COLUMNS = ["indicator_id", "measure", "estimate", "se", "ci_low", "ci_high", "n",
                     "weight_sum", "df", "deff", "suppressed"]
 
@@ -868,15 +883,10 @@ def estimate(table: pd.DataFrame, codebook=None, by: str | list[str] | None = No
     frames = []
     for ind in values.columns:
         y = values[ind].to_numpy()
-        ok = ~np.isnan(y) & (dom >= 0)
-        d_ok = np.where(ok, dom, -1)
-        wsum = np.bincount(d_ok[ok], weights=w[ok], minlength=n_dom)
-        ysum = np.bincount(d_ok[ok], weights=w[ok] * y[ok], minlength=n_dom)
-        n = np.bincount(d_ok[ok], minlength=n_dom)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            est = ysum / wsum
-            z = np.where(ok, w * (np.nan_to_num(y) - est[np.maximum(d_ok, 0)]) / wsum[np.maximum(d_ok, 0)], 0.0)
-        var = _variance(z, d_ok, design, n_dom, lonely_psu)
+        lin = _linearise(y, w, dom, n_dom)
+        d_ok, n, wsum, est = lin.valid_domain, lin.n, lin.weight_sum, lin.estimate
+        ok = d_ok >= 0
+        var = _variance(lin.z, d_ok, design, n_dom, lonely_psu)
         se = np.sqrt(var)
         df_safe = np.where(df > 0, df, np.nan)
         t = stats.t.ppf(q, df_safe)
@@ -949,14 +959,8 @@ def score_estimates(table: pd.DataFrame, year: int, codebook=None, level: float 
     w = table[weight].to_numpy(dtype=float)
     est, zs, ns = {}, {}, {}
     for ind in values.columns:
-        y = values[ind].to_numpy()
-        ok = ~np.isnan(y) & (dom >= 0)
-        d_ok = np.where(ok, dom, -1)
-        wsum = np.bincount(d_ok[ok], weights=w[ok], minlength=n_dom)
-        ns[ind] = np.bincount(d_ok[ok], minlength=n_dom)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            est[ind] = np.bincount(d_ok[ok], weights=w[ok] * y[ok], minlength=n_dom) / wsum
-            zs[ind] = np.where(ok, w * (np.nan_to_num(y) - est[ind][np.maximum(d_ok, 0)]) / wsum[np.maximum(d_ok, 0)], 0.0)
+        lin = _linearise(values[ind].to_numpy(), w, dom, n_dom)
+        est[ind], zs[ind], ns[ind] = lin.estimate, lin.z, lin.n
     q = 1 - (1 - level) / 2
     rows = []
     sub_scores, sub_z = {}, {}
