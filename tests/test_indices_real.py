@@ -10,15 +10,13 @@ import pandas as pd
 import pytest
 
 from govgap.catalogue import indicators
-from govgap.indices import load_files, open_workbook, population_weights, view_2025
+from govgap.indices import open_workbook, population_weights, view_2025
 from govgap.registry import crosswalk_2025
 
 
 @pytest.fixture(scope="module")
-def real(shared_data):
-    files = sorted(shared_data.glob("papi_*/*.xls*")) + sorted(shared_data.glob("pci_vcci/*.xls*"))
-    assert len(files) == 22
-    return load_files(files)
+def real(real_indices):
+    return real_indices
 
 
 def _values(real, source, year, ind):

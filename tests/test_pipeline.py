@@ -17,7 +17,8 @@ def test_every_row_is_accounted_for(processed):
     acc = processed.accounting()
     assert (acc["read"] == acc["kept"] + acc["quarantined"]).all()
     assert set(acc["source"]) == {f"survey/papi_survey_{y}.csv" for y in range(2018, 2025)} | {
-        "dossiers/2024/ha-noi.xlsx", "dossiers/2024/dak-lak.xlsx", "dossiers/2024/ho-chi-minh.xlsx"}
+        "dossiers/2024/ha-noi.xlsx", "dossiers/2024/nam-dinh.xlsx", "dossiers/2024/dak-lak.xlsx",
+        "dossiers/2024/ho-chi-minh.xlsx"}
     quarantine = processed.quarantine()
     per_source = quarantine.groupby("source").size()
     assert (acc.set_index("source")["quarantined"][per_source.index] == per_source).all()
@@ -62,7 +63,7 @@ def test_survey_estimates_reproduce_the_published_sample_table(processed, small_
 def test_dossier_rates_and_cache(processed):
     rates = processed.dossier_rates()
     total = rates[rates["field"].isna()].set_index("province_code")
-    assert set(total.index) == {"01", "66", "79"}
+    assert set(total.index) == {"01", "36", "66", "79"}
     table = processed.dossiers(2024, "66")
     judged = table["on_time"].notna()
     assert total.loc["66", "on_time_rate"] == pytest.approx(table.loc[judged, "on_time"].astype(bool).mean())

@@ -260,6 +260,23 @@ class ProvinceReport:
         fig.tight_layout()
         return fig
 
+    def gaps(self):
+        """The gap analysis of this province and year (``gap_report.GapAnalysis``)."""
+        from .gap_report import GapAnalysis
+
+        if "gaps" not in self._cache:
+            self._cache["gaps"] = GapAnalysis.from_processed(self.name, self.year, self.data_dir, self.processed,
+                                                             self.indices, self.lang)
+        return self._cache["gaps"]
+
+    def gap_section(self):
+        """Where Dimension 7 and the land sub-dimensions lose points and who can win them back:
+        the narrative, the decomposition chart, the points-to-gain list and the offices."""
+        g = self.gaps()
+        lines = g.narrative("papi.d7") if self._row("papi.d7") is not None else []
+        return [self.section("sec_gaps", "sec_gaps_note"), g.narrative_html(lines), g.gap_chart("papi.d7"),
+                g.points_table(top=8), f"<h3>{_e(self.t('sec_gap_offices'))}</h3>", g.offices_table(top=6)]
+
     # ------------------------------------------------------------------ dossiers
     def dossiers(self) -> pd.DataFrame:
         """The province's cleaned dossiers of the report year (read once per report)."""

@@ -13,7 +13,8 @@
 
 Every province has latent traits (land-office efficiency, environmental governance, ...) that
 drive all three sources, so a province with slow land offices also scores low on land-title
-items. Every file says it is sample data. Same seed -> byte-identical files.
+items; Nam Định (``SLOW_LAND_PROVINCE``) is built that way on purpose. Every file says it is
+sample data. Same seed -> byte-identical files.
 """
 from __future__ import annotations
 
@@ -68,8 +69,16 @@ class Traits:
     egov: float
 
 
+# The province built to have slow land offices (whatever the seed): its land trait is fixed
+# far below the others and its other traits are at least average, so that the gap analysis
+# should put its land-title items (5.3) and its slow land-registration branches first.
+SLOW_LAND_PROVINCE = "36"  # Nam Định
+SLOW_LAND_TRAIT = -2.5
+
+
 def province_traits(seed: int) -> dict[str, Traits]:
-    """Traits per GSO code. Large cities get worse air; the Mekong delta worse river water."""
+    """Traits per GSO code. Large cities get worse air; the Mekong delta worse river water;
+    ``SLOW_LAND_PROVINCE`` has slow land offices and otherwise at least average governance."""
     rng = _rng(seed, 1)
     table = provinces()
     out = {}
@@ -80,6 +89,8 @@ def province_traits(seed: int) -> dict[str, Traits]:
             land=draw[0], transparency=0.5 * draw[0] + 0.87 * draw[1], environment=draw[2],
             air=draw[3] - (1.2 if city else 0.0), water=draw[4] - (0.6 if row.region == "MRD" else 0),
             integrity=0.4 * draw[0] + 0.9 * draw[5], egov=draw[6] + (0.6 if city else 0.0))
+    slow = out[SLOW_LAND_PROVINCE]
+    out[SLOW_LAND_PROVINCE] = Traits(SLOW_LAND_TRAIT, *(max(v, 0.0) for v in list(vars(slow).values())[1:]))
     return out
 
 
