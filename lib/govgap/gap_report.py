@@ -8,6 +8,7 @@ across provinces and the narrative (``narrative``). Every number comes from ``go
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,7 +110,7 @@ class GapAnalysis:
     def banner(self) -> str:
         if not self.is_sample:
             return ""
-        return f'<div class="gg-sample-banner" role="alert">{self.t("sample_banner")}</div>'
+        return f'<div class="gg-sample-banner" role="alert">{html.escape(self.t("sample_banner"))}</div>'
 
     # ------------------------------------------------------------------ frames
     def position(self, root: str = "papi.d7") -> pd.DataFrame:
@@ -365,8 +366,7 @@ class GapAnalysis:
         return [line, *gaps.ASSOCIATION_CAVEATS[self.lang]]
 
     def narrative_html(self, lines: list[str]) -> str:
-        import html as _html
-        items = "".join(f"<li>{_html.escape(line)}</li>" for line in lines)
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
         return f'<div class="gg-headline"><ul>{items}</ul></div>'
 
     # ------------------------------------------------------------------ charts
