@@ -70,6 +70,9 @@ def test_decompositions_add_up_for_every_province(papi, year):
             assert abs(d.loc[d["leaf"], "contribution"].sum() - total) < 1e-9, (code, benchmark)
             if benchmark == "best":  # one province against another: only the published rounding is left
                 worst_composition = max(worst_composition, abs(d.loc[d["part"] == "composition", "contribution"].iloc[0]))
+                # where the rule reproduces PAPI (7.2, 7.3), the indicators alone make the sub-dimension gap
+                exact = d[d["indicator_id"].isin(["papi.d7.2:unexplained", "papi.d7.3:unexplained"])]
+                assert exact["contribution"].abs().max() < 1e-6, (code, year)
         for root in ("papi.d5.3", "papi.d2.4"):
             if papi[(papi["year"] == year) & (papi["province_code"] == code) & (papi["indicator_id"] == root)
                     ]["value"].notna().any():

@@ -102,3 +102,10 @@ def test_2025_names_resolve(shared_data):
         assert find_province_2025(name)["name_vi"] in new_names, name
     assert find_province_2025("TP HCM")["code"] == "79"
     assert find_province_2025("Bắc Ninh")["code"] == "24"
+
+
+def test_gso_codes_resolve_like_names():
+    assert find_province("01").name_vi == "Hà Nội" and find_province("1").code == "01"
+    assert find_province(" 36 ").name_vi == "Nam Định"
+    with pytest.raises(ProvinceNotFoundError, match="GSO code '99'"):
+        find_province("99")

@@ -24,7 +24,15 @@ from .indices import bands
 from .paths import SAMPLE_DATA
 from .registry import provinces, provinces_2025
 from .registry import regions as region_table
-from .report import PALETTE, _short, chart_style, ensure_data, html_table, text
+from .report import PALETTE, _short, chart_style, html_table, load, text, value_text
+
+
+def label_of(indicator_id: str, lang: str = "vi") -> str:
+    """Label of an indicator id, or of a decomposition row id (``papi.d7.1:unexplained``)."""
+    base, _, part = indicator_id.partition(":")
+    if not part:
+        return label(base, lang)
+    return f"{base.removeprefix('papi.d')}: {text(f'part_{part}', lang)}"
 
 
 def _names(view: str) -> pd.Series:
@@ -51,14 +59,7 @@ class GapAnalysis:
         """Prepare the data folder (cached) and set up the analysis of one province and year.
         ``offices_file``: the user's own responsible-offices mapping (CSV); otherwise
         ``responsible_offices.csv`` in the data folder when present, else govgap's default."""
-        if language not in ("vi", "en"):
-            raise ValueError(f"language must be 'vi' or 'en', not {language!r}")
-        path = ensure_data(data_dir)
-        processed = pipeline.prepare(path, progress=False)
-        tidy = processed.indices()
-        if not (tidy["year"] == int(year)).any():
-            raise ValueError(f"No published PAPI/PCI tables for {year} in {path}; "
-                             f"years available: {sorted(tidy['year'].unique())}")
+        path, processed, tidy = load(data_dir, year, language)
         return cls.from_processed(province, year, path, processed, tidy, language, view, peers, offices_file)
 
     @classmethod
@@ -87,25 +88,21 @@ class GapAnalysis:
         return fmt.number(value, self.lang, decimals)
 
     def fmt_value(self, indicator_id: str, value, signed: bool = False) -> str:
-        if pd.isna(value):
-            return "–"
-        unit = indicators().loc[indicator_id.partition(":")[0], "unit"]
-        if unit == "share":
-            text_ = fmt.percent(abs(value) if signed else value, self.lang)
-            return (("+" if value >= 0 else "−") + text_) if signed else text_
-        decimals = 0 if unit == "days" else 2
-        return fmt.signed(value, self.lang, decimals) if signed else self.n(value, decimals)
+        return value_text(indicator_id, value, self.lang, signed)
+
+    def _cached(self, key, compute):
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     def intervals(self) -> pd.DataFrame:
         """The province's survey intervals (empty without microdata or in the 2025 view)."""
-        if "intervals" not in self._cache:
+        def read():
             if self.processed is None or self.view != "63":
-                self._cache["intervals"] = pd.DataFrame()
-            else:
-                code = self.unit.code
-                self._cache["intervals"] = gaps.survey_intervals(
-                    self.processed.survey_estimates(code), self.processed.survey_scores(), code)
-        return self._cache["intervals"]
+                return pd.DataFrame()
+            code = self.unit.code
+            return gaps.survey_intervals(self.processed.survey_estimates(code), self.processed.survey_scores(), code)
+        return self._cached("intervals", read)
 
     def banner(self) -> str:
         if not self.is_sample:
@@ -114,29 +111,28 @@ class GapAnalysis:
 
     # ------------------------------------------------------------------ frames
     def position(self, root: str = "papi.d7") -> pd.DataFrame:
-        key = ("position", root)
-        if key not in self._cache:
-            self._cache[key] = gaps.position(self.tidy, self.province, self.year, root, self.view, self.peers,
-                                             self.intervals(), lang=self.lang)
-        return self._cache[key]
+        return self._cached(("position", root), lambda: gaps.position(
+            self.tidy, self.province, self.year, root, self.view, self.peers, self.intervals(), lang=self.lang))
 
     def decomposition(self, root: str = "papi.d7", benchmark: str = "median") -> pd.DataFrame:
-        return gaps.decompose(self.tidy, self.province, self.year, root, benchmark, self.view, self.peers)
+        return self._cached(("decomposition", root, benchmark), lambda: gaps.decompose(
+            self.tidy, self.province, self.year, root, benchmark, self.view, self.peers))
 
     def points(self, scope=gaps.ENVIRONMENT + gaps.LAND) -> pd.DataFrame:
-        key = ("points", tuple(scope))
-        if key not in self._cache:
-            self._cache[key] = gaps.points_to_gain(self.tidy, self.province, self.year, scope, self.view,
-                                                   self.mapping, self.intervals())
-        return self._cache[key]
+        return self._cached(("points", tuple(scope)), lambda: gaps.points_to_gain(
+            self.tidy, self.province, self.year, scope, self.view, self.mapping, self.intervals()))
 
     def dossiers(self) -> pd.DataFrame:
-        if self.processed is None or self.view != "63" or self.year not in self.processed.dossier_years():
-            return pd.DataFrame()
-        return self.processed.dossiers(self.year, self.unit.code)
+        """The province's cleaned dossiers of the year (read once); empty in the 2025 view."""
+        def read():
+            if self.processed is None or self.view != "63" or self.year not in self.processed.dossier_years():
+                return pd.DataFrame()
+            return self.processed.dossiers(self.year, self.unit.code)
+        return self._cached("dossiers", read)
 
     def office_actions(self, scope=gaps.ENVIRONMENT + gaps.LAND) -> pd.DataFrame:
-        return gaps.office_actions(self.points(scope), self.dossiers())
+        return self._cached(("office_actions", tuple(scope)),
+                            lambda: gaps.office_actions(self.points(scope), self.dossiers()))
 
     def land_panel(self) -> pd.DataFrame:
         return gaps.land_panel(self.tidy, self.province, self.year, self.view)
@@ -200,7 +196,7 @@ class GapAnalysis:
         d = self.decomposition(root, benchmark)
         leaf = d[d["leaf"]]
         out = pd.DataFrame({
-            self.t("col_part"): [_short(gaps.label_of(i, self.lang), 80) for i in leaf["indicator_id"]],
+            self.t("col_part"): [_short(label_of(i, self.lang), 80) for i in leaf["indicator_id"]],
             self.t("col_value"): [self.fmt_value(i, v) for i, v in zip(leaf["indicator_id"], leaf["value"])],
             self.t("col_benchmark"): [self.fmt_value(i, v) for i, v in zip(leaf["indicator_id"], leaf["benchmark_value"])],
             self.t("col_contribution"): [fmt.signed(c, self.lang, 3) for c in leaf["contribution"]],
@@ -363,7 +359,7 @@ class GapAnalysis:
         p = "< " + self.n(0.001, 3) if a["spearman_p"] < 0.001 else "= " + self.n(a["spearman_p"], 3)
         line = self.t("gap_association", n=a["n"], year=self.year, rho=self.n(a["spearman"]), p=p,
                       r=self.n(a["pearson"]))
-        return [line, *gaps.ASSOCIATION_CAVEATS[self.lang]]
+        return [line, *(self.t(f"assoc_caveat_{k}") for k in (1, 2, 3))]
 
     def narrative_html(self, lines: list[str]) -> str:
         items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
@@ -375,7 +371,7 @@ class GapAnalysis:
         chart_style()
         d = self.decomposition(root, benchmark)
         leaf = d[d["leaf"] & d["contribution"].notna()].copy()
-        leaf["name"] = [_short(gaps.label_of(i, self.lang), 55) for i in leaf["indicator_id"]]
+        leaf["name"] = [_short(label_of(i, self.lang), 55) for i in leaf["indicator_id"]]
         leaf["kind"] = np.where(leaf["contribution"] < 0, self.t("points_lost"), self.t("points_ahead"))
         fig, ax = plt.subplots(figsize=(7.5, 0.33 * len(leaf) + 1.4))
         sns.barplot(data=leaf, y="name", x="contribution", hue="kind", dodge=False, ax=ax,

@@ -30,10 +30,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .catalogue import breaks_for, children, indicators, label, normalise, score_scale
+from .catalogue import breaks_for, children, indicators, normalise, score_scale
 from .indices import bands, ranks, view_2025
 from .registry import crosswalk_2025, find_province, find_province_2025, provinces, provinces_2025
-from .registry import province as registry_province
 
 BENCHMARKS = ("median", "top_quartile", "best", "peers", "previous")
 ENVIRONMENT = ("papi.d7.1", "papi.d7.2", "papi.d7.3")
@@ -56,32 +55,26 @@ class Unit:
 
 
 def unit(province: str, view: str = "63") -> Unit:
-    """Resolve a province name or code in a view. In the 2025 view, an old province name is
+    """Resolve a province name or GSO code in a view. In the 2025 view, an old province is
     taken to its new province (Nam Định -> Ninh Bình)."""
     cross = crosswalk_2025()
     province = str(province).strip()
-    is_code = province.isdigit() and len(province) <= 2
     if view == "63":
-        prov = registry_province(province.zfill(2)) if is_code else find_province(province)
+        prov = find_province(province)
         members = cross.loc[cross["new_code"] == prov.new_code, "old_code"]
         return Unit(prov.code, prov.name_vi, "63", prov.region,
                     tuple(sorted(c for c in members if c != prov.code)))
     if view != "2025":
         raise ValueError(f"view must be '63' or '2025', not {view!r}")
     new = provinces_2025().set_index("code")["name_vi"]
-    try:
-        if is_code and province.zfill(2) in new.index:
-            code, name = province.zfill(2), new[province.zfill(2)]
-        else:
-            row = find_province_2025(province)
-            code, name = row["code"], row["name_vi"]
-    except LookupError:
-        old = registry_province(province.zfill(2)) if is_code else find_province(province)
-        code = old.new_code
-        name = cross.loc[cross["new_code"] == code, "new_name_vi"].iloc[0]
-    members = list(cross.loc[cross["new_code"] == code, "old_code"])
-    region = provinces().set_index("code").loc[members, "region"].mode().iloc[0]
-    return Unit(code, name, "2025", region, ())
+    if province.isdigit() and province.zfill(2) in new.index:
+        code = province.zfill(2)
+    else:
+        try:
+            code = find_province_2025(province)["code"]
+        except LookupError:
+            code = find_province(province).new_code
+    return Unit(code, new[code], "2025", regions_of("2025")[code], ())
 
 
 def regions_of(view: str) -> pd.Series:
@@ -291,9 +284,8 @@ def history(tidy: pd.DataFrame, province: str, indicator_id: str, view: str = "6
     table = table[table["indicator_id"] == indicator_id]
     own = table[table["province_code"] == u.code].sort_values("year")
     out = own[["year", "value", "rank", "n_provinces", "band", "median", "top_quartile", "best"]].reset_index(drop=True)
-    marks = breaks_for(indicator_id)
-    out["break_vi"] = out["year"].map(marks.groupby("year")["short_vi"].agg("; ".join)).fillna("")
-    out["break_en"] = out["year"].map(marks.groupby("year")["short_en"].agg("; ".join)).fillna("")
+    for lang in ("vi", "en"):
+        out[f"break_{lang}"] = [_breaks_between(indicator_id, y - 1, y, lang) for y in out["year"]]
     out["ci_low"], out["ci_high"] = np.nan, np.nan
     if intervals is not None and len(intervals) and view == "63":
         iv = intervals[intervals["indicator_id"] == indicator_id].set_index("year")
@@ -303,6 +295,22 @@ def history(tidy: pd.DataFrame, province: str, indicator_id: str, view: str = "6
 
 
 # --------------------------------------------------------------------------- decomposition
+
+def _rule_weights(sub: str, year: int, present) -> tuple[list[str], float]:
+    """The indicators of ``sub`` that have a value and the scoring rule's weight of each:
+    (max - min) / k points per normalised unit (``catalogue.score_subdimensions``)."""
+    cat = indicators()
+    members = [i for i in children(sub) if cat.loc[i, "level"] == "indicator" and i in present]
+    if not members:
+        return [], np.nan
+    lo, hi = score_scale(sub, year)
+    return members, (hi - lo) / len(members)
+
+
+def _norm(value, indicator_id: str) -> float:
+    """One value on the 0-1 best-is-1 scale of ``catalogue.normalise``."""
+    return float(normalise(pd.Series([value], dtype=float), indicator_id).iloc[0])
+
 
 def _benchmark_values(table: pd.DataFrame, u: Unit, year: int, benchmark: str, root: str,
                       peers: str, view: str) -> tuple[pd.Series, str]:
@@ -372,14 +380,10 @@ def decompose(tidy: pd.DataFrame, province: str, year: int, root: str = "papi.d7
         if level == "dimension":
             rows.append(dict(part="sub-dimension", indicator_id=sub, parent=root, value=own[sub],
                              benchmark_value=bench[sub], contribution=sub_gap, leaf=False))
-        members = [i for i in children(sub) if cat.loc[i, "level"] == "indicator" and i in own.index]
-        lo, hi = score_scale(sub, year)
-        weight = (hi - lo) / len(members) if members else np.nan
+        members, weight = _rule_weights(sub, year, own.index)
         explained = 0.0
         for ind in members:
-            x = normalise(pd.Series([own[ind]]), ind).iloc[0]
-            y = normalise(pd.Series([bench.get(ind, np.nan)]), ind).iloc[0]
-            c = weight * (x - y)
+            c = weight * (_norm(own[ind], ind) - _norm(bench.get(ind, np.nan), ind))
             if np.isfinite(c):
                 explained += c
             rows.append(dict(part="indicator", indicator_id=ind, parent=sub, value=own[ind],
@@ -454,21 +458,16 @@ def points_to_gain(tidy: pd.DataFrame, province: str, year: int, scope=ENVIRONME
     cat = indicators()
     rows = []
     for sub in scope:
-        members = [i for i in children(sub) if cat.loc[i, "level"] == "indicator" and i in own.index]
-        if not members:
-            continue
-        lo, hi = score_scale(sub, int(year))
-        weight = (hi - lo) / len(members)
+        members, weight = _rule_weights(sub, int(year), own.index)
         for ind in members:
-            x = normalise(pd.Series([own.loc[ind, "value"]]), ind).iloc[0]
+            x = _norm(own.loc[ind, "value"], ind)
             row = dict(indicator_id=ind, sub_dimension=sub, dimension=cat.loc[sub, "parent"],
                        value=own.loc[ind, "value"], rank=own.loc[ind, "rank"],
                        n_provinces=own.loc[ind, "n_provinces"], band=own.loc[ind, "band"],
                        median=stats_.loc[ind, "median"], top_quartile=stats_.loc[ind, "top_quartile"],
                        weight=weight)
             for target in ("median", "top_quartile"):
-                t = normalise(pd.Series([stats_.loc[ind, target]]), ind).iloc[0]
-                row[f"points_to_{target}"] = max(0.0, weight * (t - x))
+                row[f"points_to_{target}"] = max(0.0, weight * (_norm(stats_.loc[ind, target], ind) - x))
             office = office_for(ind, mapping)
             for key in ("office_vi", "office_en", "dossier_field", "dossier_office_pattern"):
                 row[key] = office[key] if office is not None else ""
@@ -575,35 +574,21 @@ def subgroups(estimates: pd.DataFrame, province_code: str, year: int, ids=None, 
     return groups.sort_values("difference").reset_index(drop=True)
 
 
-ASSOCIATION_CAVEATS = {
-    "vi": ["Đây là tương quan giữa các tỉnh (số liệu gộp cấp tỉnh), không cho biết quan hệ nhân quả "
-           "hay quan hệ ở cấp người dân.",
-           "Hồ sơ một cửa tính mọi người nộp trong năm; khảo sát PAPI hỏi các hộ đã làm thủ tục trong "
-           "những năm trước: hai nguồn không cùng người, không cùng thời kỳ.",
-           "Số tỉnh nhỏ: một vài tỉnh có giá trị bất thường có thể thay đổi hệ số."],
-    "en": ["This is an association across provinces (aggregate data): it says nothing about cause, "
-           "nor about individuals.",
-           "One-stop-shop records count everyone who applied in the year; PAPI asks households that "
-           "went through the procedure in earlier years: different people, different periods.",
-           "Few provinces: a handful of unusual ones can move the coefficient."]}
-
-
 def association(x: pd.Series, y: pd.Series, highlight: str | None = None) -> dict:
     """Association across provinces between two province-indexed series (for example land
     dossiers' on-time rate and the 5.3 score): the provinces with both values, Spearman's rank
-    correlation and Pearson's r with two-sided p-values, and the least-squares slope. The
-    caveats (``ASSOCIATION_CAVEATS``) go with every use."""
+    correlation and Pearson's r with two-sided p-values, and the least-squares slope. Its
+    caveats (report texts ``assoc_caveat_1`` to ``_3``) go with every use."""
     both = pd.concat([x.rename("x"), y.rename("y")], axis=1).dropna()
     n = len(both)
-    if n < 5:
-        return {"n": n, "spearman": np.nan, "spearman_p": np.nan, "pearson": np.nan, "pearson_p": np.nan,
-                "slope": np.nan, "intercept": np.nan, "data": both}
-    rho, rho_p = stats.spearmanr(both["x"], both["y"])
-    r, r_p = stats.pearsonr(both["x"], both["y"])
-    fit = stats.linregress(both["x"], both["y"])
-    return {"n": n, "spearman": float(rho), "spearman_p": float(rho_p), "pearson": float(r),
-            "pearson_p": float(r_p), "slope": float(fit.slope), "intercept": float(fit.intercept),
-            "data": both, "highlight": highlight}
+    out = {"n": n, "spearman": np.nan, "spearman_p": np.nan, "pearson": np.nan, "pearson_p": np.nan,
+           "slope": np.nan, "intercept": np.nan, "data": both, "highlight": highlight}
+    if n >= 5:
+        out["spearman"], out["spearman_p"] = map(float, stats.spearmanr(both["x"], both["y"]))
+        out["pearson"], out["pearson_p"] = map(float, stats.pearsonr(both["x"], both["y"]))
+        fit = stats.linregress(both["x"], both["y"])
+        out["slope"], out["intercept"] = float(fit.slope), float(fit.intercept)
+    return out
 
 
 @lru_cache(maxsize=8)
@@ -614,13 +599,3 @@ def _band_labels(lang: str) -> dict:
 def band_label(band, lang: str = "vi") -> str:
     """PAPI's name of a colour band (1 best ... 4 poor) in ``lang``; "–" when unknown."""
     return _band_labels(lang).get(int(band), "–") if pd.notna(band) else "–"
-
-
-def label_of(indicator_id: str, lang: str = "vi") -> str:
-    """Label of an indicator id, or of a decomposition row id (``7.1:unexplained``)."""
-    base, _, part = indicator_id.partition(":")
-    if not part:
-        return label(base, lang)
-    names = {"unexplained": ("phần quy tắc tính điểm không giải thích", "not explained by the scoring rule"),
-             "composition": ("chênh lệch do trung vị/ngưỡng không cộng dồn", "benchmark not additive")}
-    return f"{base.removeprefix('papi.d')}: {names[part][0 if lang == 'vi' else 1]}"

@@ -190,7 +190,7 @@ def _wildcard_matches(encoded: str, candidates: dict[str, Province], lenient: bo
 
 
 def find_province(text: str, retired: str = "error") -> Province:
-    """Resolve a province name as real files spell it to a pre-2025 ``Province``.
+    """Resolve a province name as real files spell it (or its GSO code) to a pre-2025 ``Province``.
 
     Handles NFC/NFD, any case, "Tỉnh", "Thành phố", "TP." prefixes, hyphens and spaces,
     abbreviations (HCMC, TP HCM, BRVT, TT-Hue), garbled encodings, and older spellings.
@@ -204,6 +204,8 @@ def find_province(text: str, retired: str = "error") -> Province:
         raise ValueError("retired must be 'error', 'keep' or 'successor'")
     if text is None or (isinstance(text, float) and text != text):
         raise ProvinceNotFoundError("Province name is empty.")
+    if re.fullmatch(r"\d{1,2}", str(text).strip()):  # a GSO code ("01", "1")
+        return province(str(text).strip())
     current, old = _index()
     key = _key(str(text))
     if not key:

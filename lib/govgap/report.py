@@ -16,13 +16,12 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 import matplotlib.ticker
-import numpy as np
 import pandas as pd
 import seaborn as sns
 import yaml
 
 from . import __version__, fmt, pipeline, sample
-from .catalogue import breaks_for, indicators, label
+from .catalogue import indicators, label
 from .paths import SAMPLE_DATA, resolve
 from .registry import Province, find_province
 from .text import fold, slugify
@@ -77,6 +76,19 @@ def _e(value) -> str:
     return html.escape(str(value))
 
 
+def value_text(indicator_id: str, value, lang: str, signed: bool = False) -> str:
+    """A value in its indicator's unit: shares as "77,4%", days whole, points with 2 decimals;
+    ``signed`` adds "+" or "−" (gaps); missing -> "–"."""
+    if value is None or value is pd.NA or pd.isna(value):
+        return "–"
+    unit = indicators().loc[indicator_id.partition(":")[0], "unit"]
+    if unit == "share":
+        shown = fmt.percent(abs(value) if signed else value, lang)
+        return (("+" if value >= 0 else "−") + shown) if signed else shown
+    decimals = 0 if unit == "days" else 2
+    return fmt.signed(value, lang, decimals) if signed else fmt.number(value, lang, decimals)
+
+
 def html_table(frame: pd.DataFrame, classes: str = "gg-table") -> str:
     """An escaped HTML table of already-formatted strings."""
     head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
@@ -107,10 +119,7 @@ class ProvinceReport:
         return fmt.percent(value, self.lang, decimals)
 
     def _fmt_value(self, indicator_id: str, value) -> str:
-        unit = indicators().loc[indicator_id, "unit"]
-        if unit == "share":
-            return self.pct(value)
-        return self.n(value, 0 if unit == "days" else 2)
+        return value_text(indicator_id, value, self.lang)
 
     def _row(self, indicator_id: str, source: str = "PAPI", year: int | None = None) -> pd.Series | None:
         tbl = self.indices
@@ -213,52 +222,14 @@ class ProvinceReport:
         return html_table(out)
 
     def trend_chart(self, indicator_id: str = "papi.d7"):
-        """Province and national median over the years, with PAPI's trend breaks marked."""
-        chart_style()
-        tbl = self.indices
-        sel = tbl[(tbl["indicator_id"] == indicator_id) & (tbl["source"] == "PAPI")]
-        own = sel[sel["province_code"] == self.province.code].sort_values("year")
-        med = sel.groupby("year")["value"].median()
-        fig, ax = plt.subplots()
-        ax.plot(own["year"], own["value"], marker="o", color=PALETTE["province"], label=self.name)
-        ax.plot(med.index, med.values, marker="s", ls="--", color=PALETTE["median"],
-                label=self.t("all_provinces"))
-        marks = breaks_for(indicator_id)  # breaks inside the years shown (indicator_breaks.csv)
-        marks = marks[(marks["year"] > med.index.min()) & (marks["year"] <= med.index.max())]
-        for year, texts in marks.groupby("year")[f"short_{self.lang}"]:
-            ax.axvline(year - 0.5, color=PALETTE["late"], lw=1, ls=":")
-            ax.text(year - 0.45, ax.get_ylim()[1], "; ".join(dict.fromkeys(texts)), va="top", fontsize=8,
-                    color=PALETTE["late"])
-        ax.set_xlim(med.index.min() - 0.5, med.index.max() + 0.5)
-        ax.set_title(label(indicator_id, self.lang))
-        ax.set_xlabel(self.t("col_year"))
-        ax.set_ylabel(self.t("col_score"))
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 2)))  # ticks may fall on .25
-        ax.legend(loc="lower right", fontsize=8)
-        fig.tight_layout()
-        return fig
+        """Province, national median and top quartile over the years, the survey interval when
+        microdata exist, PAPI's trend breaks marked (``GapAnalysis.trend_chart``)."""
+        return self.gaps().trend_chart(indicator_id)
 
-    def indicator_chart(self, parent_ids=("papi.d7.1", "papi.d7.2", "papi.d7.3")):
-        """Dot plot: the province's indicators against the national median and the best province."""
-        chart_style()
-        cat = indicators()
-        ids = [i for p in parent_ids for i in cat.index[cat["parent"] == p]]
-        sel = self._comparison(ids, raw=True)
-        sel = sel[sel["value"].notna()]
-        fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(sel) + 1))
-        labels = [_short(label(i, self.lang)) for i in sel["indicator_id"]]
-        y = np.arange(len(sel))
-        ax.scatter(100 * sel["median"], y, color=PALETTE["median"], marker="|", s=250, label=self.t("col_median"))
-        ax.scatter(100 * sel["best"], y, color=PALETTE["best"], marker="^", s=40, label=self.t("col_best"))
-        ax.scatter(100 * sel["value"], y, color=PALETTE["province"], s=50, label=self.name, zorder=3)
-        ax.set_yticks(y, labels, fontsize=8)
-        ax.invert_yaxis()
-        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 0) + "%"))
-        ax.set_xlim(-2, 102)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6 / len(sel)), fontsize=8, ncol=3, frameon=False)
-        fig.tight_layout()
-        return fig
+    def indicator_chart(self, root: str = "papi.d7"):
+        """Dot plot: the province's indicators against the national median, the top quartile
+        and the best province (``GapAnalysis.dot_chart``)."""
+        return self.gaps().dot_chart(root)
 
     def gaps(self):
         """The gap analysis of this province and year (``gap_report.GapAnalysis``)."""
@@ -279,10 +250,9 @@ class ProvinceReport:
 
     # ------------------------------------------------------------------ dossiers
     def dossiers(self) -> pd.DataFrame:
-        """The province's cleaned dossiers of the report year (read once per report)."""
-        if "dossiers" not in self._cache:
-            self._cache["dossiers"] = self.processed.dossiers(self.year, self.province.code)
-        return self._cache["dossiers"]
+        """The province's cleaned dossiers of the report year (read once per report, shared
+        with the gap analysis)."""
+        return self.gaps().dossiers()
 
     def office_rates(self) -> pd.DataFrame:
         from .dossiers import metrics
@@ -410,16 +380,23 @@ def _short(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def build(province: str, year: int, language: str = "vi", data_dir: str | Path = SAMPLE_DATA) -> ProvinceReport:
-    """Everything a province report needs: resolves the province name, prepares the data
-    (cached) and loads the published indices with ranks and national statistics."""
+def load(data_dir: str | Path, year: int, language: str) -> tuple[Path, pipeline.Processed, pd.DataFrame]:
+    """Check the language, prepare the data folder (cached) and load the published indices
+    with ranks; an error names the years available when ``year`` has no tables."""
     if language not in ("vi", "en"):
         raise ValueError(f"language must be 'vi' or 'en', not {language!r}")
-    prov = find_province(province)
     path = ensure_data(data_dir)
     processed = pipeline.prepare(path, progress=False)
     table = processed.indices()
     if not (table["year"] == int(year)).any():
         years = sorted(table["year"].unique())
         raise ValueError(f"No published PAPI/PCI tables for {year} in {path}; years available: {years}")
+    return path, processed, table
+
+
+def build(province: str, year: int, language: str = "vi", data_dir: str | Path = SAMPLE_DATA) -> ProvinceReport:
+    """Everything a province report needs: resolves the province name, prepares the data
+    (cached) and loads the published indices with ranks and national statistics."""
+    prov = find_province(province)
+    path, processed, table = load(data_dir, year, language)
     return ProvinceReport(prov, int(year), language, path, processed, table, sample.is_sample(path))
