@@ -48,12 +48,15 @@ def test_batch_renders_reports_index_and_manifest(first_batch):
     en = (reports / "2024" / "ha-noi.en.html").read_text(encoding="utf-8")
     assert "DỮ LIỆU MẪU" in vi and "Quản trị môi trường" in vi and '<html lang="vi">' in vi
     assert re.search(r"\d+,\d%", vi) and re.search(r"\d+\.\d%", en)
+    assert "6. Bối cảnh: SIPAS" in vi and "7. Kiểm soát dữ liệu đầu vào" in vi and "6. Context: SIPAS" in en
+    assert "Nhiệm vụ UBND tỉnh giao năm 2024" in vi
     index = (reports / "index.html").read_text(encoding="utf-8")
     assert 'href="2024/ha-noi.vi.html"' in index and 'href="2024/ho-chi-minh.en.html"' in index
     run = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))["runs"][0]
     assert run["fingerprint"] and run["parameters"]["province"] == "Hà Nội"
     assert "dossiers/2024/ha-noi.xlsx" in run["inputs"] and "dossiers/2024/ho-chi-minh.xlsx" not in run["inputs"]
     assert "survey/papi_survey_2024.csv" in run["inputs"]
+    assert "context/SIPAS_2021-2024.xlsx" in run["inputs"]
 
 
 def test_unchanged_batch_is_skipped(first_batch):

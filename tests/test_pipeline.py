@@ -18,7 +18,8 @@ def test_every_row_is_accounted_for(processed):
     assert (acc["read"] == acc["kept"] + acc["quarantined"]).all()
     assert set(acc["source"]) == {f"survey/papi_survey_{y}.csv" for y in range(2018, 2025)} | {
         "dossiers/2024/ha-noi.xlsx", "dossiers/2024/nam-dinh.xlsx", "dossiers/2024/dak-lak.xlsx",
-        "dossiers/2024/ho-chi-minh.xlsx"}
+        "dossiers/2024/ho-chi-minh.xlsx", "context/SIPAS_2021-2024.xlsx", "context/PAR_INDEX_2021-2024.csv",
+        "context/NHIEM_VU_2023-2024.xlsx"}
     quarantine = processed.quarantine()
     per_source = quarantine.groupby("source").size()
     assert (acc.set_index("source")["quarantined"][per_source.index] == per_source).all()

@@ -22,8 +22,10 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path):
     sample.generate(tmp_path / "c", seed=6, **kwargs)
     a, b, c = _hashes(tmp_path / "a"), _hashes(tmp_path / "b"), _hashes(tmp_path / "c")
     assert a == b
-    assert len(a) == 8  # survey csv, dta, codebook and margins, PAPI and PCI tables, one dossier export, README
+    # survey csv, dta, codebook and margins, PAPI and PCI tables, one dossier export, README, 3 context tables
+    assert len(a) == 11
     assert a["dossiers/2024/ha-giang.xlsx"] != c["dossiers/2024/ha-giang.xlsx"]
+    assert a["context/SIPAS_2021-2024.xlsx"] != c["context/SIPAS_2021-2024.xlsx"]
     for name in a:  # the files really are byte-identical, not only the manifest
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
@@ -83,3 +85,18 @@ def test_province_traits_drive_all_sources():
     assert np.corrcoef(land, ontime)[0, 1] > 0.6
     assert np.corrcoef(land, doors)[0, 1] > 0.4
     assert np.corrcoef(ontime, doors)[0, 1] > 0.3
+
+
+def test_a_sample_made_by_an_older_govgap_is_written_again_with_its_own_settings(tmp_path):
+    kwargs = dict(survey_years=(2024,), dossier_years=(2024,), dossiers_per_file=300, provinces_subset=["02"],
+                  workers=1, progress=False)
+    manifest = sample.generate(tmp_path / "s", seed=5, **kwargs)
+    assert sample.refresh(tmp_path / "s") is False  # current: nothing to do
+    before = json.loads(manifest.read_text(encoding="utf-8"))
+    old = dict(before, fingerprint=dict(before["fingerprint"], generator="an older generator"))
+    manifest.write_text(json.dumps(old), encoding="utf-8")
+    (tmp_path / "s" / "context" / "SIPAS_2021-2024.xlsx").unlink()  # as if made before context tables existed
+    assert sample.refresh(tmp_path / "s") is True
+    after = json.loads(manifest.read_text(encoding="utf-8"))
+    assert after == before  # same seed, years, sizes and provinces: the same files
+    assert (tmp_path / "s" / "context" / "SIPAS_2021-2024.xlsx").exists()

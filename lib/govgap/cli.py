@@ -1,4 +1,4 @@
-"""The ``govgap`` command: sample-data, prepare, indices, reports, email, provinces.
+"""The ``govgap`` command: sample-data, prepare, indices, context, templates, reports, email, provinces.
 
 Errors in the input are reported in one plain line (file, sheet, row, column where known),
 with exit code 2; a batch with failed reports exits with code 1.
@@ -62,6 +62,40 @@ def _indices(args) -> int:
         print(f"  {row['severity'].upper()} [{row['check']}] {_where(row)}: {row['message']}")
     if len(shown) > args.show:
         print(f"  ... {len(shown) - args.show} more in index_issues.parquet")
+    return 0
+
+
+def _context(args) -> int:
+    from pathlib import Path
+
+    from . import context
+
+    path = resolve(args.path)
+    if path.is_dir():
+        tables, errors = context.load_folder(path)
+        for e in errors:
+            print(f"UNREADABLE {e['source']}: {e['error']}")
+    else:
+        extra = path.parent / "context_columns.csv"
+        tables, errors = context.read_table(path, kind=args.kind, columns=extra if extra.exists() else None), []
+    print(tables.summary() or "No table read.")
+    for row in tables.issues.to_dict("records"):
+        print(f"  {row['severity'].upper()} [{row['check']}] {_where(row)}: {row['message']}")
+    for reason, n in tables.quarantine.groupby("reason").size().items():
+        print(f"  quarantined {n} row(s): {reason}")
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tables.table.to_csv(out, index=False, encoding="utf-8-sig")
+        print(f"Tidy table ({len(tables.table)} rows) in {out}")
+    return 2 if errors else 0
+
+
+def _templates(args) -> int:
+    from . import context
+
+    for path in context.write_templates(resolve(args.out)):
+        print(f"Template {path}")
     return 0
 
 
@@ -154,6 +188,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="default data/processed/indices-<folder name>")
     p.add_argument("--show", type=int, default=30, help="how many warnings and errors to print")
     p.set_defaults(func=_indices)
+
+    p = sub.add_parser("context", help="check a SIPAS / PAR INDEX / tasks table (or a folder of them)")
+    p.add_argument("path", help="an .xlsx/.xls/.ods/.csv file, or a folder such as data/raw/<name>/context")
+    p.add_argument("--kind", choices=["SIPAS", "PAR_INDEX", "TASKS"], default=None, help="default: from the headers")
+    p.add_argument("--out", default=None, help="also write the tidy table to this CSV")
+    p.set_defaults(func=_context)
+
+    p = sub.add_parser("templates", help="write the empty SIPAS, PAR INDEX and tasks templates")
+    p.add_argument("--out", default="data/raw/templates")
+    p.set_defaults(func=_templates)
 
     p = sub.add_parser("reports", help="render the province reports and reports/index.html")
     p.add_argument("--data-dir", default=str(SAMPLE_DATA))

@@ -29,10 +29,10 @@ import pandas as pd
 
 from .holidays_vn import WorkCalendar, read_days_off
 from .quality import Accounting
-from .text import LEGACY_CONVERTERS, LegacyTextError, detect_legacy, fold, nfc
+from .sheets import EXCEL_TYPES, cell_text, csv_codec, header_key, header_labels, is_blank, is_column_number_row
+from .text import LEGACY_CONVERTERS, LegacyTextError, detect_legacy
 
 HEADER_SCAN_ROWS = 40
-EXCEL_TYPES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 STATUSES = ["early", "on_time", "late", "in_progress", "overdue_in_progress", "returned", "withdrawn"]
 CHANNELS = ["in_person", "online", "postal"]
@@ -50,13 +50,6 @@ class DossierFormatError(ValueError):
 
 
 # --------------------------------------------------------------------------- dictionaries
-
-def _key(text) -> str:
-    """Comparable form of a header or value: NFC, no parenthesised notes, ASCII-folded, lower
-    case, punctuation as spaces."""
-    text = re.sub(r"\([^)]*\)", " ", nfc(str(text)))
-    return " ".join(re.sub(r"[/\\.,:;*_\-–\n\r\t]+", " ", fold(text)).split())
-
 
 def _read_table(name: str, extra: str | Path | None) -> pd.DataFrame:
     with resources.files("govgap.data").joinpath(name).open("rb") as fh:
@@ -89,7 +82,7 @@ def _variant_index(extra: str | None = None) -> dict[str, str]:
     index: dict[str, str] = {}
     for row in column_dictionary(extra).itertuples():
         for variant in row.variants.split("|"):
-            index.setdefault(_key(variant), row.canonical)
+            index.setdefault(header_key(variant), row.canonical)
     return index
 
 
@@ -104,12 +97,12 @@ def _vocabulary(kind: str, values: pd.Index, extra: str | None) -> pd.Series:
     """Map distinct raw values of one kind to canonical values (NaN when unknown)."""
     table = value_dictionary(extra)
     table = table[table["kind"] == kind]
-    exact = {_key(v): c for v, c, m in zip(table["value"], table["canonical"], table["match"]) if m == "exact"}
-    contains = [(_key(v), c) for v, c, m in zip(table["value"], table["canonical"], table["match"])
+    exact = {header_key(v): c for v, c, m in zip(table["value"], table["canonical"], table["match"]) if m == "exact"}
+    contains = [(header_key(v), c) for v, c, m in zip(table["value"], table["canonical"], table["match"])
                 if m == "contains"]
     out = {}
     for raw in values:
-        key = _key(raw)
+        key = header_key(raw)
         if key in exact:
             out[raw] = exact[key]
             continue
@@ -144,27 +137,6 @@ class Export:
         return "\n".join(lines)
 
 
-def _cell_text(value) -> str:
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
-
-
-def _header_labels(rows: list[list], r: int, two: bool, merged_parents: dict[int, str] | None) -> list[str]:
-    top = [_cell_text(v).strip() for v in rows[r]]
-    if not two:
-        return top
-    sub = [_cell_text(v).strip() for v in rows[r + 1]] if r + 1 < len(rows) else []
-    sub += [""] * (len(top) - len(sub))
-    top += [""] * (len(sub) - len(top))
-    parents, last = [], ""
-    for c, label in enumerate(top):  # a parent label spans the empty cells to its right
-        if label:
-            last = label
-        elif merged_parents is None or c in merged_parents:
-            label = (merged_parents or {}).get(c, last)
-        parents.append(label)
-    return [f"{p} {s}".strip() if s else top[c] for c, (p, s) in enumerate(zip(parents, sub))]
-
-
 def _match_header(labels: list[str], extra: str | None) -> tuple[dict[int, str], str]:
     """Best legacy reading of a header row: {column: canonical}, encoding name."""
     variants = _variant_index(extra)
@@ -174,7 +146,7 @@ def _match_header(labels: list[str], extra: str | None) -> tuple[dict[int, str],
         for c, label in enumerate(labels):
             if not label:
                 continue
-            canon = variants.get(_key(convert(label)))
+            canon = variants.get(header_key(convert(label)))
             if canon and canon not in found.values():
                 found[c] = canon
         if len(found) > len(best[0]):
@@ -187,7 +159,7 @@ def _find_header(rows: list[list], where: str, extra: str | None) -> tuple[int, 
     best = None
     for r in range(min(HEADER_SCAN_ROWS, len(rows))):
         for two in (False, True):
-            labels = _header_labels(rows, r, two, None)
+            labels = header_labels(rows, r, two, None)
             found, enc = _match_header(labels, extra)
             if len(found) >= 3 and (best is None or len(found) > len(best[2])):
                 best = (r, 2 if two else 1, found, labels, enc)
@@ -209,20 +181,11 @@ def _check_required(found: dict[int, str], labels: list[str], where: str, extra:
     names = "; ".join(f"{r.canonical} (e.g. '{r.variants.split('|')[0]}')" for r in missing)
     pii = set(table.loc[table["pii"], "canonical"])
     unknown = [lab for c, lab in enumerate(labels) if lab and c not in found
-               and _variant_index(extra).get(_key(lab)) not in pii]
+               and _variant_index(extra).get(header_key(lab)) not in pii]
     hint = f" Columns not recognised: {', '.join(repr(u) for u in unknown[:12])}." if unknown else ""
     raise DossierFormatError(
         f"{where}: required column(s) missing: {names}.{hint} Add the export's name for the column "
         "to a dossier_columns.csv (see data/raw/README.md).")
-
-
-def _column_number_row(row: list) -> bool:
-    """A row of column numbers under the header: (1) (2) (3) ... or 1 2 3 ..."""
-    cells = [re.sub(r"[()\s]", "", _cell_text(v)) for v in row if _cell_text(v).strip()]
-    if len(cells) < 3 or not all(c.replace(".0", "").isdigit() for c in cells):
-        return False
-    numbers = [int(float(c)) for c in cells]
-    return numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] <= 1
 
 
 def _split_columns(found: dict[int, str], labels: list[str], extra: str | None):
@@ -232,11 +195,6 @@ def _split_columns(found: dict[int, str], labels: list[str], extra: str | None):
     personal = [labels[c] for c, name in found.items() if table.loc[name, "pii"]]
     unrecognised = [lab for c, lab in enumerate(labels) if lab and c not in found]
     return keep, personal, unrecognised
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value)) or (
-        isinstance(value, str) and not value.strip())
 
 
 def _categorical(values) -> pd.Categorical:
@@ -251,7 +209,7 @@ def _categorical(values) -> pd.Categorical:
     if not len(cats):
         return cat
     if cats.dtype == object:
-        blank = np.fromiter((_blank(v) for v in cats), dtype=bool, count=len(cats))
+        blank = np.fromiter((is_blank(v) for v in cats), dtype=bool, count=len(cats))
     else:
         blank = (pd.Series(cats).astype(str).str.strip() == "").to_numpy(bool)
     if not blank.any():
@@ -292,7 +250,7 @@ def _convert_text_columns(frame: pd.DataFrame, where: str, columns: dict[str, st
     if "dossier_id" in frame.columns:
         ids = frame["dossier_id"]
         if ids.dtype == object and pd.api.types.infer_dtype(ids, skipna=True) != "string":
-            ids = ids.map(lambda v: None if _blank(v) else (
+            ids = ids.map(lambda v: None if is_blank(v) else (
                 str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
         ids = ids.astype("str").fillna("")
         if not ids.str.isascii().all():
@@ -320,7 +278,7 @@ def _read_excel(path: Path, extra: str | None) -> Export:
         try:
             for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
                 for c in range(c0 + 1, c1 + 1):
-                    merged[(r0, c)] = _cell_text(rows[r0][c0]).strip() if r0 < len(rows) and c0 < len(rows[r0]) else ""
+                    merged[(r0, c)] = cell_text(rows[r0][c0]).strip() if r0 < len(rows) and c0 < len(rows[r0]) else ""
         except (TypeError, ValueError):
             merged = {}
         try:
@@ -328,7 +286,7 @@ def _read_excel(path: Path, extra: str | None) -> Export:
             r, n, found, labels, enc = _find_header(head_rows, where, extra)
             if n == 2 and merged:
                 parents = {c: v for (rr, c), v in merged.items() if rr == r}
-                labels = _header_labels(head_rows, r, True, parents or None)
+                labels = header_labels(head_rows, r, True, parents or None)
         except DossierFormatError as exc:
             first_error = first_error or exc
             notes.append(f"sheet '{name}' skipped: no dossier header")
@@ -336,7 +294,7 @@ def _read_excel(path: Path, extra: str | None) -> Export:
         _check_required(found, labels, f"{where}, header row {r + 1}", extra)
         keep, pii, unknown = _split_columns(found, labels, extra)
         start = r + n
-        if start < len(rows) and _column_number_row(rows[start]):
+        if start < len(rows) and is_column_number_row(rows[start]):
             notes.append(f"sheet '{name}': row {start + 1} holds column numbers, not a dossier")
             start += 1
         body = rows[start:]
@@ -365,38 +323,11 @@ def _read_excel(path: Path, extra: str | None) -> Export:
     return Export(frame, path.name, sheets, "unicode", columns, unrecognised, personal, notes)
 
 
-def _csv_codec(path: Path) -> tuple[str, str]:
-    """(codec, decoded head) of a CSV, decided on its first 1 MB: UTF-8 (or UTF-16 with a BOM)
-    when it decodes; otherwise the 8-bit code page (Windows-1258, Windows-1252) whose reading,
-    with or without a legacy font conversion, has the most well-formed Vietnamese words."""
-    from .text import syllable_score
-
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 20)
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return "utf-16", head.decode("utf-16", errors="ignore")
-    try:
-        return "utf-8", head.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 3:  # a character cut at the 1 MB boundary
-            return "utf-8", head[:exc.start].decode("utf-8-sig")
-    scores = {}
-    for codec in ("cp1258", "cp1252", "latin-1"):
-        try:
-            text = head.decode(codec)
-        except UnicodeDecodeError:
-            continue
-        lines = text.splitlines()[:200]
-        scores[codec] = (max(syllable_score(conv(line) for line in lines) for conv in LEGACY_CONVERTERS.values()), text)
-    codec = max(scores, key=lambda k: scores[k][0])
-    return codec, scores[codec][1]
-
-
 def _read_csv(path: Path, extra: str | None) -> Export:
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
-    codec, head_text = _csv_codec(path)
+    codec, head_text = csv_codec(path)
     sample = "\n".join(head_text.splitlines()[:30])
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
@@ -408,7 +339,7 @@ def _read_csv(path: Path, extra: str | None) -> Export:
     keep, pii, unknown = _split_columns(found, labels, extra)
     start = r + n
     notes = []
-    if start < len(head_rows) and _column_number_row(head_rows[start]):
+    if start < len(head_rows) and is_column_number_row(head_rows[start]):
         notes.append(f"row {start + 1} holds column numbers, not a dossier")
         start += 1
     width = max(len(labels), max((len(x) for x in head_rows[start:start + 5]), default=0))

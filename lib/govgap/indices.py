@@ -689,15 +689,16 @@ def _check_counts(table: pd.DataFrame, issues: list) -> None:
 
 # ------------------------------------------------------------------------------- schema
 
-def schema():
-    """The pandera schema of the tidy table."""
+def schema(sources=("PAPI", "PCI")):
+    """The pandera schema of the tidy table (``sources``: the context tables use it with
+    SIPAS, PAR_INDEX and TASKS)."""
     import pandera.pandas as pa
 
     cat = indicators()
     codes = set(provinces()["code"]) | {"28"}  # Hà Tây (28) appears in PCI 2005-2008
     return pa.DataFrameSchema(
         {
-            "source": pa.Column(str, pa.Check.isin(["PAPI", "PCI"])),
+            "source": pa.Column(str, pa.Check.isin(list(sources))),
             "year": pa.Column(int, pa.Check.in_range(2005, 2100)),
             "province_code": pa.Column(str, pa.Check.isin(sorted(codes))),
             "indicator_id": pa.Column(str, pa.Check.isin(list(cat.index))),
@@ -717,12 +718,12 @@ def schema():
         strict=True, ordered=True)
 
 
-def validate(table: pd.DataFrame) -> pd.DataFrame:
-    """Validate the tidy table against ``schema()``; raises with every failing check listed."""
+def validate(table: pd.DataFrame, sources=("PAPI", "PCI")) -> pd.DataFrame:
+    """Validate the tidy table against ``schema(sources)``; raises with every failing check listed."""
     import pandera.errors
 
     try:
-        return schema().validate(table, lazy=True)
+        return schema(sources).validate(table, lazy=True)
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         lines = []

@@ -5,9 +5,11 @@ Raw folder layout (the sample generator writes it; real data goes the same way):
     <data_dir>/survey/papi_survey_<year>.csv|.dta   respondent microdata
     <data_dir>/dossiers/<year>/<province>.xlsx      one-stop-shop exports
     <data_dir>/indices/PAPI_*.xlsx, PCI_*.xlsx      published tables
+    <data_dir>/context/*.xlsx|.csv                  SIPAS, PAR INDEX, assigned tasks (optional)
 
 Processed tables go to ``data/processed/<data_dir name>/``: indices, survey estimates and
-scores, cleaned dossiers per year, the quarantine table and the row accounting.
+scores, cleaned dossiers per year, the context yardsticks, the quarantine table and the row
+accounting.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, dossiers, indices, survey
+from . import __version__, context, dossiers, indices, survey
 from .paths import PROCESSED, resolve
 from .registry import find_province
 from .text import slugify
@@ -46,7 +48,7 @@ def package_fingerprint() -> str:
 
 def _input_files(data_dir: Path) -> list[Path]:
     pattern = re.compile(r"\.(csv|dta|sav|xlsx|xls|ods|yaml)$", re.I)
-    return sorted(p for sub in ("survey", "dossiers", "indices") for p in (data_dir / sub).rglob("*")
+    return sorted(p for sub in ("survey", "dossiers", "indices", "context") for p in (data_dir / sub).rglob("*")
                   if p.is_file() and pattern.search(p.name))
 
 
@@ -106,14 +108,25 @@ class Processed:
     def dossier_rates(self) -> pd.DataFrame:
         return self._read("dossier_rates.parquet", ["province_code", "field", "year", "on_time_rate"])
 
+    def context(self) -> pd.DataFrame:
+        """SIPAS / PAR INDEX / TASKS values of provinces, in the published-indices layout."""
+        return self._read("context.parquet", indices.TIDY_COLUMNS)
+
+    def context_agencies(self) -> pd.DataFrame:
+        """Context values of units inside a province (a department, an office)."""
+        return self._read("context_agencies.parquet", [*indices.TIDY_COLUMNS, "agency"])
+
+    def context_targets(self) -> pd.DataFrame:
+        return self._read("context_targets.parquet", context.TARGET_COLUMNS)
+
     def quarantine(self) -> pd.DataFrame:
         return pd.read_parquet(self.path("quarantine.parquet"))
 
     def inputs_for(self, year: int, slug: str) -> dict[str, str]:
         """Input files behind one province-year report -> SHA-256 (16 hex digits): that year's
-        survey and published tables, and that province's dossier export."""
+        survey and published tables, that province's dossier export and the context tables."""
         return {k: v for k, v in self.stamp["inputs"].items()
-                if str(year) in k and (not k.startswith("dossiers/") or f"/{slug}." in k)}
+                if k.startswith("context/") or (str(year) in k and (not k.startswith("dossiers/") or f"/{slug}." in k))}
 
     def file_errors(self) -> pd.DataFrame:
         """Input files that could not be read at all, with the reason."""
@@ -237,6 +250,26 @@ def write_indices(folder: Path, out_folder: Path) -> "indices.LoadResult":
     return loaded
 
 
+def write_context(folder: Path, out_folder: Path, quarantines: list, accounts: list) -> list[dict]:
+    """Read the context tables of ``folder`` (``context.load_folder``) and write context.parquet,
+    context_agencies.parquet, context_targets.parquet (built-in targets, the folder's
+    targets.csv, the tables' own) and context_issues.parquet. Returns the files that could not
+    be read, with the message; their rows are in no table."""
+    tables, errors = context.load_folder(folder)
+    try:
+        goals = context.targets(tables, folder / "targets.csv")
+    except context.ContextFormatError as exc:
+        errors.append({"source": "context/targets.csv", "error": str(exc)})
+        goals = context.targets(tables)
+    _write(tables.table, out_folder / "context.parquet")
+    _write(tables.agencies, out_folder / "context_agencies.parquet")
+    _write(goals, out_folder / "context_targets.parquet")
+    _write(tables.issues, out_folder / "context_issues.parquet")
+    quarantines.append(tables.quarantine)
+    accounts += [a.as_dict() for a in tables.accounting]
+    return errors
+
+
 def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, workers, progress) -> None:
     accounts, quarantines, file_errors = [], [], []
     loaded = write_indices(data_dir / "indices", out.folder)
@@ -250,6 +283,7 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
         out.path("survey_weighting.parquet").unlink(missing_ok=True)
     quarantines.append(survey_q)
     accounts += survey_acc
+    file_errors += write_context(data_dir / "context", out.folder, quarantines, accounts)
     jobs = [(str(p), int(p.parent.name)) for p in files
             if p.parent.parent.name == "dossiers" and p.parent.name.isdigit()
             and p.suffix.lower() in dossiers.EXCEL_TYPES + (".csv",)]

@@ -20,10 +20,10 @@ import pandas as pd
 import seaborn as sns
 import yaml
 
-from . import __version__, fmt, pipeline, sample
+from . import __version__, context, fmt, pipeline, sample
 from .catalogue import indicators, label
 from .paths import SAMPLE_DATA, resolve
-from .registry import Province, find_province
+from .registry import Province, find_province, province as province_by_code
 from .text import fold, slugify
 
 PALETTE = {"province": "#1f5f8b", "median": "#9aa5ae", "best": "#2e8b57", "late": "#c0392b"}
@@ -63,10 +63,14 @@ def show(*parts) -> None:
 
 
 def ensure_data(data_dir: str | Path) -> Path:
-    """The data folder; the sample is generated on first use when the default folder is empty."""
+    """The data folder; the sample is generated on first use when the default folder is empty,
+    and again when an older govgap made it."""
     path = resolve(data_dir)
-    if path == resolve(SAMPLE_DATA) and not sample.is_sample(path):
-        sample.generate(path, progress=False)
+    if path == resolve(SAMPLE_DATA):
+        if not sample.is_sample(path):
+            sample.generate(path, progress=False)
+        else:
+            sample.refresh(path)  # made by an older govgap: written again with its own settings
     if not path.exists():
         raise FileNotFoundError(f"Data folder {path} does not exist (see data/raw/README.md).")
     return path
@@ -77,7 +81,7 @@ def _e(value) -> str:
 
 
 def value_text(indicator_id: str, value, lang: str, signed: bool = False) -> str:
-    """A value in its indicator's unit: shares as "77,4%", days whole, points with 2 decimals;
+    """A value in its indicator's unit: shares as "77,4%", days and counts whole, points with 2 decimals;
     ``signed`` adds "+" or "−" (gaps); missing -> "–"."""
     if value is None or value is pd.NA or pd.isna(value):
         return "–"
@@ -85,7 +89,7 @@ def value_text(indicator_id: str, value, lang: str, signed: bool = False) -> str
     if unit == "share":
         shown = fmt.percent(abs(value) if signed else value, lang)
         return (("+" if value >= 0 else "−") + shown) if signed else shown
-    decimals = 0 if unit == "days" else 2
+    decimals = 0 if unit in ("days", "count") else 2
     return fmt.signed(value, lang, decimals) if signed else fmt.number(value, lang, decimals)
 
 
@@ -181,11 +185,13 @@ class ProvinceReport:
                                 office_n=fmt.number(worst["received"], self.lang, 0)))
         else:
             lines.append(self.t("h_no_dossier", year=self.year))
-        return lines
+        return lines + self.context_headlines()
 
     def section(self, key: str, note_key: str | None = None) -> str:
+        """A section heading (the input-checks section is numbered after the context panel,
+        which only some provinces have) and its note."""
         note = f'<p class="gg-note">{_e(self.t(note_key))}</p>' if note_key else ""
-        return f"<h2>{_e(self.t(key))}</h2>{note}"
+        return f"<h2>{_e(self.t(key, n=7 if self.has_context() else 6))}</h2>{note}"
 
     def env_table(self, raw: bool = False):
         ids = ["papi.d7", "papi.d7.1", "papi.d7.2", "papi.d7.3"]
@@ -340,11 +346,175 @@ class ProvinceReport:
         wide.insert(0, self.t("col_indicator"), [_short(label(i, self.lang), 90) for i in wide.index])
         return html_table(wide.reset_index(drop=True))
 
+    # ------------------------------------------------------------------ context yardsticks
+    def context_tables(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """SIPAS / PAR INDEX / TASKS: (province values, values of units inside provinces,
+        targets), as prepared from ``<data_dir>/context`` (empty when there are none)."""
+        if "context" not in self._cache:
+            p = self.processed
+            self._cache["context"] = (p.context(), p.context_agencies(), p.context_targets())
+        return self._cache["context"]
+
+    def use_context(self, tables: "context.ContextTable", goals: pd.DataFrame) -> None:
+        """Show these tables (read in a notebook from another file or folder) instead of the
+        prepared ones."""
+        self._cache["context"] = (tables.table, tables.agencies, goals)
+        self._cache.pop("context_standing", None)
+
+    def context_standing(self) -> pd.DataFrame:
+        """``context.standing`` of this province (empty when it has no context figures)."""
+        if "context_standing" not in self._cache:
+            tidy, _, goals = self.context_tables()
+            has = len(tidy) and (tidy["province_code"] == self.province.code).any()
+            self._cache["context_standing"] = (context.standing(tidy, goals, self.province.code, self.year)
+                                               if has else pd.DataFrame(columns=context.STANDING_COLUMNS))
+        return self._cache["context_standing"]
+
+    def context_units(self) -> dict[str, pd.DataFrame]:
+        """Per yardstick, the units inside the province (``context.agency_table``), when any."""
+        _, agencies, _ = self.context_tables()
+        tables = {s: context.agency_table(agencies, self.province.code, self.year, s) for s in context.KINDS}
+        return {s: t for s, t in tables.items() if len(t)}
+
+    def has_context(self) -> bool:
+        return len(self.context_standing()) > 0 or bool(self.context_units())
+
+    def context_headlines(self) -> list[str]:
+        """One key finding per yardstick compared across at least 5 provinces."""
+        st = self.context_standing()
+        lines = []
+        for row in st[st["indicator_id"].isin(context.HEADLINE.values()) & (st["n_provinces"] >= 5)].itertuples():
+            target_part = ""
+            if pd.notna(row.gap_target):
+                target_part = self.t("h_context_target", direction=self.t("above" if row.gap_target >= 0 else "below"),
+                                     target=self._fmt_value(row.indicator_id, row.target),
+                                     gap=self._fmt_value(row.indicator_id, abs(row.gap_target)))
+            lines.append(self.t("h_context", label=label(row.indicator_id, self.lang), year=row.year,
+                                value=self._fmt_value(row.indicator_id, row.value), target_part=target_part,
+                                rank=int(row.rank), n=int(row.n_provinces)))
+        return lines
+
+    def context_section(self) -> list:
+        """Section 6: the three yardsticks with trend and target, only those the province has;
+        an empty list (no heading, no panel) when it has none."""
+        if not self.has_context():
+            return []
+        st = self.context_standing()
+        parts: list = [self.section("sec_context", "sec_context_note")]
+        if len(st):
+            parts.append(self.context_table(st))
+            parts.append(self.context_tasks_text())
+            bases = [b for b in dict.fromkeys(st[f"target_basis_{self.lang}"]) if b]
+            if bases:
+                parts.append(f'<p class="gg-note">{_e(self.t("ctx_targets", basis="; ".join(bases)))}</p>')
+            parts.append(self.context_chart(st))
+        for source, table in self.context_units().items():
+            title = self.t("ctx_units", year=int(table["year"].iloc[0]), source=self.t(f"source_{source}"))
+            parts += [f"<h3>{_e(title)}</h3>", self.context_unit_table(source, table)]
+        return parts
+
+    def context_table(self, st: pd.DataFrame) -> str:
+        def best(code, ind, value):
+            return f"{self._fmt_value(ind, value)} ({province_by_code(code).name_vi})" if pd.notna(code) else "–"
+
+        def change(ind, value, year):
+            if pd.isna(value):
+                return "–"
+            return f"{value_text(ind, value, self.lang, signed=True)} ({self.t('col_since')} {int(year)})"
+
+        ids = st["indicator_id"]
+        out = pd.DataFrame({
+            self.t("col_indicator"): [("· " if lev not in ("index",) else "") + label(i, self.lang)
+                                      for i, lev in zip(st["indicator_id"], st["level"])],
+            self.t("col_year"): [str(int(y)) for y in st["year"]],
+            self.t("col_value"): [self._fmt_value(i, v) for i, v in zip(st["indicator_id"], st["value"])],
+            self.t("col_change"): [change(i, v, y) for i, v, y in zip(ids, st["change"], st["previous_year"])],
+            self.t("col_target"): [self._fmt_value(i, v) for i, v in zip(st["indicator_id"], st["target"])],
+            self.t("col_gap_target"): [value_text(i, v, self.lang, signed=True) for i, v in zip(ids, st["gap_target"])],
+            self.t("col_rank_present"): [f"{int(r)}/{int(n)}" for r, n in zip(st["rank"], st["n_provinces"])],
+            self.t("col_median"): [self._fmt_value(i, v) for i, v in zip(st["indicator_id"], st["median"])],
+            self.t("col_best"): [best(c, i, v) for c, i, v in zip(st["best_province"], st["indicator_id"], st["best"])],
+        })
+        return html_table(out)
+
+    def context_tasks_text(self) -> str:
+        """The task counts of the province's latest year, as leaders quote them."""
+        tidy, _, _ = self.context_tables()
+        mine = tidy[(tidy["source"] == "TASKS") & (tidy["province_code"] == self.province.code)
+                    & (tidy["year"] <= self.year)]
+        if mine.empty:
+            return ""
+        year = int(mine["year"].max())
+        v = mine[mine["year"] == year].set_index("indicator_id")["value"]
+        count = (lambda k: fmt.number(v[k], self.lang, 0))  # noqa: E731
+        values = dict(year=year, assigned=count("tasks.assigned"), completed=count("tasks.completed"),
+                      rate=self.pct(v.get("tasks.completion_rate")))
+        if {"tasks.in_progress", "tasks.in_progress_on_time", "tasks.in_progress_overdue"} <= set(v.index):
+            text_ = self.t("ctx_tasks", progress=count("tasks.in_progress"), within=count("tasks.in_progress_on_time"),
+                           overdue=count("tasks.in_progress_overdue"), **values)
+        else:
+            text_ = self.t("ctx_tasks_short", **values)
+        return f"<p>{_e(text_)}</p>"
+
+    def context_unit_table(self, source: str, table: pd.DataFrame) -> str:
+        cols = {"sipas.index": "col_value", "par.index": "col_value", "tasks.assigned": "col_assigned",
+                "tasks.completion_rate": "col_completion", "tasks.overdue_share": "col_overdue"}
+        out = pd.DataFrame({self.t("col_unit"): table["agency"]})
+        for ind in context.UNIT_COLUMNS[source]:
+            if ind in table.columns:
+                out[self.t(cols[ind]) if source == "TASKS" else label(ind, self.lang)] = [
+                    fmt.number(v, self.lang, 0) if ind == "tasks.assigned" else self._fmt_value(ind, v)
+                    for v in table[ind]]
+        out[self.t("col_rank_unit")] = [f"{int(r)}/{len(table)}" if pd.notna(r) else "–" for r in table["rank"]]
+        return html_table(out)
+
+    def context_chart(self, st: pd.DataFrame):
+        """One small chart per yardstick: the province over the years, the median of the
+        provinces present (when at least 5) and the target."""
+        from .gaps import history
+
+        chart_style()
+        tidy, _, goals = self.context_tables()
+        heads = [(src, i) for src, i in context.HEADLINE.items() if i in set(st["indicator_id"])]
+        if not heads:
+            return None
+        fig, axes = plt.subplots(1, len(heads), figsize=(3.3 * len(heads) + 0.6, 3.3), squeeze=False)
+        legend = {}
+        for ax, (src, ind) in zip(axes[0], heads):
+            hist = history(tidy, self.province.code, ind)
+            hist = hist[hist["year"] <= self.year]
+            share = indicators().loc[ind, "unit"] == "share"
+            k = 100 if share else 1
+            line, = ax.plot(hist["year"], k * hist["value"], marker="o", color=PALETTE["province"])
+            legend.setdefault(self.name, line)
+            for x, y in zip(hist["year"], hist["value"]):
+                ax.annotate(self._fmt_value(ind, y), (x, k * y), textcoords="offset points", xytext=(0, 6),
+                            ha="center", fontsize=7)
+            if (hist["n_provinces"] >= 5).all():
+                line, = ax.plot(hist["year"], k * hist["median"], ls="--", color=PALETTE["median"])
+                legend.setdefault(self.t("ctx_median"), line)
+            tg = [context.target_for(goals, ind, self.province.code, y) for y in hist["year"]]
+            tv = [k * t["target"] if t is not None else float("nan") for t in tg]
+            if any(pd.notna(x) for x in tv):
+                line, = ax.step(hist["year"], tv, where="mid", ls=":", color=PALETTE["late"])
+                legend.setdefault(self.t("ctx_target"), line)
+            ax.set_title(self.t(f"ctx_title_{src}"), fontsize=9)
+            ax.set_xticks(list(hist["year"]))
+            ax.set_xlim(hist["year"].min() - 0.4, hist["year"].max() + 0.4)
+            ax.margins(y=0.15)
+            ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{int(v)}"))
+            ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
+                lambda v, _, s=share: self.n(v, 0) + ("%" if s else "")))
+        fig.legend(list(legend.values()), list(legend), loc="lower center", ncol=len(legend), fontsize=8,
+                   frameon=False)
+        fig.tight_layout(rect=(0, 0.08, 1, 1))
+        return fig
+
     # ------------------------------------------------------------------ quality and footer
     def quality_table(self) -> str:
         acc = self.processed.accounting()
         mine = acc[acc["source"].str.contains(f"/{self.province.slug}.", regex=False)
-                   | acc["source"].str.startswith("survey/")]
+                   | acc["source"].str.startswith(("survey/", "context/"))]
         out = pd.DataFrame({
             self.t("col_source"): mine["source"],
             self.t("col_read"): [fmt.number(v, self.lang, 0) for v in mine["read"]],
@@ -357,7 +527,8 @@ class ProvinceReport:
             name=self.t("col_quarantined"))
         reasons[self.t("col_quarantined")] = [fmt.number(v, self.lang, 0) for v in reasons[self.t("col_quarantined")]]
         errors = self.processed.file_errors()
-        errors = errors[errors["source"].str.contains(f"/{self.province.slug}.", regex=False)]
+        errors = errors[errors["source"].str.contains(f"/{self.province.slug}.", regex=False)
+                        | errors["source"].str.startswith("context/")]
         unreadable = ""
         if len(errors):
             unreadable = html_table(pd.DataFrame({self.t("col_source"): errors["source"],

@@ -9,11 +9,18 @@
 * ``dossiers/<year>/<slug>.xlsx``: one-stop-shop exports with a merged title block, Vietnamese
   headers, dd/mm/yyyy dates, personal-data columns and a footer total row;
 * ``indices/PAPI_<year>_Provincial_indicators_VIE.xlsx`` (provinces as columns, code row) and
-  ``indices/PCI_<year>.xlsx`` (the 2017-2018 English layout with benchmark rows).
+  ``indices/PCI_<year>.xlsx`` (the 2017-2018 English layout with benchmark rows);
+* ``context/``: the department's own yardsticks filled in govgap's templates: SIPAS
+  (``SIPAS_2021-2024.xlsx``, every province, a "Cả nước" row), the PAR INDEX
+  (``PAR_INDEX_2021-2024.csv``, semicolon-separated with decimal commas, every province plus
+  the departments of two provinces) and assigned tasks (``NHIEM_VU_2023-2024.xlsx``, two
+  departments and their units only, so most provinces' reports have no tasks panel).
 
 Every province has latent traits (land-office efficiency, environmental governance, ...) that
 drive all three sources, so a province with slow land offices also scores low on land-title
-items; Nam Định (``SLOW_LAND_PROVINCE``) is built that way on purpose. Every file says it is
+items; Nam Định (``SLOW_LAND_PROVINCE``) is built that way on purpose, and carries the
+issue's example figures in 2024 (SIPAS 77,4%; 1.494 tasks assigned, 1.205 completed, 289 in
+progress of which 201 within their deadline). Every file says it is
 sample data. Same seed -> byte-identical files.
 """
 from __future__ import annotations
@@ -511,13 +518,114 @@ def _on_time_share(frame: pd.DataFrame) -> float:
     return float((fin <= due).mean())
 
 
+# --------------------------------------------------------------------------- context tables
+
+CONTEXT_YEARS = (2021, 2022, 2023, 2024)
+TASK_YEARS = (2023, 2024)
+TASK_PROVINCES = (SLOW_LAND_PROVINCE, "01")   # the departments that keep a tasks table
+EXAMPLE_SIPAS = 0.774                           # Nam Định 2024, the issue's example
+EXAMPLE_TASKS = (1494, 1205, 289, 201)          # assigned, completed, in progress, of which within deadline
+DEPARTMENTS = ("Sở Tài nguyên và Môi trường", "Sở Nông nghiệp và Phát triển nông thôn", "Sở Xây dựng",
+               "Sở Kế hoạch và Đầu tư", "Sở Tư pháp", "Sở Công Thương", "Sở Giao thông vận tải", "Sở Nội vụ",
+               "Sở Tài chính", "Sở Y tế")
+TASK_UNITS = ("Văn phòng Sở", "Phòng Quản lý đất đai", "Văn phòng Đăng ký đất đai", "Chi cục Bảo vệ môi trường",
+              "Phòng Tài nguyên nước, khoáng sản và khí tượng thủy văn")
+SLOW_TASK_UNIT = "Văn phòng Đăng ký đất đai"
+
+
+def _vi(x: float, decimals: int = 2) -> str:
+    return f"{x:.{decimals}f}".replace(".", ",")
+
+
+def write_context(folder: Path, seed: int, traits: dict[str, Traits]) -> None:
+    """SIPAS and PAR INDEX for every province (2021-2024) and the tasks tables of two
+    departments, in govgap's templates; values follow the provinces' traits."""
+    from .context import template_columns, write_template
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = _rng(seed, 7)
+    table = provinces()
+    note = f"{SAMPLE_NOTE_VI}. {SAMPLE_NOTE_EN}."
+    sipas, par, national = [], [], {}
+    for year in CONTEXT_YEARS:
+        levels = []
+        for row in table.itertuples(index=False):
+            t = traits[row.code]
+            base = 0.80 + 0.012 * (year - 2021) + 0.02 * (0.5 * t.land + 0.5 * t.egov) + rng.normal(0, 0.012)
+            comps = np.clip(base + rng.normal(0, 0.02, 5) + np.array([0.01, 0.02 * t.land, 0, 0.01, -0.03]), 0.55, 0.99)
+            index = float(comps.mean())
+            if row.code == SLOW_LAND_PROVINCE and year == 2024:
+                comps = comps + (EXAMPLE_SIPAS - index)
+                index = EXAMPLE_SIPAS
+            levels.append(index)
+            shown = "77,4%" if (row.code == SLOW_LAND_PROVINCE and year == 2024) else round(100 * index, 2)
+            sipas.append([year, row.name_vi, None, shown, *(round(100 * c, 2) for c in comps)])
+            p_index = float(np.clip(84 + 3 * (0.4 * t.transparency + 0.6 * t.egov) + 0.6 * (year - 2021)
+                                    + rng.normal(0, 1.2), 70, 96))
+            p_comps = np.clip(p_index + rng.normal(0, 4, 8), 50, 100)
+            par.append([year, row.name_vi, "", _vi(p_index), *(_vi(c) for c in p_comps)])
+        national[year] = float(np.mean(levels))
+    sipas += [[y, "Cả nước", None, round(100 * v, 2)] for y, v in national.items()]
+    write_template("SIPAS", folder / "SIPAS_2021-2024.xlsx", sipas, title_note=note)
+    for code in TASK_PROVINCES:
+        name = table.set_index("code").loc[code, "name_vi"]
+        for year in TASK_YEARS:
+            for i, dept in enumerate(DEPARTMENTS):
+                slow = code == SLOW_LAND_PROVINCE and i == 0
+                score = float(np.clip(86 + rng.normal(0, 3) - (8 if slow else 0), 60, 99))
+                par.append([year, name, dept, _vi(score), *(_vi(float(np.clip(score + rng.normal(0, 4), 40, 100)))
+                                                              for _ in range(8))])
+    headers = [h for _, h in template_columns("PAR_INDEX")][1:]
+    lines = [f"{note};", "CHỈ SỐ CẢI CÁCH HÀNH CHÍNH (PAR INDEX) 2021-2024;", ";".join(headers)]
+    lines += [";".join("" if v is None else str(v) for v in row) for row in par]
+    (folder / "PAR_INDEX_2021-2024.csv").write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8"))
+    tasks = []
+    for code in TASK_PROVINCES:
+        name = table.set_index("code").loc[code, "name_vi"]
+        for year in TASK_YEARS:
+            if code == SLOW_LAND_PROVINCE and year == 2024:
+                assigned, completed, progress, within = EXAMPLE_TASKS
+            else:
+                assigned = int(rng.integers(900, 1600))
+                completed = int(round(assigned * rng.uniform(0.84, 0.95)))
+                progress = assigned - completed
+                within = int(round(progress * rng.uniform(0.6, 0.85)))
+            rate = f"{round(100 * completed / assigned)}%"
+            shown = f"{assigned:,}".replace(",", ".")  # typed as text with a thousands dot
+            tasks.append([year, name, "Toàn Sở", shown, completed, None, None, progress, within, None, rate,
+                          "100%" if code == SLOW_LAND_PROVINCE else None])
+            tasks += _task_units(rng, year, name, assigned, completed, within, slow=code == SLOW_LAND_PROVINCE)
+    write_template("TASKS", folder / "NHIEM_VU_2023-2024.xlsx", tasks, title_note=note)
+
+
+def _task_units(rng, year, name, assigned, completed, within, slow: bool) -> list[list]:
+    """Unit rows that add up to the department's totals; the land-registration office is the
+    slowest in the slow-land province."""
+    shares = rng.dirichlet(np.full(len(TASK_UNITS), 6.0))
+    a = rng.multinomial(assigned, shares)
+    k = TASK_UNITS.index(SLOW_TASK_UNIT)
+    c = np.zeros(len(a), dtype=int)
+    c[k] = min(a[k], int(round(a[k] * (0.62 if slow else completed / assigned))))
+    rest = [i for i in range(len(a)) if i != k]
+    left = completed - c[k]
+    if left > a[rest].sum():  # cannot happen with these rates; kept exact if it did
+        c[k] += left - a[rest].sum()
+        left = a[rest].sum()
+    c[rest] = rng.multivariate_hypergeometric(a[rest], left)
+    p = a - c
+    w = rng.multivariate_hypergeometric(p, within)
+    return [[year, name, unit, int(a[i]), int(c[i]), None, None, int(p[i]), int(w[i])]
+            for i, unit in enumerate(TASK_UNITS)]
+
+
 # --------------------------------------------------------------------------- driver
 
 
 def _fingerprint(seed: int, survey_years, dossier_years, dossiers_per_file) -> dict:
     source = Path(__file__).read_bytes() + b"".join(
         resources.files("govgap.data").joinpath(n).read_bytes()
-        for n in ("codebook_papi_sample.yaml", "sample_procedures.csv", "indicators.csv", "provinces_63.csv"))
+        for n in ("codebook_papi_sample.yaml", "sample_procedures.csv", "indicators.csv", "provinces_63.csv",
+                  "context_columns.csv"))
     return {"seed": seed, "survey_years": list(survey_years), "dossier_years": list(dossier_years),
             "dossiers_per_file": dossiers_per_file, "generator": hashlib.sha256(source).hexdigest(),
             "govgap_version": __version__}
@@ -557,6 +665,7 @@ def generate(out_dir: str | Path, seed: int = 2024, survey_years=SURVEY_YEARS,
             _write_survey(survey, out_dir, year)
             _write_papi_table(published_indicators(survey), out_dir, year)
             _write_pci(out_dir, year, seed, traits)
+        write_context(out_dir / "context", seed, traits)
         for fut in tqdm(futures, total=len(jobs), desc="sample dossier exports", disable=not progress):
             fut.result()
     (out_dir / "README.md").write_text(
@@ -571,6 +680,24 @@ def generate(out_dir: str | Path, seed: int = 2024, survey_years=SURVEY_YEARS,
     tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
     tmp.replace(manifest_path)
     return manifest_path
+
+
+def refresh(out_dir: str | Path, progress: bool = False) -> bool:
+    """Write a sample again when an older govgap made it (its generator differs), with the
+    seed, years, sizes and provinces it was made with. True when it was written again."""
+    out_dir = Path(out_dir)
+    fp = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8")).get("fingerprint", {})
+    try:
+        settings = dict(seed=fp["seed"], survey_years=tuple(fp["survey_years"]),
+                        dossier_years=tuple(fp["dossier_years"]), dossiers_per_file=fp["dossiers_per_file"])
+    except KeyError:
+        settings = {}
+    if settings and _fingerprint(**settings)["generator"] == fp.get("generator"):
+        return False
+    subset = fp.get("provinces")
+    generate(out_dir, provinces_subset=None if subset in (None, "all") else list(subset), progress=progress,
+             **settings)
+    return True
 
 
 def is_sample(data_dir: str | Path) -> bool:

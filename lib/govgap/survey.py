@@ -329,9 +329,9 @@ def read_survey(path: str | Path, codebook: str | Path | Codebook | None = None,
     notes: list[str] = []
     header_row, sheet_name = 1, None
     if suffix == ".csv":
-        from .dossiers import _csv_codec
+        from .sheets import csv_codec
 
-        codec, head = _csv_codec(path)
+        codec, head = csv_codec(path)
         try:
             delimiter = csv.Sniffer().sniff(head[:20000], delimiters=",;\t|").delimiter
         except csv.Error:

@@ -34,8 +34,9 @@ def _cell(ref: str, value, style: str) -> str:
 
 
 def write_sheet(path: str | Path, sheet_name: str, rows: list[list], merges: list[str] = (),
-                bold_rows: set[int] = frozenset(), title: str = "") -> None:
-    """Write ``rows`` (0-based; None/"" cells left empty) to a one-sheet workbook."""
+                bold_rows: set[int] = frozenset(), title: str = "", widths: list[float] | None = None) -> None:
+    """Write ``rows`` (0-based; None/"" cells left empty) to a one-sheet workbook; ``widths``
+    sets column widths (in characters) from column A."""
     width = max((len(r) for r in rows), default=1)
     cols = [column_letter(i) for i in range(width)]
     parts = []
@@ -50,7 +51,10 @@ def write_sheet(path: str | Path, sheet_name: str, rows: list[list], merges: lis
             f'<mergeCell ref="{m}"/>' for m in merges) + "</mergeCells>"
     sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
              '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             f'<dimension ref="A1:{cols[-1]}{max(len(rows), 1)}"/><sheetData>'
+             f'<dimension ref="A1:{cols[-1]}{max(len(rows), 1)}"/>'
+             + ("<cols>" + "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                                   for i, w in enumerate(widths, start=1)) + "</cols>" if widths else "")
+             + "<sheetData>"
              + "".join(parts) + "</sheetData>" + merge_xml + "</worksheet>")
     files = {
         "[Content_Types].xml": (
