@@ -360,6 +360,7 @@ class ProvinceReport:
         prepared ones."""
         self._cache["context"] = (tables.table, tables.agencies, goals)
         self._cache.pop("context_standing", None)
+        self._cache.pop("context_units", None)
 
     def context_standing(self) -> pd.DataFrame:
         """``context.standing`` of this province (empty when it has no context figures)."""
@@ -372,9 +373,11 @@ class ProvinceReport:
 
     def context_units(self) -> dict[str, pd.DataFrame]:
         """Per yardstick, the units inside the province (``context.agency_table``), when any."""
-        _, agencies, _ = self.context_tables()
-        tables = {s: context.agency_table(agencies, self.province.code, self.year, s) for s in context.KINDS}
-        return {s: t for s, t in tables.items() if len(t)}
+        if "context_units" not in self._cache:
+            _, agencies, _ = self.context_tables()
+            tables = {s: context.agency_table(agencies, self.province.code, self.year, s) for s in context.KINDS}
+            self._cache["context_units"] = {s: t for s, t in tables.items() if len(t)}
+        return self._cache["context_units"]
 
     def has_context(self) -> bool:
         return len(self.context_standing()) > 0 or bool(self.context_units())
