@@ -259,6 +259,19 @@ def _convert_text_columns(frame: pd.DataFrame, where: str, columns: dict[str, st
     return used
 
 
+def _object_grid(body: list[list], width: int) -> np.ndarray:
+    """Rows of cells as a 2-D object array at least ``width`` wide (short rows padded with
+    None), built in C by pandas' own row-to-array routine; a plain transposition otherwise."""
+    try:
+        from pandas._libs.lib import to_object_array
+    except ImportError:  # a pandas without it: slower, same result
+        grid = np.full((len(body), max([width, *map(len, body)])), None, dtype=object)
+        for i, row in enumerate(body):
+            grid[i, :len(row)] = row
+        return grid
+    return to_object_array(body, min_width=width) if body else np.empty((0, width), dtype=object)
+
+
 def _read_excel(path: Path, extra: str | None) -> Export:
     from python_calamine import CalamineWorkbook
 
@@ -297,14 +310,12 @@ def _read_excel(path: Path, extra: str | None) -> Export:
         if start < len(rows) and is_column_number_row(rows[start]):
             notes.append(f"sheet '{name}': row {start + 1} holds column numbers, not a dossier")
             start += 1
-        body = rows[start:]
-        width = max(keep) + 1
-        if any(len(row) < width for row in body):
-            body = [row + [None] * (width - len(row)) for row in body]
-        columns_t = list(zip(*body)) if body else [()] * width
-        frame = pd.DataFrame({canon: np.array(columns_t[c], dtype=object) for c, canon in keep.items()})
-        n_body = len(body)
-        del body, rows, columns_t
+        grid = _object_grid(rows[start:], max(keep) + 1)
+        # object columns as read: no inference into string arrays (text is converted once, per
+        # distinct value, in _convert_text_columns)
+        frame = pd.DataFrame({canon: grid[:, c] for c, canon in keep.items()}, dtype=object, copy=False)
+        n_body = len(grid)
+        del grid, rows
         frame.insert(0, "source_row", np.arange(start + 1, start + 1 + n_body))
         frame.insert(0, "source_sheet", name)
         parts.append(frame)
@@ -794,6 +805,16 @@ def _resolve_duplicates(ids, procedure, received, due, finished, state, frame, d
          "dossier_id", ids)
 
 
+def _drop_unused(cat: pd.Categorical) -> pd.Categorical:
+    """``remove_unused_categories`` by counting codes (linear) instead of sorting them."""
+    codes = cat.codes
+    used = np.bincount(codes[codes >= 0], minlength=len(cat.categories)) > 0
+    if used.all():
+        return cat
+    new = np.append(np.cumsum(used) - 1, -1)  # position -1 (blank) stays blank
+    return pd.Categorical.from_codes(new[codes].astype(codes.dtype), cat.categories[used])
+
+
 def _months(days: np.ndarray) -> pd.Categorical:
     codes, uniques = pd.factorize(days.astype("datetime64[M]"))
     labels = pd.Index(pd.DatetimeIndex(uniques).strftime("%Y-%m"), dtype=object)
@@ -842,10 +863,10 @@ def _classify(c: dict, start: pd.Timestamp, end: pd.Timestamp, cal: WorkCalendar
     processing[done] = cal.between(rec_day[done], fin_day[done]) - pause[done]
     return pd.DataFrame({
         "dossier_id": c["dossier_id"],
-        "procedure": c["procedure"].remove_unused_categories(),
-        "procedure_code": c["procedure_code"].remove_unused_categories(),
-        "field": c["field"].remove_unused_categories(),
-        "office": c["office"].remove_unused_categories(),
+        "procedure": _drop_unused(c["procedure"]),
+        "procedure_code": _drop_unused(c["procedure_code"]),
+        "field": _drop_unused(c["field"]),
+        "office": _drop_unused(c["office"]),
         "channel": c["channel"],
         "received": c["received"],
         "due": c["due"],
@@ -862,8 +883,8 @@ def _classify(c: dict, start: pd.Timestamp, end: pd.Timestamp, cal: WorkCalendar
         "fee": c["fee"].astype(float),
         "carried_over": rec_day < np.datetime64(start.date(), "D"),
         "month": _months(rec_day),
-        "source_file": c["source_file"].remove_unused_categories(),
-        "source_sheet": c["source_sheet"].remove_unused_categories(),
+        "source_file": _drop_unused(c["source_file"]),
+        "source_sheet": _drop_unused(c["source_sheet"]),
         "source_row": c["source_row"].astype("int64"),
     })
 
@@ -913,10 +934,14 @@ METRIC_COLUMNS = [
 
 
 def _metric_flags(t: pd.DataFrame) -> dict:
-    """Per-dossier flags behind every metric (computed once, aggregated per breakdown)."""
+    """Per-dossier flags behind every metric (computed once, aggregated per breakdown).
+
+    Every count flag is a function of a few small codes (status, received in the period,
+    channel, the D2 verdict, fee and online payment), so each dossier gets one ``cell`` number
+    for its combination and ``cell_flags[cell, k]`` says whether count ``k`` includes it: a
+    breakdown then needs one bincount of (group, cell) instead of one per flag."""
     status = t["status"].cat.codes.to_numpy() if isinstance(t["status"].dtype, pd.CategoricalDtype) \
         else pd.Categorical(t["status"], categories=STATUSES).codes
-    s_ = {name: status == i for i, name in enumerate(STATUSES)}
     in_period = ~t["carried_over"].to_numpy(bool)
     paid = t["paid_online"].to_numpy(bool)
     if "fee" in t and t["fee"].notna().any():
@@ -928,23 +953,35 @@ def _metric_flags(t: pd.DataFrame) -> dict:
         payment_base = "dossiers of procedures with any online payment (no fee column)"
     channel = pd.Categorical(t["channel"], categories=CHANNELS).codes
     on_time = t["on_time"]
-    late = s_["late"] | s_["overdue_in_progress"]
+    verdict = np.where(on_time.isna().to_numpy(), 0, np.where(on_time.fillna(False).to_numpy(bool), 2, 1))
+    # cell = status x in period x channel (3 = unknown) x verdict (none/late/on time) x fee x paid
+    sizes = (len(STATUSES), 2, len(CHANNELS) + 1, 3, 2, 2)
+    parts = (status, in_period, np.where(channel < 0, len(CHANNELS), channel), verdict, fee_base, paid)
+    cell = np.zeros(len(t), dtype=np.int64)
+    for part, size in zip(parts, sizes):
+        cell = cell * size + np.asarray(part, dtype=np.int64)
+    grid = np.indices(sizes).reshape(len(sizes), -1)  # every combination, in cell order
+    st, ip, ch, vd, fe, pd_ = grid
+    s_ = {name: st == i for i, name in enumerate(STATUSES)}
+    counts = {
+        "received": np.ones_like(ip, dtype=bool),
+        "received_in_period": ip == 1,
+        "carried_over": ip == 0,
+        "resolved": s_["early"] | s_["on_time"] | s_["late"],
+        "early": s_["early"], "on_time": s_["on_time"], "late": s_["late"],
+        "returned": s_["returned"], "withdrawn": s_["withdrawn"],
+        "in_progress": s_["in_progress"], "overdue_in_progress": s_["overdue_in_progress"],
+        "judged": vd > 0,
+        "on_time_or_within": vd == 2,
+        "resolved_ok": s_["early"] | s_["on_time"],
+        "online": (ch == CHANNELS.index("online")) & (ip == 1),
+        "postal": (ch == CHANNELS.index("postal")) & (ip == 1),
+        "fee_dossiers": fe == 1,
+        "paid_online": (pd_ == 1) & (fe == 1)}
+    late = np.isin(status, [STATUSES.index("late"), STATUSES.index("overdue_in_progress")])
     return {
-        "counts": {
-            "received": np.ones(len(t), dtype=bool),
-            "received_in_period": in_period,
-            "carried_over": ~in_period,
-            "resolved": s_["early"] | s_["on_time"] | s_["late"],
-            "early": s_["early"], "on_time": s_["on_time"], "late": s_["late"],
-            "returned": s_["returned"], "withdrawn": s_["withdrawn"],
-            "in_progress": s_["in_progress"], "overdue_in_progress": s_["overdue_in_progress"],
-            "judged": on_time.notna().to_numpy(),
-            "on_time_or_within": on_time.fillna(False).to_numpy(bool),
-            "resolved_ok": s_["early"] | s_["on_time"],
-            "online": (channel == CHANNELS.index("online")) & in_period,
-            "postal": (channel == CHANNELS.index("postal")) & in_period,
-            "fee_dossiers": fee_base,
-            "paid_online": paid & fee_base},
+        "cell": cell, "n_cells": int(np.prod(sizes)), "count_names": list(counts),
+        "cell_flags": np.column_stack(list(counts.values())).astype(np.int64),
         "means": {
             "mean_processing_working_days": t["processing_working_days"].to_numpy(float),
             "mean_working_days_late": np.where(late, t["working_days_late"].to_numpy(float), np.nan)},
@@ -991,9 +1028,14 @@ def metrics(table: pd.DataFrame, by: list[str] | str | None = None, _flags: dict
         group, n_groups = np.zeros(len(t), dtype=np.int64), 1
     valid = group >= 0  # rows whose group value is blank are left out of grouped tables
     all_valid = bool(valid.all())
-
-    def count(mask):
-        return np.bincount(group[mask if all_valid else mask & valid], minlength=n_groups)
+    n_cells, cell_flags = flags["n_cells"], flags["cell_flags"]
+    if n_groups * n_cells <= 20_000_000:
+        key = group * n_cells + flags["cell"]
+        per_cell = np.bincount(key if all_valid else key[valid], minlength=n_groups * n_cells)
+        counts = per_cell.reshape(n_groups, n_cells) @ cell_flags
+    else:  # very many groups: one bincount per count instead of a (group x cell) table
+        counts = np.column_stack([np.bincount(group[valid], weights=cell_flags[flags["cell"][valid], k],
+                                              minlength=n_groups) for k in range(cell_flags.shape[1])])
 
     def mean(values):
         ok = valid & ~np.isnan(values)
@@ -1001,7 +1043,7 @@ def metrics(table: pd.DataFrame, by: list[str] | str | None = None, _flags: dict
         n = np.bincount(group[ok], minlength=n_groups)
         return np.where(n > 0, total / np.maximum(n, 1), np.nan)
 
-    out = pd.DataFrame({name: count(mask) for name, mask in flags["counts"].items()}).astype("int64")
+    out = pd.DataFrame(counts, columns=flags["count_names"]).astype("int64")
     out["backlog"] = out["in_progress"] + out["overdue_in_progress"]
 
     def share(num, den):
