@@ -208,16 +208,24 @@ def execute_run(run: dict, template: str, root: str) -> dict:
         notebook.metadata.setdefault("papermill", {})
         notebook = parameterize_notebook(notebook, run["parameters"], kernel_name="python3", language="python")
         notebook.cells.insert(0, nbformat.v4.new_code_cell(RESET_CELL, metadata={"tags": ["remove-in-report"]}))
-        km = _kernel_manager()
-        if km is not None:
-            from jupyter_core.utils import run_sync
+        for attempt in (1, 2):
+            km = _kernel_manager()
+            if km is not None:
+                from jupyter_core.utils import run_sync
 
-            if not run_sync(km.is_alive)():
-                _shutdown_kernel()
-                km = None
-        client = NotebookClient(notebook, km=km, kernel_name="python3", timeout=900,
-                                resources={"metadata": {"path": str(Path(root) / "notebooks")}})
-        client.execute(cleanup_kc=False)
+                if not run_sync(km.is_alive)():
+                    _shutdown_kernel()
+                    km = None
+            client = NotebookClient(notebook, km=km, kernel_name="python3", timeout=900,
+                                    resources={"metadata": {"path": str(Path(root) / "notebooks")}})
+            try:
+                client.execute(cleanup_kc=False)
+                break
+            except RuntimeError as exc:  # a kernel that dies while starting (a busy machine): one new try
+                if attempt == 2 or "before replying to kernel_info" not in str(exc):
+                    raise
+                _KERNEL.pop("km", None)
+                client = None
         body, _ = _exporter(run["language"]).from_notebook_node(notebook)
         body = body.replace("<title>Notebook</title>",
                             f"<title>{html.escape(run['province'])} {run['year']}</title>")
