@@ -20,18 +20,22 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-setup: $(STAMP) ## create .venv and install govgap with its dependencies (done by every target)
+TEMPLATES := data/raw/templates/SIPAS_mau.xlsx
+$(TEMPLATES): $(STAMP) lib/govgap/context.py lib/govgap/data/context_columns.csv
+	$(BIN)/govgap templates
 
-sample-data: $(STAMP) ## write the deterministic sample inputs to data/raw/sample
+setup: $(STAMP) $(TEMPLATES) ## create .venv, install govgap with its dependencies, write the empty templates (done by every target)
+
+sample-data: setup ## write the deterministic sample inputs to data/raw/sample
 	$(BIN)/govgap sample-data
 
 prepare: sample-data ## clean the sample inputs into data/processed/sample
 	$(BIN)/govgap prepare
 
-reports: $(STAMP) ## set up, make the sample data and render every province's report into reports/
+reports: setup ## set up, make the sample data and render every province's report into reports/
 	$(BIN)/govgap reports
 
-reports-all: $(STAMP) ## as reports, in Vietnamese and English
+reports-all: setup ## as reports, in Vietnamese and English
 	$(BIN)/govgap reports --languages vi,en
 
 lab: sample-data ## open JupyterLab on the notebooks
@@ -44,7 +48,7 @@ browser: ## install headless Chromium (Debian package) for the browser test, whe
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is missing: run 'sudo apt-get install chromium' (the browser test needs it)"; fi; }
 
-test: $(STAMP) browser ## set up (with Chromium) and run the test suite
+test: setup browser ## set up (with Chromium) and run the test suite
 	$(BIN)/python -m pytest
 
 clean: ## remove generated reports and processed data (raw sample data stays)

@@ -46,7 +46,8 @@ from .catalogue import indicators
 from .indices import ISSUE_COLUMNS, TIDY_COLUMNS, validate
 from .quality import Accounting
 from .registry import find_province
-from .sheets import EXCEL_TYPES, Grid, cell_text, header_key, header_labels, is_blank, is_column_number_row, read_grids
+from .sheets import (EXCEL_TYPES, Grid, cell_text, header_key, header_labels, is_blank, is_column_number_row,
+                     match_header, read_dictionary, read_grids)
 from .text import LEGACY_CONVERTERS, LegacyTextError, detect_legacy, fold, nfc
 from .xlsx_lite import column_letter, write_sheet
 
@@ -88,15 +89,7 @@ def column_dictionary(extra: str | None = None) -> pd.DataFrame:
     (an indicator id, or year / province / agency / target / ignore), required, variants
     (``|``-separated; the first is the template's header). ``extra``: a user CSV with the same
     columns, read first (its spellings win)."""
-    with resources.files("govgap.data").joinpath("context_columns.csv").open("rb") as fh:
-        table = pd.read_csv(fh, dtype=str, keep_default_na=False)
-    if extra is not None and Path(extra).exists():
-        user = pd.read_csv(extra, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        missing = set(table.columns) - set(user.columns)
-        if missing:
-            raise ContextFormatError(f"{Path(extra).name}: columns {sorted(missing)} missing; copy the header "
-                                     "of govgap/data/context_columns.csv (kind,canonical,required,variants)")
-        table = pd.concat([user[table.columns], table], ignore_index=True)
+    table = read_dictionary("context_columns.csv", extra, ContextFormatError)
     table = table.groupby(["kind", "canonical"], sort=False).agg(
         {"required": "last", "variants": "|".join}).reset_index()
     table["required"] = table["required"] == "1"
@@ -282,17 +275,7 @@ class ContextTable:
 
 def _match(labels: list[str], kind: str, extra: str | None) -> tuple[dict[int, str], str]:
     """{column: canonical} of a header row in its best reading (Unicode, TCVN3, VNI)."""
-    variants = _variants(kind, extra)
-    best: tuple[dict[int, str], str] = ({}, "unicode")
-    for name, convert in LEGACY_CONVERTERS.items():
-        found: dict[int, str] = {}
-        for c, label in enumerate(labels):
-            canon = variants.get(header_key(convert(label))) if label else None
-            if canon and (canon == "ignore" or canon not in found.values()):
-                found[c] = canon
-        if len([v for v in found.values() if v != "ignore"]) > len([v for v in best[0].values() if v != "ignore"]):
-            best = (found, name)
-    return best
+    return match_header(labels, _variants(kind, extra), repeatable=("ignore",))
 
 
 def _header(grid: Grid, kinds, hint: str | None, extra: str | None):

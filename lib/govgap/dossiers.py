@@ -21,7 +21,6 @@ import io
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +28,8 @@ import pandas as pd
 
 from .holidays_vn import WorkCalendar, read_days_off
 from .quality import Accounting
-from .sheets import EXCEL_TYPES, cell_text, csv_codec, header_key, header_labels, is_blank, is_column_number_row
+from .sheets import (EXCEL_TYPES, cell_text, csv_codec, header_key, header_labels, is_blank,
+                     is_column_number_row, match_header, read_dictionary)
 from .text import LEGACY_CONVERTERS, LegacyTextError, detect_legacy
 
 HEADER_SCAN_ROWS = 40
@@ -52,16 +52,7 @@ class DossierFormatError(ValueError):
 # --------------------------------------------------------------------------- dictionaries
 
 def _read_table(name: str, extra: str | Path | None) -> pd.DataFrame:
-    with resources.files("govgap.data").joinpath(name).open("rb") as fh:
-        table = pd.read_csv(fh, dtype=str, keep_default_na=False)
-    if extra is not None and Path(extra).exists():
-        user = pd.read_csv(extra, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        missing = set(table.columns) - set(user.columns)
-        if missing:
-            raise DossierFormatError(f"{Path(extra).name}: columns {sorted(missing)} missing; "
-                                     f"copy the header of govgap/data/{name}")
-        table = pd.concat([user[table.columns], table], ignore_index=True)  # user rows first
-    return table
+    return read_dictionary(name, extra, DossierFormatError)
 
 
 @lru_cache(maxsize=8)
@@ -139,19 +130,7 @@ class Export:
 
 def _match_header(labels: list[str], extra: str | None) -> tuple[dict[int, str], str]:
     """Best legacy reading of a header row: {column: canonical}, encoding name."""
-    variants = _variant_index(extra)
-    best: tuple[dict[int, str], str] = ({}, "unicode")
-    for name, convert in LEGACY_CONVERTERS.items():
-        found: dict[int, str] = {}
-        for c, label in enumerate(labels):
-            if not label:
-                continue
-            canon = variants.get(header_key(convert(label)))
-            if canon and canon not in found.values():
-                found[c] = canon
-        if len(found) > len(best[0]):
-            best = (found, name)
-    return best
+    return match_header(labels, _variant_index(extra))
 
 
 def _find_header(rows: list[list], where: str, extra: str | None) -> tuple[int, int, dict[int, str], list[str], str]:

@@ -11,10 +11,14 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .text import LEGACY_CONVERTERS, fold, nfc
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EXCEL_TYPES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
@@ -104,6 +108,44 @@ def _delimiter(text: str) -> str:
         mode = max(set(counts), key=lambda n: (counts.count(n), n))
         if mode > 1 and (counts.count(mode) >= 0.6 * len(counts)) and (mode, counts.count(mode)) > score:
             best, score = delim, (mode, counts.count(mode))
+    return best
+
+
+def read_dictionary(name: str, extra: str | Path | None, error: type[Exception]) -> "pd.DataFrame":
+    """A built-in dictionary ``govgap/data/<name>`` (all text) with a user's CSV of the same
+    columns put first, so its rows win; ``error`` is raised naming a user file that lacks a
+    column."""
+    from importlib import resources
+
+    import pandas as pd
+
+    with resources.files("govgap.data").joinpath(name).open("rb") as fh:
+        table = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    if extra is not None and Path(extra).exists():
+        user = pd.read_csv(extra, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        missing = set(table.columns) - set(user.columns)
+        if missing:
+            raise error(f"{Path(extra).name}: columns {sorted(missing)} missing; copy the header of "
+                        f"govgap/data/{name} ({','.join(table.columns)})")
+        table = pd.concat([user[table.columns], table], ignore_index=True)  # user rows first
+    return table
+
+
+def match_header(labels: list[str], variants: dict[str, str], repeatable=()) -> tuple[dict[int, str], str]:
+    """The best reading of a header row (Unicode, TCVN3 or VNI): ({column: canonical}, encoding).
+    ``variants`` maps ``header_key`` of a spelling to its canonical name; a canonical name is
+    taken once, except those in ``repeatable`` (columns to ignore), which do not count either."""
+    best: tuple[dict[int, str], str] = ({}, "unicode")
+    best_n = 0
+    for name, convert in LEGACY_CONVERTERS.items():
+        found: dict[int, str] = {}
+        for c, label in enumerate(labels):
+            canon = variants.get(header_key(convert(label))) if label else None
+            if canon and (canon in repeatable or canon not in found.values()):
+                found[c] = canon
+        n = sum(v not in repeatable for v in found.values())
+        if n > best_n:
+            best, best_n = (found, name), n
     return best
 
 
