@@ -19,6 +19,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -313,6 +315,26 @@ def _read_excel(path: Path, extra: str | None) -> Export:
     return Export(frame, path.name, sheets, "unicode", columns, unrecognised, personal, notes)
 
 
+def _from_arrow(col):
+    """A column read by pyarrow as pandas: plain text as a pyarrow-backed string array; a
+    dictionary column (one dictionary per block read) as a Categorical over the blocks'
+    unified dictionary, which is several times quicker than ``to_pandas`` when a column has
+    many distinct values (dates with times)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
+    if not pa.types.is_dictionary(col.type):
+        return pd.arrays.ArrowStringArray(col.combine_chunks(), dtype=text) if pa.types.is_string(col.type) \
+            else col.to_pandas()
+    if col.num_chunks == 0:
+        return pd.Categorical([])
+    col = col.unify_dictionaries()
+    codes = pc.fill_null(pa.chunked_array([c.indices for c in col.chunks]).combine_chunks(), -1)
+    categories = pd.Index(pd.arrays.ArrowStringArray(col.chunk(0).dictionary, dtype=text))
+    return pd.Categorical.from_codes(codes.to_numpy(), categories, validate=False)
+
+
 def _read_csv(path: Path, extra: str | None) -> Export:
     import pyarrow as pa
     from pyarrow import csv as pacsv
@@ -360,8 +382,8 @@ def _read_csv(path: Path, extra: str | None) -> Export:
             table = read(False)  # single-threaded, so the invalid rows get their row numbers
     except pa.ArrowInvalid as exc:
         raise DossierFormatError(f"{path.name}: {exc}") from None
-    frame = table.rename_columns([keep[int(c[1:])] for c in table.column_names]).to_pandas(
-        types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    frame = pd.DataFrame({keep[int(name[1:])]: _from_arrow(table.column(name)) for name in table.column_names},
+                         copy=False)
     rows = np.arange(start + 1, start + 1 + len(frame))
     if invalid:
         for num in sorted(num for num, _ in invalid if num is not None):
@@ -413,33 +435,46 @@ def _parse_text_dates(text: pd.Series) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = text.astype(str).str.strip()
-    if text.str.contains(r"\s\s", regex=True).any():
-        text = text.str.replace(r"\s+", " ", regex=True)
-    out = np.full(len(text), np.datetime64("NaT"), "datetime64[ns]")
-    serial = text.str.fullmatch(r"\d{5}(\.\d+)?").to_numpy(bool)
+    text = pd.Series(text)
+    if not pd.api.types.is_string_dtype(text.dtype) or text.dtype == object:
+        text = text.astype(str)
+    arr = _arrow(text)
+    if pc.any(pc.match_substring_regex(arr, r"\s\s|[\x{00A0}\x{2007}\x{202F}\x{3000}]")).as_py():
+        arr = pc.replace_substring_regex(arr, r"[\s\x{00A0}\x{2007}\x{202F}\x{3000}]+", " ")
+    arr = pc.utf8_trim_whitespace(arr)
+    out = np.full(len(arr), np.datetime64("NaT"), "datetime64[ns]")
+    serial = pc.match_substring_regex(arr, r"^\d{5}(\.\d+)?$").to_numpy(zero_copy_only=False)
     if serial.any():
-        out[serial] = (pd.Timestamp("1899-12-30") + pd.to_timedelta(text[serial].astype(float), unit="D")).to_numpy()
+        days = pc.cast(arr.filter(pa.array(serial)), pa.float64()).to_numpy(zero_copy_only=False)
+        out[serial] = np.datetime64("1899-12-30", "ns") + (days * 86_400e9).astype("timedelta64[ns]")
     todo = ~serial
-    arr = pa.array(text.to_numpy(dtype=object), type=pa.string())
+    plain = None  # the cleaned text as Python strings, for pandas where pyarrow cannot decide
+
+    def strings(idx):
+        nonlocal plain
+        if plain is None:
+            plain = arr.to_numpy(zero_copy_only=False)
+        return plain[idx]
+
     for fmt in _DATE_FORMATS:
         if not todo.any():
             break
         idx = np.flatnonzero(todo)
-        got = pc.strptime(arr.take(pa.array(idx)), format=fmt, unit="s", error_is_null=True)
+        part = arr if len(idx) == len(arr) else arr.take(pa.array(idx))
+        got = pc.strptime(part, format=fmt, unit="s", error_is_null=True)
         got = got.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
         # pyarrow rolls 31/02 over to 02/03: a parsed day 1-3 is checked again by pandas, which refuses it
         check = np.flatnonzero(~np.isnat(got) & (got.astype("datetime64[D]") - got.astype("datetime64[M]")
                                                  < np.timedelta64(3, "D")))
         if len(check):
-            got[check] = pd.to_datetime(text.iloc[idx[check]], format=fmt, errors="coerce").to_numpy("datetime64[ns]")
+            got[check] = pd.to_datetime(strings(idx[check]), format=fmt, errors="coerce").to_numpy("datetime64[ns]")
         ok = ~np.isnat(got)
         out[idx[ok]] = got[ok]
         todo[idx[ok]] = False
     if todo.any():  # one-digit days or months (1/2/2024), which pyarrow does not take
         idx = np.flatnonzero(todo)
         for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y"):
-            got = pd.to_datetime(text.iloc[idx], format=fmt, errors="coerce").to_numpy("datetime64[ns]")
+            got = pd.to_datetime(strings(idx), format=fmt, errors="coerce").to_numpy("datetime64[ns]")
             ok = ~np.isnat(got)
             out[idx[ok]] = got[ok]
             idx = idx[~ok]
@@ -545,6 +580,21 @@ def _starts_like_footer(ids: pd.Series) -> np.ndarray:
     return found.to_numpy(zero_copy_only=False).astype(bool)
 
 
+def _in_background(func, *args) -> Future:
+    """Run ``func(*args)`` in a thread; ``.result()`` waits for it (and raises its error). Worth
+    it for pyarrow and numpy work, which runs without the GIL on another core."""
+    future: Future = Future()
+
+    def run():
+        try:
+            future.set_result(func(*args))
+        except BaseException as exc:  # handed over to whoever waits for the result
+            future.set_exception(exc)
+
+    threading.Thread(target=run, daemon=True, name=f"govgap-{func.__name__}").start()
+    return future
+
+
 def _repeated(ids: pd.Series) -> np.ndarray:
     """Rows whose id occurs more than once (hashing in pyarrow)."""
     import pyarrow.compute as pc
@@ -600,8 +650,10 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
         reason[mask] = len(reasons)
         if col is not None:
             column[mask] = col
-            if vals is not None:
-                value[mask] = pd.Series(vals)[mask].astype(object).astype(str).str.slice(0, 40).to_numpy()
+            if vals is not None:  # the offending values, as text (only the flagged rows are converted)
+                rows = np.flatnonzero(mask)
+                picked = vals.iloc[rows] if isinstance(vals, pd.Series) else pd.Series(np.asarray(vals)[rows])
+                value[rows] = picked.astype(object).astype(str).str.slice(0, 40).to_numpy()
 
     def cat(name) -> pd.Categorical:
         if name not in frame.columns:
@@ -613,39 +665,43 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
         for why in errors.dropna().unique():
             flag((errors == why).to_numpy(), why)
     ids = frame["dossier_id"].astype("str").fillna("")
+    # work that needs no other result runs on a second core meanwhile: hashing every id,
+    # matching footer words, the holiday calendar
+    repeated = _in_background(_repeated, ids)
+    footer = _in_background(_starts_like_footer, ids)
+    work_calendar = _in_background(calendar_for, start, end, days_off) if calendar is None else None
     no_id = (ids == "").to_numpy()
     cats = {name: cat(name) for name in ("procedure", "procedure_code", "field", "office", "status_text",
                                          "channel", "paid_online", "supplements", "fee", "received", "due",
                                          "finished", "returned_to_applicant", "supplement_requested",
                                          "supplement_completed", "legal_days")}
+    labels = {"received": "Ngày tiếp nhận", "due": "Ngày hẹn trả", "finished": "Ngày có kết quả"}
+    date_columns = ("received", "due", "finished", "returned_to_applicant", "supplement_requested",
+                    "supplement_completed")
+    for name in date_columns:
+        if _looks_month_first(cats[name].categories):
+            raise DossierFormatError(
+                f"{source}, column {name} ({labels.get(name, name)}): dates look like mm/dd/yyyy "
+                "(a number above 12 only ever appears second); re-export with dd/mm/yyyy dates.")
+    dates = {name: parse_dates(cats[name]) for name in date_columns}
+
     empty = no_id.copy()
     for name in ("procedure", "office", "received", "due", "finished", "status_text"):
         empty &= cats[name].codes < 0
     flag(empty, "blank row")
-    footer = _starts_like_footer(ids)
-    flag(footer, "footer row (total or signature, not a dossier)", "dossier_id", ids)
+    flag(footer.result(), "footer row (total or signature, not a dossier)", "dossier_id", ids)
     flag(no_id, "no dossier id", "dossier_id")
     flag(cats["procedure"].codes < 0, "no procedure name", "procedure")
     flag(cats["office"].codes < 0, "no office", "office")
-
-    dates = {}
-    labels = {"received": "Ngày tiếp nhận", "due": "Ngày hẹn trả", "finished": "Ngày có kết quả"}
-    for name in ("received", "due", "finished", "returned_to_applicant", "supplement_requested",
-                 "supplement_completed"):
+    for name in date_columns:
         c = cats[name]
-        if _looks_month_first(c.categories):
-            raise DossierFormatError(
-                f"{source}, column {name} ({labels.get(name, name)}): dates look like mm/dd/yyyy "
-                "(a number above 12 only ever appears second); re-export with dd/mm/yyyy dates.")
-        parsed = parse_dates(c)
-        flag((c.codes >= 0) & parsed.isna().to_numpy(), f"unreadable date in column {name} "
+        flag((c.codes >= 0) & dates[name].isna().to_numpy(), f"unreadable date in column {name} "
              f"({labels.get(name, name)})", name, pd.Series(c))
-        dates[name] = parsed
     if cats["legal_days"].codes.max(initial=-1) >= 0:  # no appointed date: received + legal time limit
         legal = pd.to_numeric(pd.Series(cats["legal_days"]).astype(object), errors="coerce")
         fill = dates["due"].isna() & legal.notna() & dates["received"].notna()
         if fill.any():
-            cal = calendar or calendar_for(start, end, days_off)
+            cal = calendar or work_calendar.result()
             dates["due"] = dates["due"].copy()
             dates["due"][fill] = pd.to_datetime(cal.add(dates["received"][fill].to_numpy(), legal[fill].to_numpy()))
             notes.append(f"{int(fill.sum())} appointed dates computed from the legal time limit")
@@ -712,7 +768,7 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
         notes.append("no column for supplement requests: counted as none")
 
     state = np.where(state < 0, progress.index("in_progress"), state)
-    dup = (reason == 0) & _repeated(ids) & ~no_id
+    dup = (reason == 0) & repeated.result() & ~no_id
     if dup.any():
         _resolve_duplicates(ids, cats["procedure"].codes, received, due, finished, state, frame, dup, flag)
 
@@ -737,7 +793,7 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
         "source_file": _categorical(frame["source_file"]).take(good),
         "source_sheet": _categorical(frame["source_sheet"]).take(good),
         "source_row": frame["source_row"].to_numpy()[good]}
-    table = _classify(columns, start, end, calendar or calendar_for(start, end, days_off))
+    table = _classify(columns, start, end, calendar or work_calendar.result())
     accounting = Accounting(source=source, read=n, kept=len(table), quarantined=int(bad.sum()))
     return Cleaned(table, quarantine, accounting, notes)
 
@@ -795,10 +851,23 @@ def _drop_unused(cat: pd.Categorical) -> pd.Categorical:
 
 
 def _months(days: np.ndarray) -> pd.Categorical:
-    codes, uniques = pd.factorize(days.astype("datetime64[M]"))
-    labels = pd.Index(pd.DatetimeIndex(uniques).strftime("%Y-%m"), dtype=object)
-    cat = pd.Categorical.from_codes(codes, labels)
-    return cat.reorder_categories(sorted(labels))
+    """"YYYY-MM" of each day as a categorical in time order (month numbers counted, not hashed)."""
+    months = days.astype("datetime64[M]")
+    nat = np.isnat(months)
+    number = months.view(np.int64)
+    if nat.all():
+        return pd.Categorical.from_codes(np.full(len(days), -1, dtype=np.int8), pd.Index([], dtype=object))
+    first = number[~nat].min() if nat.any() else number.min()
+    offset = np.where(nat, 0, number - first)
+    used = np.bincount(offset[~nat] if nat.any() else offset) > 0
+    code = np.cumsum(used) - 1
+    codes = code[offset]
+    if nat.any():
+        codes = np.where(nat, -1, codes)
+    present = (first + np.flatnonzero(used)).astype("datetime64[M]")
+    labels = pd.Index(np.datetime_as_string(present, unit="M"))
+    return pd.Categorical.from_codes(codes.astype(np.int16 if len(labels) > 127 else np.int8), labels,
+                                     validate=False)
 
 
 _LATE_RULES = ["overdue at the end of the period", "result after the appointed date",
@@ -838,8 +907,7 @@ def _classify(c: dict, start: pd.Timestamp, end: pd.Timestamp, cal: WorkCalendar
     verdict = np.where(late_date | late_supp, 0, 1).astype(np.int8)
     on_time = pd.arrays.BooleanArray(verdict == 1, withdrawn)
     days_late = np.clip(cal.between(due_day, stop), 0, None)
-    processing = np.full(len(codes), np.nan)
-    processing[done] = cal.between(rec_day[done], fin_day[done]) - pause[done]
+    processing = np.where(done, cal.between(rec_day, np.where(done, fin_day, nat)) - pause, np.nan)
     return pd.DataFrame({
         "dossier_id": c["dossier_id"],
         "procedure": _drop_unused(c["procedure"]),
@@ -865,7 +933,7 @@ def _classify(c: dict, start: pd.Timestamp, end: pd.Timestamp, cal: WorkCalendar
         "source_file": _drop_unused(c["source_file"]),
         "source_sheet": _drop_unused(c["source_sheet"]),
         "source_row": c["source_row"].astype("int64"),
-    })
+    }, copy=False)  # no copy into consolidated blocks: every column is new already
 
 
 def schema():
@@ -912,13 +980,18 @@ METRIC_COLUMNS = [
     "online_payment_share", "mean_working_days_late"]
 
 
-def _metric_flags(t: pd.DataFrame) -> dict:
+def _metric_flags(t: pd.DataFrame, columns=()) -> dict:
     """Per-dossier flags behind every metric (computed once, aggregated per breakdown).
 
     Every count flag is a function of a few small codes (status, received in the period,
     channel, the D2 verdict, fee and online payment), so each dossier gets one ``cell`` number
     for its combination and ``cell_flags[cell, k]`` says whether count ``k`` includes it: a
-    breakdown then needs one bincount of (group, cell) instead of one per flag."""
+    breakdown then needs one bincount of (group, cell) instead of one per flag.
+
+    With ``columns`` (the grouping columns of several breakdowns to come), the dossiers are
+    first summed per combination of those columns and cell ("rows": count, sums and numbers
+    of values for the means); every breakdown by a subset of ``columns`` then adds up these
+    rows instead of the dossiers."""
     status = t["status"].cat.codes.to_numpy() if isinstance(t["status"].dtype, pd.CategoricalDtype) \
         else pd.Categorical(t["status"], categories=STATUSES).codes
     in_period = ~t["carried_over"].to_numpy(bool)
@@ -957,14 +1030,37 @@ def _metric_flags(t: pd.DataFrame) -> dict:
         "postal": (ch == CHANNELS.index("postal")) & (ip == 1),
         "fee_dossiers": fe == 1,
         "paid_online": (pd_ == 1) & (fe == 1)}
-    late = np.isin(status, [STATUSES.index("late"), STATUSES.index("overdue_in_progress")])
-    return {
-        "cell": cell, "n_cells": int(np.prod(sizes)), "count_names": list(counts),
-        "cell_flags": np.column_stack(list(counts.values())).astype(np.int64),
-        "means": {
-            "mean_processing_working_days": t["processing_working_days"].to_numpy(float),
-            "mean_working_days_late": np.where(late, t["working_days_late"].to_numpy(float), np.nan)},
-        "payment_base": payment_base}
+    late = (status == STATUSES.index("late")) | (status == STATUSES.index("overdue_in_progress"))
+    means = {"mean_processing_working_days": t["processing_working_days"].to_numpy(float),
+             "mean_working_days_late": np.where(late, t["working_days_late"].to_numpy(float), np.nan)}
+    flags = {"n_cells": int(np.prod(sizes)), "count_names": list(counts),
+             "cell_flags": np.column_stack(list(counts.values())).astype(np.int64),
+             "payment_base": payment_base, "columns": {}, "weight": None, "cell": cell,
+             "sums": {k: np.nan_to_num(v) for k, v in means.items()},
+             "numbers": {k: ~np.isnan(v) for k, v in means.items()}}
+    columns = list(dict.fromkeys(columns))
+    if not columns or not len(t):
+        return flags
+    levels = {col: pd.factorize(t[col], sort=True) for col in columns}
+    key = np.zeros(len(t), dtype=np.int64)
+    for col in columns:  # a blank value gets its own code (len(uniques)), left out when grouping
+        codes, uniques = levels[col]
+        key = key * (len(uniques) + 1) + np.where(codes < 0, len(uniques), codes)
+    key = key * flags["n_cells"] + cell
+    row, distinct = pd.factorize(key)
+    n_rows = len(distinct)
+    flags["weight"] = np.bincount(row, minlength=n_rows).astype(float)
+    flags["sums"] = {k: np.bincount(row, weights=v, minlength=n_rows) for k, v in flags["sums"].items()}
+    flags["numbers"] = {k: np.bincount(row, weights=v, minlength=n_rows) for k, v in flags["numbers"].items()}
+    rest = np.asarray(distinct, dtype=np.int64)
+    flags["cell"] = rest % flags["n_cells"]
+    rest = rest // flags["n_cells"]
+    for col in reversed(columns):
+        codes, uniques = levels[col]
+        size = len(uniques) + 1
+        flags["columns"][col] = (np.where(rest % size == len(uniques), -1, rest % size), uniques)
+        rest = rest // size
+    return flags
 
 
 def metrics(table: pd.DataFrame, by: list[str] | str | None = None, _flags: dict | None = None) -> pd.DataFrame:
@@ -984,12 +1080,13 @@ def metrics(table: pd.DataFrame, by: list[str] | str | None = None, _flags: dict
     Shares are 0-1; a share with a zero denominator is NaN (shown as "-").
     """
     by = [by] if isinstance(by, str) else list(by or [])
-    t = table
-    flags = _flags or _metric_flags(t)
+    flags = _flags if _flags is not None and set(by) <= set(_flags["columns"]) else _metric_flags(table, by)
+    weight, cell = flags["weight"], flags["cell"]
+    n = len(cell)
     if by:
-        combined, valid, levels = np.zeros(len(t), dtype=np.int64), np.ones(len(t), dtype=bool), []
+        combined, valid, levels = np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool), []
         for col in by:
-            codes, uniques = pd.factorize(t[col], sort=True)
+            codes, uniques = flags["columns"][col]
             levels.append((uniques, len(uniques)))
             valid &= codes >= 0
             combined = combined * max(len(uniques), 1) + np.maximum(codes, 0)
@@ -1004,25 +1101,20 @@ def metrics(table: pd.DataFrame, by: list[str] | str | None = None, _flags: dict
             labels[col] = np.asarray(uniques, dtype=object)[rest % max(size, 1)] if size else np.array([], dtype=object)
             rest = rest // max(size, 1)
     else:
-        group, n_groups = np.zeros(len(t), dtype=np.int64), 1
+        group, n_groups = np.zeros(n, dtype=np.int64), 1
     valid = group >= 0  # rows whose group value is blank are left out of grouped tables
-    all_valid = bool(valid.all())
+    if not valid.all():
+        group, cell = group[valid], cell[valid]
+        weight = weight[valid] if weight is not None else None
     n_cells, cell_flags = flags["n_cells"], flags["cell_flags"]
     if n_groups * n_cells <= 20_000_000:
-        key = group * n_cells + flags["cell"]
-        per_cell = np.bincount(key if all_valid else key[valid], minlength=n_groups * n_cells)
+        per_cell = np.bincount(group * n_cells + cell, weights=weight, minlength=n_groups * n_cells)
         counts = per_cell.reshape(n_groups, n_cells) @ cell_flags
     else:  # very many groups: one bincount per count instead of a (group x cell) table
-        counts = np.column_stack([np.bincount(group[valid], weights=cell_flags[flags["cell"][valid], k],
+        counts = np.column_stack([np.bincount(group, weights=cell_flags[cell, k] * (1 if weight is None else weight),
                                               minlength=n_groups) for k in range(cell_flags.shape[1])])
 
-    def mean(values):
-        ok = valid & ~np.isnan(values)
-        total = np.bincount(group[ok], weights=values[ok], minlength=n_groups)
-        n = np.bincount(group[ok], minlength=n_groups)
-        return np.where(n > 0, total / np.maximum(n, 1), np.nan)
-
-    out = pd.DataFrame(counts, columns=flags["count_names"]).astype("int64")
+    out = pd.DataFrame(np.rint(counts), columns=flags["count_names"]).astype("int64")
     out["backlog"] = out["in_progress"] + out["overdue_in_progress"]
 
     def share(num, den):
@@ -1033,8 +1125,13 @@ def metrics(table: pd.DataFrame, by: list[str] | str | None = None, _flags: dict
     out["online_share"] = share("online", "received_in_period")
     out["postal_share"] = share("postal", "received_in_period")
     out["online_payment_share"] = share("paid_online", "fee_dossiers")
-    for name, values in flags["means"].items():
-        out[name] = mean(values)
+    for name, sums in flags["sums"].items():
+        numbers = flags["numbers"][name]
+        if not valid.all():
+            sums, numbers = sums[valid], numbers[valid]
+        total = np.bincount(group, weights=sums, minlength=n_groups)
+        count = np.bincount(group, weights=numbers, minlength=n_groups)
+        out[name] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
     out = out[METRIC_COLUMNS].assign(payment_base=flags["payment_base"])
     if not by:
         return out
@@ -1048,15 +1145,18 @@ BREAKDOWNS = {"total": None, "office": ["office"], "field": ["field"], "procedur
 def metric_tables(table: pd.DataFrame, breakdowns: dict | None = None) -> dict[str, pd.DataFrame]:
     """Every standard breakdown of ``metrics`` at once (the per-dossier flags are computed once):
     total, office, field, procedure, month and office x procedure."""
-    flags = _metric_flags(table)
-    return {name: metrics(table, by, _flags=flags) for name, by in (breakdowns or BREAKDOWNS).items()}
+    breakdowns = breakdowns or BREAKDOWNS
+    flags = _metric_flags(table, [col for by in breakdowns.values() for col in
+                                  ([by] if isinstance(by, str) else by or [])])
+    return {name: metrics(table, by, _flags=flags) for name, by in breakdowns.items()}
 
 
-def leader_summary(table: pd.DataFrame) -> pd.Series:
+def leader_summary(table: pd.DataFrame, tables: dict | None = None) -> pd.Series:
     """The one-line answer for leaders: received (of which online, by post, carried over),
     resolved (early / on time / late), returned, withdrawn, in progress (of which overdue),
-    and the 2.1 on-time rate."""
-    row = metrics(table).iloc[0]
+    and the 2.1 on-time rate. ``tables``: ``metric_tables(table)`` if already computed (its
+    total is used)."""
+    row = (tables["total"] if tables and "total" in tables else metrics(table)).iloc[0]
     keys = ["received", "received_in_period", "carried_over", "online", "postal", "resolved", "early",
             "on_time", "late", "returned", "withdrawn", "backlog", "overdue_in_progress", "on_time_rate",
             "resolved_on_time_rate", "mean_processing_working_days"]

@@ -75,15 +75,23 @@ class WorkCalendar:
             raise ValueError(f"dates outside the calendar {self.first} - {self.last}")
         return idx
 
+    def _positions(self, days) -> tuple[np.ndarray, np.ndarray]:
+        """(position in the calendar, NaT mask) of every date; NaT gets position 0."""
+        days = np.asarray(days, dtype="datetime64[D]")
+        nat = np.isnat(days)
+        idx = days.view(np.int64) - self.first.astype(np.int64)
+        if nat.any():
+            idx = np.where(nat, 0, idx)
+        if len(idx) and (idx.min() < 0 or idx.max() >= len(self.days)):
+            raise ValueError(f"dates outside the calendar {self.first} - {self.last}")
+        return idx, nat
+
     def between(self, start, end) -> np.ndarray:
         """Working days in (start, end] for arrays of dates (NaT -> NaN); negative when end < start."""
-        start = np.asarray(start, dtype="datetime64[D]")
-        end = np.asarray(end, dtype="datetime64[D]")
-        valid = ~(np.isnat(start) | np.isnat(end))
-        out = np.full(start.shape, np.nan)
-        a = self._index(start[valid])
-        b = self._index(end[valid])
-        out[valid] = self.cumulative[b + 1] - self.cumulative[a + 1]
+        a, a_nat = self._positions(start)
+        b, b_nat = self._positions(end)
+        out = (self.cumulative[b + 1] - self.cumulative[a + 1]).astype(float)
+        out[a_nat | b_nat] = np.nan
         return out
 
     def add(self, start, n) -> np.ndarray:
