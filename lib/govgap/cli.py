@@ -1,4 +1,5 @@
-"""The ``govgap`` command: sample-data, prepare, indices, context, templates, reports, email, provinces.
+"""The ``govgap`` command: sample-data, prepare, indices, context, dossiers, templates, reports, email,
+provinces.
 
 Errors in the input are reported in one plain line (file, sheet, row, column where known),
 with exit code 2; a batch with failed reports exits with code 1.
@@ -89,6 +90,28 @@ def _context(args) -> int:
         tables.table.to_csv(out, index=False, encoding="utf-8-sig")
         print(f"Tidy table ({len(tables.table)} rows) in {out}")
     return 2 if errors else 0
+
+
+def _dossiers(args) -> int:
+    from . import dossiers
+
+    done = dossiers.process(resolve(args.path), resolve(args.out), args.period, as_of=args.as_of,
+                            columns=args.columns, values=args.values, days_off=args.days_off)
+    for export in done.exports:
+        print(export.describe())
+    acc = done.cleaned.accounting
+    print(f"Rows read {acc.read:,}, kept {acc.kept:,}, quarantined {acc.quarantined:,}.")
+    for row in done.cleaned.reasons().itertuples():
+        print(f"  quarantined {row.rows:,}: {row.reason}")
+    for note in done.cleaned.notes:
+        print(f"  note: {note}")
+    summary = dossiers.summary_table(done.cleaned.table, args.lang, done.tables)
+    width = max(map(len, summary.iloc[:, 0]))
+    for item, value in summary.itertuples(index=False):
+        print(f"  {item:<{width}}  {value:>12}")
+    for kind, path in done.files.items():
+        print(f"{kind}: {path}")
+    return 0
 
 
 def _templates(args) -> int:
@@ -194,6 +217,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", choices=["SIPAS", "PAR_INDEX", "TASKS"], default=None, help="default: from the headers")
     p.add_argument("--out", default=None, help="also write the tidy table to this CSV")
     p.set_defaults(func=_context)
+
+    p = sub.add_parser("dossiers", help="clean a one-stop-shop export: canonical table, quarantine, 766 metrics")
+    p.add_argument("path", help="an export (.xlsx, .xls, .csv) or a folder of monthly exports read together")
+    p.add_argument("--period", required=True, help="a year (2024) or a month (2024-03)")
+    p.add_argument("--as-of", default=None, help="the day the export was made, dd/mm/yyyy (default today)")
+    p.add_argument("--out", default=str(PROCESSED / "dossiers"), help="folder for the parquet and metrics files")
+    p.add_argument("--columns", default=None, help="your own dossier_columns.csv (header spellings)")
+    p.add_argument("--values", default=None, help="your own dossier_values.csv (statuses, channels)")
+    p.add_argument("--days-off", default=None, help="days_off.csv: the province's extra days off / working Saturdays")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi")
+    p.set_defaults(func=_dossiers)
 
     p = sub.add_parser("templates", help="write the empty SIPAS, PAR INDEX and tasks templates")
     p.add_argument("--out", default="data/raw/templates")

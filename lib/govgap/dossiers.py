@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import threading
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +47,32 @@ CANONICAL_COLUMNS = [
     "finished", "end", "status", "on_time", "late_rule", "supplements", "supplement_working_days",
     "processing_working_days", "working_days_late", "paid_online", "fee", "carried_over",
     "month", "source_file", "source_sheet", "source_row"]
+
+
+try:  # numpy's switch behind NUMPY_MADVISE_HUGEPAGE
+    from numpy._core.multiarray import _set_madvise_hugepage
+except ImportError:  # numpy 1.x
+    try:
+        from numpy.core.multiarray import _set_madvise_hugepage
+    except ImportError:
+        _set_madvise_hugepage = None
+
+
+@contextmanager
+def _small_pages():
+    """Linux numpy asks the kernel to back every array over 4 MB with 2 MB pages. On virtual
+    machines the first touch of such a page can cost more than the work done on it: a
+    million-row export was cleaned a sixth faster without (benchmarks/dossier_speed.py). The
+    advice is switched off while an export is read, cleaned and summed up, as
+    NUMPY_MADVISE_HUGEPAGE=0 would, and switched back afterwards; results are the same."""
+    if _set_madvise_hugepage is None:
+        yield
+        return
+    before = _set_madvise_hugepage(False)
+    try:
+        yield
+    finally:
+        _set_madvise_hugepage(before)
 
 
 class DossierFormatError(ValueError):
@@ -202,6 +230,10 @@ def _categorical(values) -> pd.Categorical:
 def _recode(cat: pd.Categorical, func) -> pd.Categorical:
     """Apply ``func`` to the categories only; results that coincide are merged, None -> -1."""
     new = [func(c) for c in cat.categories]
+    if all(a is b or (isinstance(a, str) and a == b) for a, b in zip(new, cat.categories)) \
+            and len(set(new)) == len(new):
+        # nothing changed (the usual case): the same codes, no new code for every row
+        return pd.Categorical.from_codes(cat.codes, pd.Index(cat.categories, dtype=object), validate=False)
     new_codes, new_cats = pd.factorize(pd.Index(new, dtype=object), use_na_sentinel=True)
     new_codes = np.append(new_codes, -1)  # position -1 (a blank cell) stays blank
     return pd.Categorical.from_codes(new_codes[cat.codes], pd.Index(new_cats, dtype=object))
@@ -382,8 +414,12 @@ def _read_csv(path: Path, extra: str | None) -> Export:
             table = read(False)  # single-threaded, so the invalid rows get their row numbers
     except pa.ArrowInvalid as exc:
         raise DossierFormatError(f"{path.name}: {exc}") from None
-    frame = pd.DataFrame({keep[int(name[1:])]: _from_arrow(table.column(name)) for name in table.column_names},
-                         copy=False)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:  # pyarrow unifies the blocks' dictionaries without the GIL
+        converted = pool.map(_from_arrow, [table.column(name) for name in table.column_names])
+        frame = pd.DataFrame(dict(zip([keep[int(name[1:])] for name in table.column_names], converted)), copy=False)
+    del table
     rows = np.arange(start + 1, start + 1 + len(frame))
     if invalid:
         for num in sorted(num for num, _ in invalid if num is not None):
@@ -403,6 +439,7 @@ def _read_csv(path: Path, extra: str | None) -> Export:
     return Export(frame, path.name, ["-"], codec, columns, unknown, pii, notes)
 
 
+@_small_pages()
 def read_export(path: str | Path, columns: str | Path | None = None) -> Export:
     """Read one export. ``columns``: a user column dictionary CSV added to the built-in one.
 
@@ -463,9 +500,13 @@ def _parse_text_dates(text: pd.Series) -> np.ndarray:
         part = arr if len(idx) == len(arr) else arr.take(pa.array(idx))
         got = pc.strptime(part, format=fmt, unit="s", error_is_null=True)
         got = got.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
-        # pyarrow rolls 31/02 over to 02/03: a parsed day 1-3 is checked again by pandas, which refuses it
+        # pyarrow rolls 31/02 over to 02/03: a parsed day 1-3 must read back as it was written,
+        # otherwise pandas, which refuses 31/02, decides
         check = np.flatnonzero(~np.isnat(got) & (got.astype("datetime64[D]") - got.astype("datetime64[M]")
                                                  < np.timedelta64(3, "D")))
+        if len(check):
+            written = pc.strftime(pa.array(got[check].astype("datetime64[s]")), format=fmt)
+            check = check[~pc.equal(written, part.take(pa.array(check))).to_numpy(zero_copy_only=False)]
         if len(check):
             got[check] = pd.to_datetime(strings(idx[check]), format=fmt, errors="coerce").to_numpy("datetime64[ns]")
         ok = ~np.isnat(got)
@@ -507,7 +548,11 @@ def parse_dates(values) -> pd.Series:
     """Dates as dd/mm/yyyy, dd/mm/yyyy HH:MM, ISO, Excel serial numbers or Excel date cells
     -> datetime64; unreadable or blank -> NaT. Each distinct value is parsed once."""
     index = values.index if isinstance(values, pd.Series) else None
-    cat = _categorical(values)
+    return _parse_categorical(_categorical(values), index)
+
+
+def _parse_categorical(cat: pd.Categorical, index=None) -> pd.Series:
+    """``parse_dates`` of a column already made by ``_categorical`` (blank cells are code -1)."""
     parsed = _parse_unique_dates(cat.categories)
     parsed = np.append(parsed.astype("datetime64[ns]"), np.datetime64("NaT", "ns"))
     return pd.Series(parsed[cat.codes], index=index, dtype="datetime64[ns]")
@@ -515,11 +560,23 @@ def parse_dates(values) -> pd.Series:
 
 def _looks_month_first(categories) -> bool:
     """dd/mm/yyyy expected: text dates whose second number exceeds 12 while the first never does."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     cats = pd.Index(categories)
-    strings = [v for v in cats if isinstance(v, str)] if cats.dtype == object else cats
-    text = pd.Series(pd.Series(strings, dtype="str").str.slice(0, 10).unique(), dtype="str")
-    parts = text.str.extract(r"^\s*(\d{1,2})/(\d{1,2})/\d{4}").dropna().astype(int)
-    return bool(len(parts)) and (parts[1] > 12).any() and not (parts[0] > 12).any()
+    if cats.dtype == object:
+        strings = pa.array([v for v in cats if isinstance(v, str)], type=pa.string())
+    elif pd.api.types.is_string_dtype(cats.dtype):
+        strings = pa.array(cats.array, type=pa.string())
+    else:
+        return False
+    days = pc.unique(pc.utf8_slice_codeunits(strings, 0, 10))
+    parts = pc.extract_regex(days, r"^\s*(?P<first>\d{1,2})/(?P<second>\d{1,2})/\d{4}")
+    if parts.null_count == len(parts):
+        return False
+    first = pc.cast(pc.struct_field(parts, "first"), pa.int16())
+    second = pc.cast(pc.struct_field(parts, "second"), pa.int16())
+    return bool(pc.any(pc.greater(second, 12)).as_py()) and not pc.any(pc.greater(first, 12)).as_py()
 
 
 # --------------------------------------------------------------------------- cleaning
@@ -604,6 +661,7 @@ def _repeated(ids: pd.Series) -> np.ndarray:
     return np.bincount(codes)[codes] > 1
 
 
+@_small_pages()
 def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=None, period_end=None,
                    as_of=None, calendar: WorkCalendar | None = None, days_off: str | Path | None = None,
                    values: str | Path | None = None, source: str | None = None) -> Cleaned:
@@ -665,11 +723,10 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
         for why in errors.dropna().unique():
             flag((errors == why).to_numpy(), why)
     ids = frame["dossier_id"].astype("str").fillna("")
-    # work that needs no other result runs on a second core meanwhile: hashing every id,
-    # matching footer words, the holiday calendar
+    # work that needs no other result runs on a second core meanwhile: hashing every id and
+    # matching footer words (pyarrow, without the GIL)
     repeated = _in_background(_repeated, ids)
     footer = _in_background(_starts_like_footer, ids)
-    work_calendar = _in_background(calendar_for, start, end, days_off) if calendar is None else None
     no_id = (ids == "").to_numpy()
     cats = {name: cat(name) for name in ("procedure", "procedure_code", "field", "office", "status_text",
                                          "channel", "paid_online", "supplements", "fee", "received", "due",
@@ -683,7 +740,7 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
             raise DossierFormatError(
                 f"{source}, column {name} ({labels.get(name, name)}): dates look like mm/dd/yyyy "
                 "(a number above 12 only ever appears second); re-export with dd/mm/yyyy dates.")
-    dates = {name: parse_dates(cats[name]) for name in date_columns}
+    dates = {name: _parse_categorical(cats[name]) for name in date_columns}
 
     empty = no_id.copy()
     for name in ("procedure", "office", "received", "due", "finished", "status_text"):
@@ -701,7 +758,7 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
         legal = pd.to_numeric(pd.Series(cats["legal_days"]).astype(object), errors="coerce")
         fill = dates["due"].isna() & legal.notna() & dates["received"].notna()
         if fill.any():
-            cal = calendar or work_calendar.result()
+            cal = calendar = calendar or calendar_for(start, end, days_off)
             dates["due"] = dates["due"].copy()
             dates["due"][fill] = pd.to_datetime(cal.add(dates["received"][fill].to_numpy(), legal[fill].to_numpy()))
             notes.append(f"{int(fill.sum())} appointed dates computed from the legal time limit")
@@ -793,7 +850,7 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
         "source_file": _categorical(frame["source_file"]).take(good),
         "source_sheet": _categorical(frame["source_sheet"]).take(good),
         "source_row": frame["source_row"].to_numpy()[good]}
-    table = _classify(columns, start, end, calendar or work_calendar.result())
+    table = _classify(columns, start, end, calendar or calendar_for(start, end, days_off))
     accounting = Accounting(source=source, read=n, kept=len(table), quarantined=int(bad.sum()))
     return Cleaned(table, quarantine, accounting, notes)
 
@@ -852,13 +909,16 @@ def _drop_unused(cat: pd.Categorical) -> pd.Categorical:
 
 def _months(days: np.ndarray) -> pd.Categorical:
     """"YYYY-MM" of each day as a categorical in time order (month numbers counted, not hashed)."""
-    months = days.astype("datetime64[M]")
-    nat = np.isnat(months)
-    number = months.view(np.int64)
+    days = np.asarray(days, dtype="datetime64[D]")
+    nat = np.isnat(days)
     if nat.all():
         return pd.Categorical.from_codes(np.full(len(days), -1, dtype=np.int8), pd.Index([], dtype=object))
-    first = number[~nat].min() if nat.any() else number.min()
-    offset = np.where(nat, 0, number - first)
+    known = days[~nat] if nat.any() else days
+    low, high = known.min(), known.max()
+    # month of every day from the first to the last (a short table), looked up per row
+    month_of_day = np.arange(low, high + 1).astype("datetime64[M]").view(np.int64)
+    first = month_of_day[0]
+    offset = month_of_day[np.where(nat, low, days).view(np.int64) - low.view(np.int64)] - first
     used = np.bincount(offset[~nat] if nat.any() else offset) > 0
     code = np.cumsum(used) - 1
     codes = code[offset]
@@ -892,18 +952,28 @@ def _classify(c: dict, start: pd.Timestamp, end: pd.Timestamp, cal: WorkCalendar
     got = c["supplement_completed"].astype("datetime64[D]")
     # D2: a supplement requested once and never completed ends the clock on the request date.
     waiting = open_ & ~np.isnat(req) & np.isnat(got) & (req <= end_day)
-    stop = np.where(done | returned, fin_day, np.where(waiting, req, np.where(open_, end_day, nat)))
+    stop = np.where(done | returned, fin_day, end_day)  # open: the end of the period
+    np.copyto(stop, req, where=waiting)
+    np.copyto(stop, nat, where=withdrawn)
     paused = ~np.isnat(req) & ~np.isnat(got)
     pause = np.zeros(len(codes))
     if paused.any():
         pause[paused] = np.nan_to_num(cal.between(req[paused], got[paused]))
     late_date = ~np.isnat(stop) & (stop > due_day)
     late_supp = supplements > 1
-    status = np.select(
-        [withdrawn, returned, done & late_date, done & late_supp, done & (fin_day < due_day), done,
-         open_ & late_date],
-        [6, 5, 2, 2, 0, 1, 4], default=3).astype(np.int8)  # index into STATUSES
-    late_rule = np.select([withdrawn, late_date & open_, late_date, late_supp], [-1, 0, 1, 2], default=-1)
+    # index into STATUSES; each rule below overrides the ones above it
+    status = np.full(len(codes), STATUSES.index("in_progress"), dtype=np.int8)
+    np.copyto(status, STATUSES.index("overdue_in_progress"), where=open_ & late_date)
+    np.copyto(status, STATUSES.index("on_time"), where=done)
+    np.copyto(status, STATUSES.index("early"), where=done & (fin_day < due_day))
+    np.copyto(status, STATUSES.index("late"), where=done & (late_date | late_supp))
+    np.copyto(status, STATUSES.index("returned"), where=returned)
+    np.copyto(status, STATUSES.index("withdrawn"), where=withdrawn)
+    late_rule = np.full(len(codes), -1, dtype=np.int8)  # index into _LATE_RULES, in the same way
+    np.copyto(late_rule, 2, where=late_supp)
+    np.copyto(late_rule, 1, where=late_date)
+    np.copyto(late_rule, 0, where=late_date & open_)
+    np.copyto(late_rule, -1, where=withdrawn)
     verdict = np.where(late_date | late_supp, 0, 1).astype(np.int8)
     on_time = pd.arrays.BooleanArray(verdict == 1, withdrawn)
     days_late = np.clip(cal.between(due_day, stop), 0, None)
@@ -922,17 +992,17 @@ def _classify(c: dict, start: pd.Timestamp, end: pd.Timestamp, cal: WorkCalendar
         "status": pd.Categorical.from_codes(status, STATUSES),
         "on_time": on_time,
         "late_rule": pd.Categorical.from_codes(late_rule, _LATE_RULES),
-        "supplements": c["supplements"].astype("int64"),
+        "supplements": c["supplements"].astype("int64", copy=False),
         "supplement_working_days": pause,
         "processing_working_days": processing,
         "working_days_late": np.where(withdrawn, np.nan, days_late),
-        "paid_online": c["paid_online"].astype(bool),
-        "fee": c["fee"].astype(float),
+        "paid_online": c["paid_online"].astype(bool, copy=False),
+        "fee": c["fee"].astype(float, copy=False),
         "carried_over": rec_day < np.datetime64(start.date(), "D"),
         "month": _months(rec_day),
         "source_file": _drop_unused(c["source_file"]),
         "source_sheet": _drop_unused(c["source_sheet"]),
-        "source_row": c["source_row"].astype("int64"),
+        "source_row": c["source_row"].astype("int64", copy=False),
     }, copy=False)  # no copy into consolidated blocks: every column is new already
 
 
@@ -963,11 +1033,84 @@ def load(paths, period=None, *, period_start=None, period_end=None, as_of=None, 
     across monthly files are resolved as one set)."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     exports = [read_export(p, columns=columns) for p in paths]
-    frame = pd.concat([e.frame for e in exports], ignore_index=True)
+    frame = exports[0].frame if len(exports) == 1 else pd.concat([e.frame for e in exports], ignore_index=True)
     cleaned = clean_dossiers(frame, period, period_start=period_start, period_end=period_end, as_of=as_of,
                              values=values, days_off=days_off,
                              source=", ".join(e.file for e in exports))
     return cleaned, exports
+
+
+def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
+    """A cleaned dossier table (or its quarantine) as parquet, written to ``<name>.tmp`` and
+    renamed, so a reader never sees half a file. Dictionary pages only for the categorical
+    columns (for a million distinct ids or times a dictionary is built and thrown away
+    otherwise), and no column statistics: an export is one row group, which no reader can skip,
+    and the statistics cost a sixth of the writing time."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    categorical = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    tmp = path.with_name(path.name + ".tmp")
+    pq.write_table(table, tmp, use_dictionary=categorical or False, write_statistics=False)
+    os.replace(tmp, path)
+    return path
+
+
+@dataclass
+class Processed:
+    """What ``process`` made of one export (or a folder of monthly exports)."""
+
+    cleaned: Cleaned
+    exports: list[Export]
+    tables: dict[str, pd.DataFrame]   # metric_tables: total, office, field, procedure, month, office x procedure
+    summary: pd.Series                # leader_summary
+    files: dict[str, Path]            # table, quarantine, metrics
+
+
+def export_files(path: str | Path) -> list[Path]:
+    """An export file, or the spreadsheets and CSVs of a folder (monthly exports), sorted."""
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in EXCEL_TYPES + (".csv",))
+        if not files:
+            raise FileNotFoundError(f"{path}: no .xlsx, .xls or .csv exports in this folder")
+        return files
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: file not found")
+    return [path]
+
+
+@_small_pages()
+def process(path: str | Path, out_dir: str | Path, period=None, *, period_start=None, period_end=None,
+            as_of=None, columns=None, values=None, days_off=None) -> Processed:
+    """Read and clean an export (or a folder of exports read together), write
+    ``<name>.parquet`` (the canonical table), ``<name>_quarantine.parquet`` and
+    ``<name>_metrics.csv`` (every breakdown of ``metric_tables`` in one table, column
+    ``breakdown``) to ``out_dir``, and return them with the leader's summary. The table's
+    parquet is written on a second thread while the metrics are computed. Options as in
+    ``clean_dossiers``; ``govgap dossiers`` is the command-line form."""
+    path = Path(path)
+    cleaned, exports = load(export_files(path), period, period_start=period_start, period_end=period_end,
+                            as_of=as_of, columns=columns, values=values, days_off=days_off)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    name = path.stem if path.is_file() else path.name
+    files = {"table": out / f"{name}.parquet", "quarantine": out / f"{name}_quarantine.parquet",
+             "metrics": out / f"{name}_metrics.csv"}
+    writing = _in_background(write_parquet, cleaned.table, files["table"])
+    try:
+        tables = metric_tables(cleaned.table)
+        summary = leader_summary(cleaned.table, tables)
+        write_parquet(cleaned.quarantine, files["quarantine"])
+        keys = [c for c in ("office", "field", "procedure", "month") if any(c in t for t in tables.values())]
+        long = pd.concat([t.assign(breakdown=k) for k, t in tables.items()], ignore_index=True)
+        long[["breakdown", *keys, *[c for c in long.columns if c not in keys and c != "breakdown"]]].to_csv(
+            files["metrics"], index=False, encoding="utf-8-sig")
+    finally:
+        writing.result()
+    return Processed(cleaned, exports, tables, summary, files)
 
 
 # --------------------------------------------------------------------------- metrics
@@ -1142,6 +1285,7 @@ BREAKDOWNS = {"total": None, "office": ["office"], "field": ["field"], "procedur
               "month": ["month"], "office_procedure": ["office", "procedure"]}
 
 
+@_small_pages()
 def metric_tables(table: pd.DataFrame, breakdowns: dict | None = None) -> dict[str, pd.DataFrame]:
     """Every standard breakdown of ``metrics`` at once (the per-dossier flags are computed once):
     total, office, field, procedure, month and office x procedure."""
@@ -1207,21 +1351,15 @@ def export_for(province: str, year: int, input_path: str | Path | None = None,
             raise FileNotFoundError(f"No dossier export for {province} {year} at {path}")
         return [path], sample.is_sample(folder)
     path = resolve(input_path)
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in EXCEL_TYPES + (".csv",))
-        if not files:
-            raise FileNotFoundError(f"{path}: no .xlsx, .xls or .csv exports in this folder")
-        return files, any(sample.is_sample(p) for p in (path, *path.parents))
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: file not found")
-    return [path], any(sample.is_sample(p) for p in path.parents)
+    return export_files(path), any(sample.is_sample(p) for p in (path, *path.parents))
 
 
-def summary_table(table: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
-    """The leader's summary as a two-column table, numbers in the language's format."""
+def summary_table(table: pd.DataFrame, lang: str = "vi", tables: dict | None = None) -> pd.DataFrame:
+    """The leader's summary as a two-column table, numbers in the language's format
+    (``tables``: ``metric_tables(table)`` when already computed)."""
     from . import fmt
 
-    row = leader_summary(table)
+    row = leader_summary(table, tables)
     shares = {"on_time_rate", "resolved_on_time_rate"}
     return pd.DataFrame({
         ("Chỉ tiêu" if lang == "vi" else "Item"): [SUMMARY_LABELS[k][0 if lang == "vi" else 1] for k in row.index],

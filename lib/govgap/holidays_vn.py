@@ -18,6 +18,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import holidays as _holidays
+
+try:  # the country's module, imported now rather than on the first calendar (half of its cost)
+    from holidays.countries.vietnam import Vietnam as _Vietnam
+except ImportError:  # a holidays release that moved it
+    _Vietnam = None
+
+
+def _vietnam(years: list[int]):
+    return _Vietnam(years=years) if _Vietnam is not None else _holidays.country_holidays("VN", years=years)
 import numpy as np
 import pandas as pd
 
@@ -26,7 +35,7 @@ def holiday_dates(years: Iterable[int], extra_days_off: Iterable[dt.date] = ()) 
     """Sorted public holidays in Vietnam for ``years`` (from the ``holidays`` package, which
     includes Tết and the observed/compensatory days), plus any ``extra_days_off`` the province
     declared."""
-    days = set(_holidays.country_holidays("VN", years=list(years)).keys())
+    days = set(_vietnam(list(years)).keys())
     days.update(extra_days_off)
     return sorted(days)
 
@@ -58,7 +67,7 @@ class WorkCalendar:
         self.first = np.datetime64(pd.Timestamp(first).date(), "D") - 7
         self.last = np.datetime64(pd.Timestamp(last).date(), "D") + 400
         years = range(int(str(self.first)[:4]), int(str(self.last)[:4]) + 1)
-        vn = _holidays.country_holidays("VN", years=list(years))
+        vn = _vietnam(list(years))
         days = np.arange(self.first, self.last + 1)
         work = np.is_busday(days)
         off = np.array(sorted(set(vn.keys()) | set(extra_days_off)), dtype="datetime64[D]")
@@ -68,6 +77,7 @@ class WorkCalendar:
         self.days = days
         self.is_work = work
         self.cumulative = np.concatenate([[0], np.cumsum(work)])  # cumulative[i+1] = work days up to day i
+        self._through = self.cumulative[1:].astype(float)  # work days up to and including day i
 
     def _index(self, days: np.ndarray) -> np.ndarray:
         idx = (days.astype("datetime64[D]") - self.first).astype(np.int64)
@@ -79,10 +89,10 @@ class WorkCalendar:
         """(position in the calendar, NaT mask) of every date; NaT gets position 0."""
         days = np.asarray(days, dtype="datetime64[D]")
         nat = np.isnat(days)
-        idx = days.view(np.int64) - self.first.astype(np.int64)
+        idx = np.asarray(days.view(np.int64) - self.first.astype(np.int64))
         if nat.any():
-            idx = np.where(nat, 0, idx)
-        if len(idx) and (idx.min() < 0 or idx.max() >= len(self.days)):
+            idx[nat] = 0
+        if idx.size and (idx.min() < 0 or idx.max() >= len(self.days)):
             raise ValueError(f"dates outside the calendar {self.first} - {self.last}")
         return idx, nat
 
@@ -90,7 +100,8 @@ class WorkCalendar:
         """Working days in (start, end] for arrays of dates (NaT -> NaN); negative when end < start."""
         a, a_nat = self._positions(start)
         b, b_nat = self._positions(end)
-        out = (self.cumulative[b + 1] - self.cumulative[a + 1]).astype(float)
+        out = np.asarray(self._through[b])  # a new array (a 0-d one for single dates)
+        out -= self._through[a]
         out[a_nat | b_nat] = np.nan
         return out
 
