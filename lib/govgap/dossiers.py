@@ -696,8 +696,7 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
     n = len(frame)
     reason = np.zeros(n, dtype=np.int16)  # 0 = kept; k = reasons[k - 1]
     reasons: list[str] = []
-    column = np.full(n, None, dtype=object)
-    value = np.full(n, None, dtype=object)
+    details: list[tuple] = []  # (rows, column, offending values as text or None) per flag
     notes: list[str] = []
 
     def flag(mask, why, col=None, vals=None):
@@ -707,11 +706,12 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
         reasons.append(why)
         reason[mask] = len(reasons)
         if col is not None:
-            column[mask] = col
+            rows = np.flatnonzero(mask)
+            text = None
             if vals is not None:  # the offending values, as text (only the flagged rows are converted)
-                rows = np.flatnonzero(mask)
                 picked = vals.iloc[rows] if isinstance(vals, pd.Series) else pd.Series(np.asarray(vals)[rows])
-                value[rows] = picked.astype(object).astype(str).str.slice(0, 40).to_numpy()
+                text = picked.astype(object).astype(str).str.slice(0, 40).to_numpy()
+            details.append((rows, col, text))
 
     def cat(name) -> pd.Categorical:
         if name not in frame.columns:
@@ -765,14 +765,15 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
     received, due, finished = dates["received"], dates["due"], dates["finished"]
     flag(received.isna(), "no received date (Ngày tiếp nhận)", "received")
     flag(due.isna(), "no appointed date (Ngày hẹn trả)", "due")
-    rec_day = received.dt.normalize()
-    limit = as_of + pd.Timedelta(days=1)
-    flag(received >= limit, "received date in the future", "received", received)
-    flag(finished >= limit, "result date in the future", "finished", finished)
-    flag(finished.dt.normalize() < rec_day, "result date before received date", "finished", finished)
-    flag(due.dt.normalize() < rec_day, "appointed date before received date", "due", due)
-    flag(rec_day > end, "received after the end of the period", "received", received)
-    flag(rec_day < start - pd.Timedelta(days=3 * 366), "received more than three years before the period",
+    # compared as days (numpy: NaT compares False, as in pandas)
+    rec_day, due_day, fin_day = (x.to_numpy().astype("datetime64[D]") for x in (received, due, finished))
+    limit, end_day = np.datetime64(as_of.date(), "D") + 1, np.datetime64(end.date(), "D")
+    flag(rec_day >= limit, "received date in the future", "received", received)
+    flag(fin_day >= limit, "result date in the future", "finished", finished)
+    flag(fin_day < rec_day, "result date before received date", "finished", finished)
+    flag(due_day < rec_day, "appointed date before received date", "due", due)
+    flag(rec_day > end_day, "received after the end of the period", "received", received)
+    flag(rec_day < np.datetime64(start.date(), "D") - 3 * 366, "received more than three years before the period",
          "received", received)
 
     status_cat = cats["status_text"]
@@ -796,7 +797,7 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
     flag((state == progress.index("finished")) & finished.isna().to_numpy() & returned_date.isna().to_numpy(),
          "status says finished but there is no result date", "finished")
     flag(np.isin(state, [progress.index("in_progress"), progress.index("supplementing")])
-         & (finished.dt.normalize() <= end).to_numpy(),
+         & (fin_day <= end_day),
          "status says in progress but there is a result date in the period", "status_text", pd.Series(status_cat))
     finished = finished.fillna(returned_date)
 
@@ -830,12 +831,20 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
         _resolve_duplicates(ids, cats["procedure"].codes, received, due, finished, state, frame, dup, flag)
 
     bad = reason > 0
+    bad_rows = np.flatnonzero(bad)
+    column = np.full(len(bad_rows), None, dtype=object)
+    value = np.full(len(bad_rows), None, dtype=object)
+    for rows, col, text in details:  # a row is flagged once: positions do not overlap
+        where = np.searchsorted(bad_rows, rows)
+        column[where] = col
+        if text is not None:
+            value[where] = text
     quarantine = pd.DataFrame({
         "source": source, "source_file": frame["source_file"][bad].to_numpy(dtype=object),
         "source_sheet": frame["source_sheet"][bad].to_numpy(dtype=object),
         "source_row": frame["source_row"].to_numpy()[bad],
         "dossier_id": ids[bad].to_numpy(dtype=object), "reason": np.array(reasons, dtype=object)[reason[bad] - 1],
-        "column": column[bad], "value": value[bad]})
+        "column": column, "value": value})
     good = np.flatnonzero(~bad)
     columns = {
         "dossier_id": ids.take(good).reset_index(drop=True),
@@ -850,6 +859,8 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
         "source_file": _categorical(frame["source_file"]).take(good),
         "source_sheet": _categorical(frame["source_sheet"]).take(good),
         "source_row": frame["source_row"].to_numpy()[good]}
+    # the full-length arrays are no longer needed: their memory is reused for the classification
+    del dates, received, due, finished, returned_date, rec_day, due_day, fin_day, numbers, state, channel, paid
     table = _classify(columns, start, end, calendar or calendar_for(start, end, days_off))
     accounting = Accounting(source=source, read=n, kept=len(table), quarantined=int(bad.sum()))
     return Cleaned(table, quarantine, accounting, notes)
