@@ -740,7 +740,10 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
             raise DossierFormatError(
                 f"{source}, column {name} ({labels.get(name, name)}): dates look like mm/dd/yyyy "
                 "(a number above 12 only ever appears second); re-export with dd/mm/yyyy dates.")
-    dates = {name: _parse_categorical(cats[name]) for name in date_columns}
+    optional = ("returned_to_applicant", "supplement_requested", "supplement_completed")
+    # an optional date column that is absent or empty stays None (no column of NaT to carry)
+    dates = {name: None if name in optional and cats[name].codes.max(initial=-1) < 0
+             else _parse_categorical(cats[name]) for name in date_columns}
 
     empty = no_id.copy()
     for name in ("procedure", "office", "received", "due", "finished", "status_text"):
@@ -752,6 +755,8 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
     flag(cats["office"].codes < 0, "no office", "office")
     for name in date_columns:
         c = cats[name]
+        if dates[name] is None:
+            continue
         flag((c.codes >= 0) & dates[name].isna().to_numpy(), f"unreadable date in column {name} "
              f"({labels.get(name, name)})", name, pd.Series(c))
     if cats["legal_days"].codes.max(initial=-1) >= 0:  # no appointed date: received + legal time limit
@@ -794,12 +799,14 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
         state = from_dates
         notes.append("no status column: status taken from the dates (returned and withdrawn cannot be told)")
     returned_date = dates["returned_to_applicant"]
-    flag((state == progress.index("finished")) & finished.isna().to_numpy() & returned_date.isna().to_numpy(),
+    flag((state == progress.index("finished")) & finished.isna().to_numpy()
+         & (True if returned_date is None else returned_date.isna().to_numpy()),
          "status says finished but there is no result date", "finished")
     flag(np.isin(state, [progress.index("in_progress"), progress.index("supplementing")])
          & (fin_day <= end_day),
          "status says in progress but there is a result date in the period", "status_text", pd.Series(status_cat))
-    finished = finished.fillna(returned_date)
+    if returned_date is not None:
+        finished = finished.fillna(returned_date)
 
     def vocabulary(kind, c: pd.Categorical, label, targets):
         """Codes into ``targets`` per row (-1 = unknown value, quarantined)."""
@@ -852,8 +859,8 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
         "field": cats["field"].take(good), "office": cats["office"].take(good),
         "channel": pd.Categorical.from_codes(np.maximum(channel[good], 0), CHANNELS),
         "received": received.to_numpy()[good], "due": due.to_numpy()[good], "finished": finished.to_numpy()[good],
-        "supplement_requested": dates["supplement_requested"].to_numpy()[good],
-        "supplement_completed": dates["supplement_completed"].to_numpy()[good],
+        **{name: None if dates[name] is None else dates[name].to_numpy()[good]
+           for name in ("supplement_requested", "supplement_completed")},
         "supplements": np.nan_to_num(numbers["supplements"])[good], "fee": numbers["fee"][good],
         "paid_online": paid[good], "state": state[good],
         "source_file": _categorical(frame["source_file"]).take(good),
@@ -959,17 +966,19 @@ def _classify(c: dict, start: pd.Timestamp, end: pd.Timestamp, cal: WorkCalendar
     withdrawn = codes == 2
     open_ = ~(done | returned | withdrawn)
     supplements = c["supplements"]
-    req = c["supplement_requested"].astype("datetime64[D]")
-    got = c["supplement_completed"].astype("datetime64[D]")
-    # D2: a supplement requested once and never completed ends the clock on the request date.
-    waiting = open_ & ~np.isnat(req) & np.isnat(got) & (req <= end_day)
     stop = np.where(done | returned, fin_day, end_day)  # open: the end of the period
-    np.copyto(stop, req, where=waiting)
-    np.copyto(stop, nat, where=withdrawn)
-    paused = ~np.isnat(req) & ~np.isnat(got)
     pause = np.zeros(len(codes))
-    if paused.any():
-        pause[paused] = np.nan_to_num(cal.between(req[paused], got[paused]))
+    if c["supplement_requested"] is not None:  # None: no request dates in the export
+        req = c["supplement_requested"].astype("datetime64[D]")
+        got = (np.full(len(codes), nat) if c["supplement_completed"] is None
+               else c["supplement_completed"].astype("datetime64[D]"))
+        # D2: a supplement requested once and never completed ends the clock on the request date.
+        waiting = open_ & ~np.isnat(req) & np.isnat(got) & (req <= end_day)
+        np.copyto(stop, req, where=waiting)
+        paused = ~np.isnat(req) & ~np.isnat(got)
+        if paused.any():
+            pause[paused] = np.nan_to_num(cal.between(req[paused], got[paused]))
+    np.copyto(stop, nat, where=withdrawn)
     late_date = ~np.isnat(stop) & (stop > due_day)
     late_supp = supplements > 1
     # index into STATUSES; each rule below overrides the ones above it
@@ -987,8 +996,12 @@ def _classify(c: dict, start: pd.Timestamp, end: pd.Timestamp, cal: WorkCalendar
     np.copyto(late_rule, -1, where=withdrawn)
     verdict = np.where(late_date | late_supp, 0, 1).astype(np.int8)
     on_time = pd.arrays.BooleanArray(verdict == 1, withdrawn)
-    days_late = np.clip(cal.between(due_day, stop), 0, None)
-    processing = np.where(done, cal.between(rec_day, np.where(done, fin_day, nat)) - pause, np.nan)
+    days_late = cal.between(due_day, stop)  # new arrays, worked on in place
+    np.clip(days_late, 0, None, out=days_late)
+    days_late[withdrawn] = np.nan
+    processing = cal.between(rec_day, np.where(done, fin_day, nat))
+    processing -= pause
+    processing[~done] = np.nan
     return pd.DataFrame({
         "dossier_id": c["dossier_id"],
         "procedure": _drop_unused(c["procedure"]),
@@ -1006,7 +1019,7 @@ def _classify(c: dict, start: pd.Timestamp, end: pd.Timestamp, cal: WorkCalendar
         "supplements": c["supplements"].astype("int64", copy=False),
         "supplement_working_days": pause,
         "processing_working_days": processing,
-        "working_days_late": np.where(withdrawn, np.nan, days_late),
+        "working_days_late": days_late,
         "paid_online": c["paid_online"].astype(bool, copy=False),
         "fee": c["fee"].astype(float, copy=False),
         "carried_over": rec_day < np.datetime64(start.date(), "D"),
