@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from pathlib import Path
 
 import numpy as np
@@ -70,7 +69,6 @@ frame = pd.read_csv({path!r}, skiprows={skip})
 print(json.dumps({{"seconds": time.perf_counter() - t, "rows": len(frame)}}))
 """,
     "govgap_csv": """
-import time
 from govgap import dossiers
 t = time.perf_counter()
 # what `govgap dossiers export.csv --period 2024` does: read, clean, write the table and the
@@ -83,14 +81,12 @@ assert all(p.exists() for p in done.files.values()) and len(done.tables["office_
 print(json.dumps({{"seconds": seconds, "rows": acc.read, "kept": acc.kept, "quarantined": acc.quarantined}}))
 """,
     "calamine": """
-import time
 from python_calamine import CalamineWorkbook
 t = time.perf_counter()
 rows = CalamineWorkbook.from_path({path!r}).get_sheet_by_index(0).to_python()
 print(json.dumps({{"seconds": time.perf_counter() - t, "rows": len(rows)}}))
 """,
     "govgap_xlsx": """
-import time
 from govgap import dossiers
 t = time.perf_counter()
 export = dossiers.read_export({path!r})

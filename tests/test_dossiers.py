@@ -333,3 +333,78 @@ def test_sample_export_reads_and_cleans(small_sample):
     assert tables["office"]["received"].sum() == acc.kept
     assert np.isclose(tables["total"]["on_time_rate"].iloc[0],
                       cleaned.table["on_time"].dropna().astype(bool).mean())
+
+
+def test_breakdowns_equal_a_plain_groupby(small_sample):
+    """metric_tables first sums dossiers per combination of the breakdown columns and cell;
+    each breakdown must equal pandas' own groupby on the dossiers."""
+    cleaned, _ = dossiers.load(small_sample / "dossiers/2024/nam-dinh.xlsx", 2024, as_of="2025-01-15")
+    t = cleaned.table
+    tables = dossiers.metric_tables(t)
+    pd.testing.assert_frame_equal(tables["total"], metrics(t))  # one group: row by row
+    judged = t["on_time"].notna()
+    for name, by in (("office", ["office"]), ("month", ["month"]), ("procedure", ["procedure"]),
+                     ("office_procedure", ["office", "procedure"])):
+        got = tables[name].set_index(by)
+        groups = t.groupby(by, observed=True)
+        assert got["received"].to_dict() == groups.size().to_dict()
+        late = t[t["status"] == "late"].groupby(by, observed=True).size()
+        assert got["late"].to_dict() == late.reindex(got.index, fill_value=0).to_dict()
+        rate = t[judged].assign(ok=t.loc[judged, "on_time"].astype(bool)).groupby(by, observed=True)["ok"].mean()
+        np.testing.assert_allclose(got["on_time_rate"].to_numpy(), rate.reindex(got.index).to_numpy())
+        mean = groups["processing_working_days"].mean()
+        np.testing.assert_allclose(got["mean_processing_working_days"].to_numpy(), mean.reindex(got.index).to_numpy())
+        postal = (t["channel"] == "postal") & ~t["carried_over"]
+        share = postal.groupby([t[c] for c in by], observed=True).sum() / (~t["carried_over"]).groupby(
+            [t[c] for c in by], observed=True).sum()
+        np.testing.assert_allclose(got["postal_share"].to_numpy(), share.reindex(got.index).to_numpy())
+    assert dossiers.leader_summary(t, tables).equals(dossiers.leader_summary(t))
+
+
+def test_process_writes_table_quarantine_and_metrics(small_sample, tmp_path):
+    src = small_sample / "dossiers/2024/ha-noi.xlsx"
+    done = dossiers.process(src, tmp_path / "out", 2024, as_of="15/01/2025")
+    cleaned, _ = dossiers.load(src, 2024, as_of="2025-01-15")
+    assert {k: p.name for k, p in done.files.items()} == {
+        "table": "ha-noi.parquet", "quarantine": "ha-noi_quarantine.parquet", "metrics": "ha-noi_metrics.csv"}
+    back = pd.read_parquet(done.files["table"])
+    assert list(back.columns) == list(cleaned.table.columns) and len(back) == cleaned.accounting.kept
+    for col in back.columns:
+        assert back[col].astype(object).equals(cleaned.table[col].astype(object)), col
+    quarantine = pd.read_parquet(done.files["quarantine"])
+    assert quarantine["reason"].tolist() == cleaned.quarantine["reason"].tolist()
+    assert len(quarantine) == cleaned.accounting.quarantined > 0
+    long = pd.read_csv(done.files["metrics"], encoding="utf-8-sig")
+    assert set(long["breakdown"]) == set(dossiers.BREAKDOWNS)
+    office = long[long["breakdown"] == "office"].set_index("office")["received"]
+    assert office.to_dict() == done.tables["office"].set_index("office")["received"].to_dict()
+    assert done.summary.equals(dossiers.leader_summary(cleaned.table))
+    assert not list((tmp_path / "out").glob("*.tmp"))
+
+
+def test_govgap_dossiers_command(small_sample, tmp_path, capsys):
+    from govgap.cli import main as cli_main
+
+    src = small_sample / "dossiers/2024/ha-noi.xlsx"
+    assert cli_main(["dossiers", str(src), "--period", "2024", "--as-of", "15/01/2025",
+                     "--out", str(tmp_path / "o"), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    acc = dossiers.load(src, 2024, as_of="2025-01-15")[0].accounting
+    assert f"Rows read {acc.read:,}, kept {acc.kept:,}, quarantined {acc.quarantined:,}." in out
+    assert "quarantined" in out and "On-time rate (766, item 2.1)" in out
+    assert (tmp_path / "o" / "ha-noi.parquet").exists()
+    broken = tmp_path / "broken.csv"
+    broken.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert cli_main(["dossiers", str(broken), "--period", "2024", "--out", str(tmp_path / "o")]) == 2
+    assert "broken.csv: no header row found" in capsys.readouterr().err
+
+
+def test_numpy_page_advice_is_restored():
+    from govgap.dossiers import _set_madvise_hugepage, _small_pages
+
+    if _set_madvise_hugepage is None:
+        pytest.fail("numpy's _set_madvise_hugepage switch was not found")
+    before = _set_madvise_hugepage(True)
+    with _small_pages():
+        assert _set_madvise_hugepage(False) is False  # off inside
+    assert _set_madvise_hugepage(before) is True  # back on afterwards

@@ -18,8 +18,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import holidays as _holidays
+import numpy as np
+import pandas as pd
 
-try:  # the country's module, imported now rather than on the first calendar (half of its cost)
+try:  # the country's module, imported with govgap rather than by the first calendar
     from holidays.countries.vietnam import Vietnam as _Vietnam
 except ImportError:  # a holidays release that moved it
     _Vietnam = None
@@ -27,8 +29,6 @@ except ImportError:  # a holidays release that moved it
 
 def _vietnam(years: list[int]):
     return _Vietnam(years=years) if _Vietnam is not None else _holidays.country_holidays("VN", years=years)
-import numpy as np
-import pandas as pd
 
 
 def holiday_dates(years: Iterable[int], extra_days_off: Iterable[dt.date] = ()) -> list[dt.date]:
