@@ -408,3 +408,20 @@ def test_numpy_page_advice_is_restored():
     with _small_pages():
         assert _set_madvise_hugepage(False) is False  # off inside
     assert _set_madvise_hugepage(before) is True  # back on afterwards
+
+
+def test_process_reads_a_folder_of_exports_together(small_sample, tmp_path):
+    """Two monthly files that overlap completely: the second file's rows are exact copies."""
+    folder = tmp_path / "ha-noi-2024"
+    folder.mkdir()
+    src = small_sample / "dossiers/2024/ha-noi.xlsx"
+    shutil.copy(src, folder / "thang_01.xlsx")
+    shutil.copy(src, folder / "thang_02.xlsx")
+    single = dossiers.load(src, 2024, as_of="2025-01-15")[0].accounting
+    done = dossiers.process(folder, tmp_path / "out", 2024, as_of="2025-01-15")
+    acc = done.cleaned.accounting
+    assert [e.file for e in done.exports] == ["thang_01.xlsx", "thang_02.xlsx"]
+    assert (acc.read, acc.kept) == (2 * single.read, single.kept)
+    reasons = done.cleaned.reasons().set_index("reason")["rows"]
+    assert reasons["duplicated dossier id: exact copy of another row (value: the row kept)"] >= single.kept
+    assert done.files["table"].name == "ha-noi-2024.parquet" and done.files["table"].exists()
