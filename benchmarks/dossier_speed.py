@@ -110,7 +110,7 @@ print(json.dumps({"peak_mb": peak}))
 
 
 def run(kind: str, repeat: int, **kw) -> dict:
-    code = "import json\n" + textwrap.dedent(CHILD[kind]).format(**kw) + PEAK
+    code = "import json\nimport time\n" + textwrap.dedent(CHILD[kind]).format(**kw) + PEAK
     best = None
     for _ in range(repeat):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

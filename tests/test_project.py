@@ -61,3 +61,13 @@ def test_make_help_lists_every_target_and_readme_commands_exist():
                               check=True).stdout
     for command in set(re.findall(r"govgap ([a-z-]+)", readme)):
         assert command in cli_help, command
+
+
+def test_dossier_benchmark_runs_and_prints_its_ratios():
+    """The benchmark script works end to end (tiny sizes; the times themselves are not tested)."""
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "dossier_speed.py"), "--rows", "3000",
+                          "--xlsx-rows", "300", "--repeat", "1"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert re.search(r"CSV 3,000 rows .* -> ratio \d+\.\d\d \(target <= 3\)", out.stdout), out.stdout
+    assert re.search(r"kept [\d,]+ \+ quarantined [\d,]+ = read 3,000; peak memory govgap [\d,]+ MB", out.stdout)
+    assert re.search(r"xlsx 300 rows: .* -> ratio \d+\.\d\d \(target <= 1\.2\)", out.stdout), out.stdout
