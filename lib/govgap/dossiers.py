@@ -219,6 +219,13 @@ def _categorical(values) -> pd.Categorical:
         return cat
     if cats.dtype == object:
         blank = np.fromiter((is_blank(v) for v in cats), dtype=bool, count=len(cats))
+    elif isinstance(cats.array, pd.arrays.ArrowStringArray):  # text read by pyarrow: trimmed there
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        text = pa.array(cats.array)
+        blank = pc.fill_null(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(text)), 0), True).to_numpy(
+            zero_copy_only=False)
     else:
         blank = (pd.Series(cats).astype(str).str.strip() == "").to_numpy(bool)
     if not blank.any():
