@@ -1075,8 +1075,8 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
     """A cleaned dossier table (or its quarantine) as parquet, written to ``<name>.tmp`` and
     renamed, so a reader never sees half a file. Dictionary pages only for the categorical
     columns (for a million distinct ids or times a dictionary is built and thrown away
-    otherwise), and no column statistics: an export is one row group, which no reader can skip,
-    and the statistics cost a sixth of the writing time."""
+    otherwise), and no column statistics: up to a million rows are one row group, which no reader
+    can skip, and the statistics cost a sixth of the writing time."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -1090,7 +1090,7 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
 
 
 @dataclass
-class Processed:
+class ProcessedExport:
     """What ``process`` made of one export (or a folder of monthly exports)."""
 
     cleaned: Cleaned
@@ -1115,7 +1115,7 @@ def export_files(path: str | Path) -> list[Path]:
 
 @_small_pages()
 def process(path: str | Path, out_dir: str | Path, period=None, *, period_start=None, period_end=None,
-            as_of=None, columns=None, values=None, days_off=None) -> Processed:
+            as_of=None, columns=None, values=None, days_off=None) -> ProcessedExport:
     """Read and clean an export (or a folder of exports read together), write
     ``<name>.parquet`` (the canonical table), ``<name>_quarantine.parquet`` and
     ``<name>_metrics.csv`` (every breakdown of ``metric_tables`` in one table, column
@@ -1141,7 +1141,7 @@ def process(path: str | Path, out_dir: str | Path, period=None, *, period_start=
             files["metrics"], index=False, encoding="utf-8-sig")
     finally:
         writing.result()
-    return Processed(cleaned, exports, tables, summary, files)
+    return ProcessedExport(cleaned, exports, tables, summary, files)
 
 
 # --------------------------------------------------------------------------- metrics
