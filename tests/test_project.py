@@ -71,3 +71,13 @@ def test_dossier_benchmark_runs_and_prints_its_ratios():
     assert re.search(r"CSV 3,000 rows .* -> ratio \d+\.\d\d \(target <= 3\)", out.stdout), out.stdout
     assert re.search(r"kept [\d,]+ \+ quarantined [\d,]+ = read 3,000; peak memory govgap [\d,]+ MB", out.stdout)
     assert re.search(r"xlsx 300 rows: .* -> ratio \d+\.\d\d \(target <= 1\.2\)", out.stdout), out.stdout
+
+
+def test_survey_benchmark_runs_and_prints_its_ratio():
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "survey_speed.py"), "--respondents", "600",
+                          "--items", "4", "--repeat", "1"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "600 respondents x 4 items, 63 provinces" in out.stdout
+    assert re.search(r"estimates with SE, CI, deff: [\d.]+ s \(252 estimates\)\s+target <= 5 s: (met|MISSED)",
+                     out.stdout), out.stdout
+    assert re.search(r"ratio: [\d.]+", out.stdout)
