@@ -21,7 +21,7 @@ import io
 import os
 import re
 import threading
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,7 +33,7 @@ import pandas as pd
 from .holidays_vn import WorkCalendar, read_days_off
 from .quality import Accounting
 from .sheets import (EXCEL_TYPES, cell_text, csv_codec, header_key, header_labels, is_blank,
-                     is_column_number_row, match_header, read_dictionary)
+                     is_column_number_row, match_header, read_dictionary, sniff_delimiter)
 from .text import LEGACY_CONVERTERS, LegacyTextError, detect_legacy
 
 HEADER_SCAN_ROWS = 40
@@ -379,11 +379,7 @@ def _read_csv(path: Path, extra: str | None) -> Export:
     from pyarrow import csv as pacsv
 
     codec, head_text = csv_codec(path)
-    sample = "\n".join(head_text.splitlines()[:30])
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
+    delimiter = sniff_delimiter(head_text)
     head_rows = list(csv.reader(io.StringIO(head_text), delimiter=delimiter))[:HEADER_SCAN_ROWS + 2]
     r, n, found, labels, enc = _find_header(head_rows, path.name, extra)
     _check_required(found, labels, f"{path.name}, header row {r + 1}", extra)
@@ -421,8 +417,6 @@ def _read_csv(path: Path, extra: str | None) -> Export:
             table = read(False)  # single-threaded, so the invalid rows get their row numbers
     except pa.ArrowInvalid as exc:
         raise DossierFormatError(f"{path.name}: {exc}") from None
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(2) as pool:  # pyarrow unifies the blocks' dictionaries without the GIL
         converted = pool.map(_from_arrow, [table.column(name) for name in table.column_names])
         frame = pd.DataFrame(dict(zip([keep[int(name[1:])] for name in table.column_names], converted)), copy=False)
@@ -1277,7 +1271,8 @@ def metrics(table: pd.DataFrame, by: list[str] | str | None = None, _flags: dict
     else:
         group, n_groups = np.zeros(n, dtype=np.int64), 1
     valid = group >= 0  # rows whose group value is blank are left out of grouped tables
-    if not valid.all():
+    some_blank = not valid.all()
+    if some_blank:
         group, cell = group[valid], cell[valid]
         weight = weight[valid] if weight is not None else None
     n_cells, cell_flags = flags["n_cells"], flags["cell_flags"]
@@ -1301,7 +1296,7 @@ def metrics(table: pd.DataFrame, by: list[str] | str | None = None, _flags: dict
     out["online_payment_share"] = share("paid_online", "fee_dossiers")
     for name, sums in flags["sums"].items():
         numbers = flags["numbers"][name]
-        if not valid.all():
+        if some_blank:
             sums, numbers = sums[valid], numbers[valid]
         total = np.bincount(group, weights=sums, minlength=n_groups)
         count = np.bincount(group, weights=numbers, minlength=n_groups)

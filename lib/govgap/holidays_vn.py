@@ -79,12 +79,6 @@ class WorkCalendar:
         self.cumulative = np.concatenate([[0], np.cumsum(work)])  # cumulative[i+1] = work days up to day i
         self._through = self.cumulative[1:].astype(float)  # work days up to and including day i
 
-    def _index(self, days: np.ndarray) -> np.ndarray:
-        idx = (days.astype("datetime64[D]") - self.first).astype(np.int64)
-        if len(idx) and (idx.min() < 0 or idx.max() >= len(self.days)):
-            raise ValueError(f"dates outside the calendar {self.first} - {self.last}")
-        return idx
-
     def _positions(self, days) -> tuple[np.ndarray, np.ndarray]:
         """(position in the calendar, NaT mask) of every date; NaT gets position 0."""
         days = np.asarray(days, dtype="datetime64[D]")
@@ -107,13 +101,15 @@ class WorkCalendar:
 
     def add(self, start, n) -> np.ndarray:
         """The date ``n`` working days after each ``start`` (the appointed date for a time limit)."""
-        start = np.asarray(start, dtype="datetime64[D]")
+        position, nat = self._positions(start)
         n = np.asarray(n, dtype=float)
-        out = np.full(start.shape, np.datetime64("NaT"), dtype="datetime64[D]")
-        valid = ~np.isnat(start) & ~np.isnan(n)
-        target = self.cumulative[self._index(start[valid]) + 1] + n[valid].astype(np.int64)
+        out = np.full(position.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+        valid = ~nat & ~np.isnan(n)
+        target = self.cumulative[position[valid] + 1] + n[valid].astype(np.int64)
         out[valid] = self.days[np.searchsorted(self.cumulative, target, side="left") - 1]
         return out
 
     def is_working_day(self, days) -> np.ndarray:
-        return self.is_work[self._index(np.asarray(days, dtype="datetime64[D]"))]
+        """Whether each date is a working day (a missing date is not)."""
+        position, nat = self._positions(days)
+        return self.is_work[position] & ~nat

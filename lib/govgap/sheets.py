@@ -96,7 +96,7 @@ def csv_codec(path: Path) -> tuple[str, str]:
     return codec, scores[codec][1]
 
 
-def _delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the first lines into the most fields consistently: with
     decimal commas ("84,52") a semicolon file also splits on commas, but into fewer fields."""
     lines = [line for line in text.splitlines()[:40] if line.strip()]
@@ -168,7 +168,7 @@ def read_grids(path: str | Path) -> list[Grid]:
         codec, _ = csv_codec(path)
         raw = path.read_bytes()
         text = raw.decode("utf-8-sig" if codec == "utf-8" else codec, errors="strict" if codec == "utf-8" else "replace")
-        delimiter = _delimiter(text)
+        delimiter = sniff_delimiter(text)
         rows = [[cell if cell.strip() else None for cell in row]
                 for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
         return [Grid("-", rows, {}, codec)]

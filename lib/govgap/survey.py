@@ -329,13 +329,10 @@ def read_survey(path: str | Path, codebook: str | Path | Codebook | None = None,
     notes: list[str] = []
     header_row, sheet_name = 1, None
     if suffix == ".csv":
-        from .sheets import csv_codec
+        from .sheets import csv_codec, sniff_delimiter
 
         codec, head = csv_codec(path)
-        try:
-            delimiter = csv.Sniffer().sniff(head[:20000], delimiters=",;\t|").delimiter
-        except csv.Error:
-            delimiter = ","
+        delimiter = sniff_delimiter(head)
         columns = next(csv.reader(io.StringIO(head), delimiter=delimiter))
         columns = [nfc(c.lstrip("\ufeff")) for c in columns]
         dropped = [c for c in columns if is_personal(c, codebook)]
