@@ -1,8 +1,9 @@
-"""Date formats shared by the readers. Survey cleaning is tested in test_survey.py, dossier
+"""Date formats and damaged CSV text, shared by the readers. Survey cleaning is tested in test_survey.py, dossier
 cleaning in test_dossiers.py."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 
 def test_date_formats():
@@ -56,3 +57,15 @@ def test_working_days_with_missing_dates_single_dates_and_months():
     months = _months(days)
     assert list(months.categories) == ["2023-12", "2024-01", "2024-03"]
     assert months.codes.tolist() == [2, 0, -1, 2, 1]
+
+
+def test_context_csv_with_a_damaged_utf8_byte_names_row_and_column(tmp_path):
+    from govgap.sheets import read_grids
+
+    path = tmp_path / "bang.csv"
+    good = "Tỉnh,Năm,Chỉ số\nHà Nội,2024,77\nĐà Nẵng,2024,81\n" * 3
+    path.write_bytes(good.encode("utf-8") + b"Hu\xe1\xbb,2024,70\n")
+    with pytest.raises(ValueError, match=r"bang.csv, row 10, column 1: bytes that are not UTF-8 text"):
+        read_grids(path)
+    path.write_bytes(good.encode("utf-8"))
+    assert read_grids(path)[0].rows[1] == ["Hà Nội", "2024", "77"]

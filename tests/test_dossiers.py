@@ -155,6 +155,26 @@ def test_broken_rows_are_quarantined_with_reasons(tmp_path):
     assert (acc.read, acc.kept, acc.quarantined) == (9, 1, 8)
 
 
+def test_appointed_date_from_the_legal_time_limit(tmp_path):
+    """No Ngày hẹn trả but a Thời hạn giải quyết: due = received + that many working days."""
+    header = HEADER + ["Thời hạn giải quyết"]
+    rows = [
+        row(1, "TET", "11/02/2026 09:00", "", "23/02/2026") + [3],   # Thu 12, Fri 13, (Tết), Mon 23
+        row(2, "GIVEN", "05/01/2026", "09/01/2026", "08/01/2026") + [10],  # a given date is kept
+        row(3, "LATE", "05/01/2026", "", "09/01/2026") + ["2"],      # due Wed 7 January
+        row(4, "NEITHER", "05/01/2026", "", "08/01/2026") + [""],
+    ]
+    cleaned = clean_dossiers(read_export(xlsx(tmp_path / "l.xlsx", rows, header=header)), 2026, as_of="31/12/2026")
+    t = cleaned.table.set_index("dossier_id")
+    assert t.loc["TET", "due"] == pd.Timestamp("2026-02-23") and t.loc["TET", "status"] == "on_time"
+    assert t.loc["GIVEN", "due"] == pd.Timestamp("2026-01-09") and t.loc["GIVEN", "status"] == "early"
+    assert t.loc["LATE", "due"] == pd.Timestamp("2026-01-07") and t.loc["LATE", "working_days_late"] == 2
+    assert t.loc["TET", "received"] == pd.Timestamp("2026-02-11 09:00")
+    q = cleaned.quarantine.set_index("dossier_id")
+    assert q.loc["NEITHER", "reason"] == "no appointed date (Ngày hẹn trả)"
+    assert "2 appointed dates computed from the legal time limit" in cleaned.notes
+
+
 def test_unfamiliar_headers_two_row_header_and_serial_dates(tmp_path):
     nfd = unicodedata.normalize("NFD", "Tên thủ tục")
     header = ["TT", "MÃ HỒ SƠ", nfd, "Lĩnh  vực", "Cơ quan/ Đơn vị\ntiếp nhận", "Ngày", None, None,
@@ -288,6 +308,26 @@ def test_csv_with_wrong_field_counts_keeps_row_numbers(tmp_path):
     assert q["reason"].tolist() == ["wrong number of fields (2 for 13 columns)"] and q["source_row"].tolist() == [3]
     assert dict(zip(cleaned.table["dossier_id"], cleaned.table["source_row"])) == {"C1": 2, "C2": 4, "C3": 5}
 
+
+
+@pytest.mark.parametrize("rows", [40, 9000])  # the damaged byte inside / after the first 1 MB sniffed
+def test_damaged_utf8_names_row_and_column(tmp_path, rows):
+    lines = [",".join(HEADER)]
+    lines += [",".join(str(v) for v in row(i, f"C{i}", "05/01/2026", "15/01/2026", "14/01/2026"))
+              for i in range(1, rows + 1)]
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    target = f"\n{rows - 5},C{rows - 5},".encode() + PROC.encode()
+    assert data.count(target) == 1
+    path = tmp_path / "d.csv"
+    path.write_bytes(data.replace(target, target[:-3] + b"\xff\xfe\xfd"))  # part of "đai" made invalid
+    with pytest.raises(DossierFormatError, match=rf"d\.csv, row {rows - 4}, column 'Tên thủ tục hành chính': "
+                                                 "bytes that are not UTF-8 text"):
+        read_export(path)
+    path.write_bytes(data.replace(f"C{rows - 5},".encode(), f"C{rows - 5}\xff,".encode("latin-1")))
+    with pytest.raises(DossierFormatError, match=rf"row {rows - 4}, column 'Mã hồ sơ': bytes that are not UTF-8"):
+        read_export(path)
+    path.write_bytes(data)
+    assert len(read_export(path).frame) == rows
 
 def test_xls_export_is_read(tmp_path):
     import xlwt  # test dependency: writes the old binary format that some one-stop shops still export

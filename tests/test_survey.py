@@ -162,6 +162,19 @@ def test_a_missing_design_column_stops_with_file_and_column(tmp_path):
         survey.load(tmp_path / "nopsu.csv")
 
 
+def test_damaged_utf8_csv_names_row_and_column(tmp_path):
+    frame = _rows()
+    text = frame.to_csv(index=False, sep=";")
+    lines = text.split("\n")
+    cells = lines[3].split(";")
+    cells[2] = cells[2] + "\udcff"  # one byte that is not UTF-8, in the third cell of file row 4
+    lines[3] = ";".join(cells)
+    path = tmp_path / "hong.csv"
+    path.write_bytes("\n".join(lines).encode("utf-8", errors="surrogateescape"))
+    with pytest.raises(survey.SurveyFormatError, match="hong.csv, row 4, column 3: bytes that are not UTF-8 text"):
+        survey.read_survey(path)
+
+
 @pytest.fixture(scope="module")
 def year_2022():
     traits = sample.province_traits(2024)

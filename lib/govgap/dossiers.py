@@ -25,6 +25,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -246,9 +247,11 @@ def _recode(cat: pd.Categorical, func) -> pd.Categorical:
     return pd.Categorical.from_codes(new_codes[cat.codes], pd.Index(new_cats, dtype=object))
 
 
-def _convert_text_columns(frame: pd.DataFrame, where: str, columns: dict[str, str], extra: str | None) -> list[str]:
+def _convert_text_columns(frame: pd.DataFrame, where: str, columns: dict[str, str], extra: str | None,
+                          ids_done: bool = False) -> list[str]:
     """Text columns as categoricals of NFC text, legacy fonts (TCVN3, VNI) converted; the work
-    is done on distinct values only."""
+    is done on distinct values only. Ids become trimmed NFC text ("" when blank) unless
+    ``ids_done`` (the CSV reader does that in pyarrow)."""
     kinds = column_dictionary(extra).set_index("canonical")["kind"]
     used = []
     for name in list(frame.columns):
@@ -267,7 +270,7 @@ def _convert_text_columns(frame: pd.DataFrame, where: str, columns: dict[str, st
         if enc != "unicode":
             used.append(f"{columns.get(name, name)}: {enc}")
         frame[name] = cat
-    if "dossier_id" in frame.columns:
+    if "dossier_id" in frame.columns and not ids_done:
         ids = frame["dossier_id"]
         if ids.dtype == object and pd.api.types.infer_dtype(ids, skipna=True) != "string":
             ids = ids.map(lambda v: None if is_blank(v) else (
@@ -369,9 +372,53 @@ def _from_arrow(col):
     if col.num_chunks == 0:
         return pd.Categorical([])
     col = col.unify_dictionaries()
-    codes = pc.fill_null(pa.chunked_array([c.indices for c in col.chunks]).combine_chunks(), -1)
-    categories = pd.Index(pd.arrays.ArrowStringArray(col.chunk(0).dictionary, dtype=text))
-    return pd.Categorical.from_codes(codes.to_numpy(), categories, validate=False)
+    codes = pc.fill_null(pa.chunked_array([c.indices for c in col.chunks]).combine_chunks(), -1).to_numpy()
+    dictionary = col.chunk(0).dictionary
+    bad = _first_bad_utf8(dictionary)
+    if bad is not None:
+        raise _BadUTF8(int(np.argmax(codes == bad)))
+    categories = pd.Index(pd.arrays.ArrowStringArray(dictionary, dtype=text))
+    return pd.Categorical.from_codes(codes, categories, validate=False)
+
+
+class _BadUTF8(Exception):
+    """Text that is not UTF-8 in a file read as UTF-8; ``row``: position among the rows read."""
+
+    def __init__(self, row: int):
+        super().__init__(row)
+        self.row = row
+
+
+def _first_bad_utf8(strings) -> int | None:
+    """Position of the first value that is not valid UTF-8 (pyarrow reads CSV text without
+    checking it: checking the distinct values afterwards is quicker), or None."""
+    import pyarrow as pa
+
+    try:
+        strings.validate(full=True)
+        return None
+    except pa.ArrowInvalid:
+        for i, raw in enumerate(strings.cast(pa.binary()).to_pylist()):
+            try:
+                raw is None or raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return i
+        raise
+
+
+def _ids_from_arrow(col) -> pd.arrays.ArrowStringArray:
+    """The dossier ids read by pyarrow as ``_convert_text_columns`` leaves them (blank -> "",
+    NFC, trimmed), done in pyarrow while the other columns are converted."""
+    import pyarrow.compute as pc
+
+    ids = col.combine_chunks()
+    bad = _first_bad_utf8(ids)
+    if bad is not None:
+        raise _BadUTF8(bad)
+    ids = pc.fill_null(ids, "")
+    if not pc.all(pc.string_is_ascii(ids)).as_py():
+        ids = pc.utf8_normalize(ids, "NFC")
+    return pd.arrays.ArrowStringArray(pc.utf8_trim_whitespace(ids), dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
 def _read_csv(path: Path, extra: str | None) -> Export:
@@ -380,7 +427,7 @@ def _read_csv(path: Path, extra: str | None) -> Export:
 
     codec, head_text = csv_codec(path)
     delimiter = sniff_delimiter(head_text)
-    head_rows = list(csv.reader(io.StringIO(head_text), delimiter=delimiter))[:HEADER_SCAN_ROWS + 2]
+    head_rows = list(islice(csv.reader(io.StringIO(head_text), delimiter=delimiter), HEADER_SCAN_ROWS + 2))
     r, n, found, labels, enc = _find_header(head_rows, path.name, extra)
     _check_required(found, labels, f"{path.name}, header row {r + 1}", extra)
     keep, pii, unknown = _split_columns(found, labels, extra)
@@ -409,7 +456,8 @@ def _read_csv(path: Path, extra: str | None) -> Export:
                                            block_size=1 << 20, encoding="utf8" if codec == "utf-8" else codec),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(include_columns=list(types), column_types=types,
-                                                 strings_can_be_null=True, quoted_strings_can_be_null=True))
+                                                 strings_can_be_null=True, quoted_strings_can_be_null=True,
+                                                 check_utf8=False))  # checked on distinct values below
 
     try:
         table = read(True)
@@ -417,14 +465,30 @@ def _read_csv(path: Path, extra: str | None) -> Export:
             table = read(False)  # single-threaded, so the invalid rows get their row numbers
     except pa.ArrowInvalid as exc:
         raise DossierFormatError(f"{path.name}: {exc}") from None
+    names = [keep[int(name[1:])] for name in table.column_names]
+    converted, bad = {}, None
     with ThreadPoolExecutor(2) as pool:  # pyarrow unifies the blocks' dictionaries without the GIL
-        converted = pool.map(_from_arrow, [table.column(name) for name in table.column_names])
-        frame = pd.DataFrame(dict(zip([keep[int(name[1:])] for name in table.column_names], converted)), copy=False)
+        jobs = [pool.submit(_ids_from_arrow if name == "dossier_id" else _from_arrow, col)
+                for name, col in zip(names, table.columns)]
+        for name, job in zip(names, jobs):
+            try:
+                converted[name] = job.result()
+            except _BadUTF8 as exc:
+                bad = bad or (name, exc.row)
+    rows = np.arange(start + 1, start + 1 + table.num_rows)
     del table
-    rows = np.arange(start + 1, start + 1 + len(frame))
     if invalid:
         for num in sorted(num for num, _ in invalid if num is not None):
             rows[rows >= num] += 1  # pyarrow gives the row's number in the file
+    if bad:
+        name, row = bad
+        label = next(labels[c] for c, canon in keep.items() if canon == name)
+        raise DossierFormatError(
+            f"{path.name}, row {rows[row]}, column '{label}': bytes that are not UTF-8 text, although the file "
+            "starts as UTF-8 (a damaged file, or parts pasted from another encoding). Re-save it as "
+            "UTF-8 and read it again.")
+    frame = pd.DataFrame(converted, copy=False)
+    if invalid:
         broken = pd.DataFrame({"source_row": [num if num is not None else 0 for num, _ in invalid],
                                "_parse_error": [why for _, why in invalid]})
         frame = pd.concat([frame.assign(source_row=rows), broken], ignore_index=True)
@@ -434,7 +498,7 @@ def _read_csv(path: Path, extra: str | None) -> Export:
     frame.insert(0, "source_sheet", pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), ["-"]))
     frame.insert(0, "source_file", pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [path.name]))
     columns = {v: labels[k] for k, v in keep.items()}
-    converted = _convert_text_columns(frame, path.name, columns, extra)
+    converted = _convert_text_columns(frame, path.name, columns, extra, ids_done=True)
     if converted:
         notes.append("legacy text converted: " + "; ".join(converted))
     return Export(frame, path.name, ["-"], codec, columns, unknown, pii, notes)
@@ -557,6 +621,32 @@ def _parse_categorical(cat: pd.Categorical, index=None) -> pd.Series:
     parsed = _parse_unique_dates(cat.categories)
     parsed = np.append(parsed.astype("datetime64[ns]"), np.datetime64("NaT", "ns"))
     return pd.Series(parsed[cat.codes], index=index, dtype="datetime64[ns]")
+
+
+class _DateCodes:
+    """A date column kept as codes into its distinct parsed values (NaT last, where code -1
+    points): full-length datetime64[ns] arrays are built only for the rows kept."""
+
+    def __init__(self, cat: pd.Categorical):
+        parsed = _parse_unique_dates(cat.categories).astype("datetime64[ns]")
+        self.values = np.append(parsed, np.datetime64("NaT", "ns"))
+        self.codes = cat.codes
+        self.unreadable = np.append(np.isnat(parsed), False)[self.codes]  # a value that is not a date
+
+    def days(self) -> np.ndarray:
+        """Every row's day (NaT: blank or unreadable)."""
+        return self.values.astype("datetime64[D]")[self.codes]
+
+    def take(self, rows) -> np.ndarray:
+        return self.values[self.codes[rows]]
+
+    def fill(self, rows, values) -> None:
+        """Set ``rows`` (blank until now) to ``values`` (datetime64)."""
+        distinct, where = np.unique(np.asarray(values, dtype="datetime64[ns]"), return_inverse=True)
+        known = len(self.values) - 1
+        self.values = np.concatenate([self.values[:-1], distinct, self.values[-1:]])
+        self.codes = self.codes.astype(np.int32)
+        self.codes[rows] = known + where
 
 
 def _looks_month_first(categories) -> bool:
@@ -710,13 +800,14 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
             rows = np.flatnonzero(mask)
             text = None
             if vals is not None:  # the offending values, as text (only the flagged rows are converted)
-                picked = vals.iloc[rows] if isinstance(vals, pd.Series) else pd.Series(np.asarray(vals)[rows])
+                picked = (vals.iloc[rows] if isinstance(vals, pd.Series)
+                          else pd.Series(vals(rows) if callable(vals) else np.asarray(vals)[rows]))
                 text = picked.astype(object).astype(str).str.slice(0, 40).to_numpy()
             details.append((rows, col, text))
 
     def cat(name) -> pd.Categorical:
         if name not in frame.columns:
-            return pd.Categorical.from_codes(np.full(n, -1), pd.Index([], dtype=object))
+            return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), pd.Index([], dtype=object))
         return _categorical(frame[name])
 
     if "_parse_error" in frame.columns:  # CSV rows with the wrong number of fields
@@ -744,7 +835,7 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
     optional = ("returned_to_applicant", "supplement_requested", "supplement_completed")
     # an optional date column that is absent or empty stays None (no column of NaT to carry)
     dates = {name: None if name in optional and cats[name].codes.max(initial=-1) < 0
-             else _parse_categorical(cats[name]) for name in date_columns}
+             else _DateCodes(cats[name]) for name in date_columns}
 
     empty = no_id.copy()
     for name in ("procedure", "office", "received", "due", "finished", "status_text"):
@@ -755,36 +846,34 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
     flag(cats["procedure"].codes < 0, "no procedure name", "procedure")
     flag(cats["office"].codes < 0, "no office", "office")
     for name in date_columns:
-        c = cats[name]
-        if dates[name] is None:
-            continue
-        flag((c.codes >= 0) & dates[name].isna().to_numpy(), f"unreadable date in column {name} "
-             f"({labels.get(name, name)})", name, pd.Series(c))
-    if cats["legal_days"].codes.max(initial=-1) >= 0:  # no appointed date: received + legal time limit
-        legal = pd.to_numeric(pd.Series(cats["legal_days"]).astype(object), errors="coerce")
-        fill = dates["due"].isna() & legal.notna() & dates["received"].notna()
-        if fill.any():
-            cal = calendar = calendar or calendar_for(start, end, days_off)
-            dates["due"] = dates["due"].copy()
-            dates["due"][fill] = pd.to_datetime(cal.add(dates["received"][fill].to_numpy(), legal[fill].to_numpy()))
-            notes.append(f"{int(fill.sum())} appointed dates computed from the legal time limit")
+        if dates[name] is not None:
+            flag(dates[name].unreadable, f"unreadable date in column {name} ({labels.get(name, name)})", name,
+                 pd.Series(cats[name]))
     received, due, finished = dates["received"], dates["due"], dates["finished"]
-    flag(received.isna(), "no received date (Ngày tiếp nhận)", "received")
-    flag(due.isna(), "no appointed date (Ngày hẹn trả)", "due")
     # compared as days (numpy: NaT compares False, as in pandas)
-    rec_day, due_day, fin_day = (x.to_numpy().astype("datetime64[D]") for x in (received, due, finished))
+    rec_day, due_day, fin_day = received.days(), due.days(), finished.days()
+    if cats["legal_days"].codes.max(initial=-1) >= 0:  # no appointed date: received + legal time limit
+        legal = pd.to_numeric(pd.Series(cats["legal_days"]).astype(object), errors="coerce").to_numpy()
+        fill = np.flatnonzero(np.isnat(due_day) & ~np.isnan(legal) & ~np.isnat(rec_day))
+        if len(fill):
+            cal = calendar = calendar or calendar_for(start, end, days_off)
+            due.fill(fill, cal.add(received.take(fill), legal[fill]))
+            due_day = due.days()
+            notes.append(f"{len(fill)} appointed dates computed from the legal time limit")
+    flag(np.isnat(rec_day), "no received date (Ngày tiếp nhận)", "received")
+    flag(np.isnat(due_day), "no appointed date (Ngày hẹn trả)", "due")
     limit, end_day = np.datetime64(as_of.date(), "D") + 1, np.datetime64(end.date(), "D")
-    flag(rec_day >= limit, "received date in the future", "received", received)
-    flag(fin_day >= limit, "result date in the future", "finished", finished)
-    flag(fin_day < rec_day, "result date before received date", "finished", finished)
-    flag(due_day < rec_day, "appointed date before received date", "due", due)
-    flag(rec_day > end_day, "received after the end of the period", "received", received)
+    flag(rec_day >= limit, "received date in the future", "received", received.take)
+    flag(fin_day >= limit, "result date in the future", "finished", finished.take)
+    flag(fin_day < rec_day, "result date before received date", "finished", finished.take)
+    flag(due_day < rec_day, "appointed date before received date", "due", due.take)
+    flag(rec_day > end_day, "received after the end of the period", "received", received.take)
     flag(rec_day < np.datetime64(start.date(), "D") - 3 * 366, "received more than three years before the period",
-         "received", received)
+         "received", received.take)
 
     status_cat = cats["status_text"]
     progress = list(_PROGRESS)  # finished, returned, withdrawn, supplementing, in_progress
-    from_dates = np.where(finished.isna().to_numpy(), progress.index("in_progress"), progress.index("finished"))
+    from_dates = np.where(np.isnat(fin_day), np.int8(progress.index("in_progress")), np.int8(progress.index("finished")))
     if "status_text" in frame.columns:
         mapped = _vocabulary("status", pd.Index(status_cat.categories), extra_values).reindex(
             status_cat.categories).to_numpy()
@@ -800,14 +889,19 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
         state = from_dates
         notes.append("no status column: status taken from the dates (returned and withdrawn cannot be told)")
     returned_date = dates["returned_to_applicant"]
-    flag((state == progress.index("finished")) & finished.isna().to_numpy()
-         & (True if returned_date is None else returned_date.isna().to_numpy()),
+    flag((state == progress.index("finished")) & np.isnat(fin_day)
+         & (True if returned_date is None else np.isnat(returned_date.days())),
          "status says finished but there is no result date", "finished")
     flag(np.isin(state, [progress.index("in_progress"), progress.index("supplementing")])
          & (fin_day <= end_day),
          "status says in progress but there is a result date in the period", "status_text", pd.Series(status_cat))
-    if returned_date is not None:
-        finished = finished.fillna(returned_date)
+
+    def finished_at(rows):
+        """The result date, or else the day the result was handed back."""
+        out = finished.take(rows)
+        if returned_date is not None:
+            out = np.where(np.isnat(out), returned_date.take(rows), out)
+        return out
 
     def vocabulary(kind, c: pd.Categorical, label, targets):
         """Codes into ``targets`` per row (-1 = unknown value, quarantined)."""
@@ -833,12 +927,17 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
     if "supplements" not in frame.columns:
         notes.append("no column for supplement requests: counted as none")
 
-    state = np.where(state < 0, progress.index("in_progress"), state)
+    state = np.where(state < 0, np.int8(progress.index("in_progress")), state)
     dup = (reason == 0) & repeated.result() & ~no_id
     if dup.any():
-        _resolve_duplicates(ids, cats["procedure"].codes, received, due, finished, state, frame, dup, flag)
+        _resolve_duplicates(ids, cats["procedure"].codes, rec_day, due.take, finished_at, state, frame, dup, flag)
 
     bad = reason > 0
+    good = np.flatnonzero(~bad)
+    # the kept rows of the largest columns are gathered on a second core meanwhile
+    kept = _in_background(lambda: {"dossier_id": ids.take(good).reset_index(drop=True),
+                                   "received": received.take(good), "due": due.take(good),
+                                   "finished": finished_at(good)})
     bad_rows = np.flatnonzero(bad)
     column = np.full(len(bad_rows), None, dtype=object)
     value = np.full(len(bad_rows), None, dtype=object)
@@ -853,22 +952,19 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
         "source_row": frame["source_row"].to_numpy()[bad],
         "dossier_id": ids[bad].to_numpy(dtype=object), "reason": np.array(reasons, dtype=object)[reason[bad] - 1],
         "column": column, "value": value})
-    good = np.flatnonzero(~bad)
     columns = {
-        "dossier_id": ids.take(good).reset_index(drop=True),
         "procedure": cats["procedure"].take(good), "procedure_code": cats["procedure_code"].take(good),
         "field": cats["field"].take(good), "office": cats["office"].take(good),
         "channel": pd.Categorical.from_codes(np.maximum(channel[good], 0), CHANNELS),
-        "received": received.to_numpy()[good], "due": due.to_numpy()[good], "finished": finished.to_numpy()[good],
-        **{name: None if dates[name] is None else dates[name].to_numpy()[good]
+        **{name: None if dates[name] is None else dates[name].take(good)
            for name in ("supplement_requested", "supplement_completed")},
         "supplements": np.nan_to_num(numbers["supplements"])[good], "fee": numbers["fee"][good],
         "paid_online": paid[good], "state": state[good],
         "source_file": _categorical(frame["source_file"]).take(good),
         "source_sheet": _categorical(frame["source_sheet"]).take(good),
-        "source_row": frame["source_row"].to_numpy()[good]}
+        "source_row": frame["source_row"].to_numpy()[good], **kept.result()}
     # the full-length arrays are no longer needed: their memory is reused for the classification
-    del dates, received, due, finished, returned_date, rec_day, due_day, fin_day, numbers, state, channel, paid
+    del rec_day, due_day, fin_day, numbers, state, channel, paid
     table = _classify(columns, start, end, calendar or calendar_for(start, end, days_off))
     accounting = Accounting(source=source, read=n, kept=len(table), quarantined=int(bad.sum()))
     return Cleaned(table, quarantine, accounting, notes)
@@ -877,7 +973,7 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
 _PROGRESS = {"finished": 3, "returned": 3, "withdrawn": 2, "supplementing": 1, "in_progress": 0}
 
 
-def _resolve_duplicates(ids, procedure, received, due, finished, state, frame, dup, flag) -> None:
+def _resolve_duplicates(ids, procedure, rec_day, due_at, finished_at, state, frame, dup, flag) -> None:
     """Rows sharing a dossier id: an exact copy is quarantined; two states of one dossier (same
     received date and procedure, e.g. monthly exports that overlap) keep the most advanced state
     (then the later result, then the later row); records that disagree on the received date or
@@ -886,8 +982,8 @@ def _resolve_duplicates(ids, procedure, received, due, finished, state, frame, d
     progress_rank = np.array(list(_PROGRESS.values()))
     sub = pd.DataFrame({
         "dossier_id": ids.iloc[rows].to_numpy(dtype=object), "proc": procedure[rows],
-        "rec_day": received.to_numpy()[rows].astype("datetime64[D]"), "due": due.to_numpy()[rows],
-        "finished": finished.to_numpy()[rows], "progress": progress_rank[state[rows]],
+        "rec_day": rec_day[rows], "due": due_at(rows), "finished": finished_at(rows),
+        "progress": progress_rank[state[rows]],
         "where": (frame["source_file"].iloc[rows].astype(str).to_numpy(dtype=object) + " row "
                   + frame["source_row"].iloc[rows].astype(str).to_numpy(dtype=object))}, index=rows)
     groups = sub.groupby("dossier_id", sort=False)
@@ -980,6 +1076,17 @@ def _classify(c: dict, start: pd.Timestamp, end: pd.Timestamp, cal: WorkCalendar
         if paused.any():
             pause[paused] = np.nan_to_num(cal.between(req[paused], got[paused]))
     np.copyto(stop, nat, where=withdrawn)
+
+    def counts():  # calendar lookups, on a second core while the statuses are worked out
+        days_late = cal.between(due_day, stop)  # new arrays, worked on in place
+        np.clip(days_late, 0, None, out=days_late)
+        days_late[withdrawn] = np.nan
+        processing = cal.between(rec_day, np.where(done, fin_day, nat))
+        processing -= pause
+        processing[~done] = np.nan
+        return days_late, processing, _months(rec_day)
+
+    counted = _in_background(counts)
     late_date = ~np.isnat(stop) & (stop > due_day)
     late_supp = supplements > 1
     # index into STATUSES; each rule below overrides the ones above it
@@ -997,18 +1104,15 @@ def _classify(c: dict, start: pd.Timestamp, end: pd.Timestamp, cal: WorkCalendar
     np.copyto(late_rule, -1, where=withdrawn)
     verdict = np.where(late_date | late_supp, 0, 1).astype(np.int8)
     on_time = pd.arrays.BooleanArray(verdict == 1, withdrawn)
-    days_late = cal.between(due_day, stop)  # new arrays, worked on in place
-    np.clip(days_late, 0, None, out=days_late)
-    days_late[withdrawn] = np.nan
-    processing = cal.between(rec_day, np.where(done, fin_day, nat))
-    processing -= pause
-    processing[~done] = np.nan
+    categorical = {name: _drop_unused(c[name]) for name in ("procedure", "procedure_code", "field", "office",
+                                                            "source_file", "source_sheet")}
+    days_late, processing, month = counted.result()
     return pd.DataFrame({
         "dossier_id": c["dossier_id"],
-        "procedure": _drop_unused(c["procedure"]),
-        "procedure_code": _drop_unused(c["procedure_code"]),
-        "field": _drop_unused(c["field"]),
-        "office": _drop_unused(c["office"]),
+        "procedure": categorical["procedure"],
+        "procedure_code": categorical["procedure_code"],
+        "field": categorical["field"],
+        "office": categorical["office"],
         "channel": c["channel"],
         "received": c["received"],
         "due": c["due"],
@@ -1024,9 +1128,9 @@ def _classify(c: dict, start: pd.Timestamp, end: pd.Timestamp, cal: WorkCalendar
         "paid_online": c["paid_online"].astype(bool, copy=False),
         "fee": c["fee"].astype(float, copy=False),
         "carried_over": rec_day < np.datetime64(start.date(), "D"),
-        "month": _months(rec_day),
-        "source_file": _drop_unused(c["source_file"]),
-        "source_sheet": _drop_unused(c["source_sheet"]),
+        "month": month,
+        "source_file": categorical["source_file"],
+        "source_sheet": categorical["source_sheet"],
         "source_row": c["source_row"].astype("int64", copy=False),
     }, copy=False)  # no copy into consolidated blocks: every column is new already
 
@@ -1278,7 +1382,9 @@ def metrics(table: pd.DataFrame, by: list[str] | str | None = None, _flags: dict
     n_cells, cell_flags = flags["n_cells"], flags["cell_flags"]
     if n_groups * n_cells <= 20_000_000:
         per_cell = np.bincount(group * n_cells + cell, weights=weight, minlength=n_groups * n_cells)
-        counts = per_cell.reshape(n_groups, n_cells) @ cell_flags
+        # einsum, not ``@``: a matrix product starts OpenBLAS's threads, which then spin for a
+        # while and take a core from the parquet writer that runs meanwhile
+        counts = np.einsum("gc,ck->gk", per_cell.reshape(n_groups, n_cells), cell_flags)
     else:  # very many groups: one bincount per count instead of a (group x cell) table
         counts = np.column_stack([np.bincount(group, weights=cell_flags[cell, k] * (1 if weight is None else weight),
                                               minlength=n_groups) for k in range(cell_flags.shape[1])])

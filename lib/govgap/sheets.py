@@ -10,6 +10,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,12 @@ EXCEL_TYPES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 def header_key(text) -> str:
     """Comparable form of a header or value: NFC, no parenthesised notes, ASCII-folded, lower
     case, punctuation as spaces."""
-    text = re.sub(r"\([^)]*\)", " ", nfc(str(text)))
+    return _header_key(str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _header_key(text: str) -> str:  # header rows are tried several ways, with the same labels
+    text = re.sub(r"\([^)]*\)", " ", nfc(text))
     return " ".join(re.sub(r"[/\\.,:;*_\-–\n\r\t]+", " ", fold(text)).split())
 
 
@@ -84,6 +90,12 @@ def csv_codec(path: Path) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         if exc.start >= len(head) - 3:  # a character cut at the 1 MB boundary
             return "utf-8", head[:exc.start].decode("utf-8-sig")
+    text = head.decode("utf-8-sig", errors="replace")
+    damaged = text.count("\ufffd")
+    if damaged <= max(16, len(text) // 1000) and sum(ord(ch) > 127 for ch in text) > 11 * damaged:
+        # UTF-8 with a few damaged bytes (a code page gives many): read as UTF-8, and the reader
+        # names the row (``utf8_error``)
+        return "utf-8", text
     scores = {}
     for codec in ("cp1258", "cp1252", "latin-1"):
         try:
@@ -94,6 +106,17 @@ def csv_codec(path: Path) -> tuple[str, str]:
         scores[codec] = (max(syllable_score(conv(line) for line in lines) for conv in LEGACY_CONVERTERS.values()), text)
     codec = max(scores, key=lambda k: scores[k][0])
     return codec, scores[codec][1]
+
+
+def utf8_error(where: str, raw: bytes, position: int, delimiter: str = ",") -> str:
+    """Message for bytes at ``position`` of a UTF-8 file that are not UTF-8: file, row, column."""
+    start = raw.rfind(b"\n", 0, position) + 1
+    before = raw[start:position].decode("utf-8", errors="replace")
+    column = len(next(csv.reader([before], delimiter=delimiter), [""]))
+    row = raw.count(b"\n", 0, position) + 1
+    return (f"{where}, row {row}, column {column}: bytes that are not UTF-8 text, "
+            "although the file is UTF-8 elsewhere (a damaged file, or text pasted from another "
+            "encoding). Re-save it as UTF-8 and read it again.")
 
 
 def sniff_delimiter(text: str) -> str:
@@ -165,10 +188,13 @@ def read_grids(path: str | Path) -> list[Grid]:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        codec, _ = csv_codec(path)
+        codec, head = csv_codec(path)
         raw = path.read_bytes()
-        text = raw.decode("utf-8-sig" if codec == "utf-8" else codec, errors="strict" if codec == "utf-8" else "replace")
-        delimiter = sniff_delimiter(text)
+        delimiter = sniff_delimiter(head)
+        try:
+            text = raw.decode("utf-8-sig" if codec == "utf-8" else codec, errors="strict" if codec == "utf-8" else "replace")
+        except UnicodeDecodeError as exc:
+            raise ValueError(utf8_error(path.name, raw, exc.start, delimiter)) from None
         rows = [[cell if cell.strip() else None for cell in row]
                 for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
         return [Grid("-", rows, {}, codec)]

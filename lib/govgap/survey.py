@@ -337,8 +337,18 @@ def read_survey(path: str | Path, codebook: str | Path | Codebook | None = None,
         columns = [nfc(c.lstrip("\ufeff")) for c in columns]
         dropped = [c for c in columns if is_personal(c, codebook)]
         keep = [i for i, c in enumerate(columns) if c not in dropped]
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig" if codec == "utf-8" else codec,
-                            sep=delimiter, usecols=keep)
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig" if codec == "utf-8" else codec,
+                                sep=delimiter, usecols=keep)
+        except UnicodeDecodeError:
+            from .sheets import utf8_error
+
+            raw = path.read_bytes()
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise SurveyFormatError(utf8_error(path.name, raw, exc.start, delimiter)) from None
+            raise
         frame.columns = [columns[i] for i in keep]
         if codec != "utf-8":
             notes.append(f"decoded as {codec}")
