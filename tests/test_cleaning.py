@@ -2,6 +2,7 @@
 cleaning in test_dossiers.py."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -25,6 +26,24 @@ def test_day_1_to_3_and_unpadded_times_are_checked_not_rolled_over():
     assert parsed[[0, 1, 6]].isna().all()
     assert list(parsed[[2, 3, 4, 5]].dt.strftime("%Y-%m-%d %H:%M")) == [
         "2024-03-01 00:00", "2024-03-02 07:05", "2024-01-03 10:00", "2024-01-03 10:00"]
+
+
+def test_many_dates_with_times_match_a_plain_parse():
+    """Over 1,000 distinct "dd/mm/yyyy HH:MM" values, the days are parsed once and the times
+    added: the result must equal parsing every value in full."""
+    from govgap.dossiers import parse_dates
+
+    rng = np.random.default_rng(3)
+    stamps = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 366 * 24 * 60, 3000), unit="min")
+    values = list(stamps.strftime("%d/%m/%Y %H:%M")) + [
+        "31/02/2024 10:00", "29/02/2024 23:59", "15/03/2024 24:00", "15/03/2024 10:60", "01/03/2024 00:00",
+        "1/3/2024 9:30", "2024-03-05 08:15:00", "45356", "", "15/13/2024 10:00"]
+    parsed = parse_dates(pd.Series(values, dtype=object))
+    assert list(parsed[:3000]) == list(stamps)
+    tail = parsed[3000:].dt.strftime("%Y-%m-%d %H:%M").tolist()
+    assert tail[1] == "2024-02-29 23:59" and tail[4] == "2024-03-01 00:00" and tail[5] == "2024-03-01 09:30"
+    assert tail[6] == "2024-03-05 08:15" and tail[7] == "2024-03-05 00:00"
+    assert parsed[3000:].isna().tolist() == [True, False, True, True, False, False, False, False, True, True]
 
 
 def test_month_first_dates_are_recognised_among_distinct_values():

@@ -465,3 +465,23 @@ def test_process_reads_a_folder_of_exports_together(small_sample, tmp_path):
     reasons = done.cleaned.reasons().set_index("reason")["rows"]
     assert reasons["duplicated dossier id: exact copy of another row (value: the row kept)"] >= single.kept
     assert done.files["table"].name == "ha-noi-2024.parquet" and done.files["table"].exists()
+
+
+def test_repeated_ids_by_hashed_words_equal_text_comparison():
+    import pyarrow as pa
+
+    rng = np.random.default_rng(5)
+    stems = np.array([f"000.00.{k:02d}.H{k % 7}-24{k:04d}" for k in range(3000)], dtype=object)
+    ids = np.concatenate([stems, rng.choice(stems, 400), ["", "", "A1", "Tổng cộng", "Tổng cộng", "H12-9", "abcdefgh"],
+                          ["x" * w for w in range(8, 30)], ["abcdefgh"]])
+    ids = pd.Series(rng.permutation(ids), dtype="str")
+    got = dossiers._repeated(ids)
+    want = ids.duplicated(keep=False).to_numpy()
+    assert got.sum() > 700 and (got == want).all()
+    # the same length for all (one hash path) and an array that starts inside its buffer
+    same = ids[ids.str.len() == len(stems[0])].tolist()
+    fixed = pd.Series(pd.arrays.ArrowStringArray(pa.array(same + same[:50])[5:]))
+    assert len(fixed) == len(same) + 45 > 150 and fixed.str.len().nunique() == 1
+    assert (dossiers._repeated(fixed) == fixed.duplicated(keep=False).to_numpy()).all()
+    words = dossiers._repeated_fixed(pa.array(["abcdefghij", "abcdefghik", "abcdefghij"]), 10)
+    assert words.tolist() == [True, False, True]

@@ -550,6 +550,18 @@ def _parse_text_dates(text: pd.Series) -> np.ndarray:
         days = pc.cast(arr.filter(pa.array(serial)), pa.float64()).to_numpy(zero_copy_only=False)
         out[serial] = np.datetime64("1899-12-30", "ns") + (days * 86_400e9).astype("timedelta64[ns]")
     todo = ~serial
+    if len(arr) > 1000:  # received dates with times: parse the distinct days once, add the times
+        timed = pc.match_substring_regex(arr, r"^\d\d/\d\d/\d{4} \d\d:\d\d$")
+        if timed.true_count > len(arr) // 2:
+            rows = np.flatnonzero(timed.to_numpy(zero_copy_only=False))
+            part = arr.filter(timed)
+            days = pc.dictionary_encode(pc.utf8_slice_codeunits(part, 0, 10))
+            day = _parse_text_dates(pd.Series(pd.arrays.ArrowStringArray(days.dictionary)))[
+                days.indices.to_numpy(zero_copy_only=False)]
+            hour, minute = (pc.cast(pc.utf8_slice_codeunits(part, a, a + 2), pa.int64()).to_numpy() for a in (11, 14))
+            ok = ~np.isnat(day) & (hour < 24) & (minute < 60)  # the others go the usual way (and fail there)
+            out[rows[ok]] = day[ok] + (hour[ok] * 3600 + minute[ok] * 60).astype("timedelta64[s]")
+            todo[rows[ok]] = False
     plain = None  # the cleaned text as Python strings, for pandas where pyarrow cannot decide
 
     def strings(idx):
@@ -632,6 +644,10 @@ class _DateCodes:
         self.values = np.append(parsed, np.datetime64("NaT", "ns"))
         self.codes = cat.codes
         self.unreadable = np.append(np.isnat(parsed), False)[self.codes]  # a value that is not a date
+
+    def missing(self) -> np.ndarray:
+        """Rows without a date (blank or unreadable)."""
+        return np.isnat(self.values)[self.codes]
 
     def days(self) -> np.ndarray:
         """Every row's day (NaT: blank or unreadable)."""
@@ -744,12 +760,56 @@ def _in_background(func, *args) -> Future:
 
 
 def _repeated(ids: pd.Series) -> np.ndarray:
-    """Rows whose id occurs more than once (hashing in pyarrow)."""
+    """Rows whose id occurs more than once. An export's ids mostly have one length: those are
+    hashed as 8-byte words read from pyarrow's buffer, and only rows whose hashes meet are
+    compared as text; ids of other lengths are compared as text (hashed in pyarrow)."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    encoded = pc.dictionary_encode(_arrow(ids))
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    arr = _arrow(ids)
+    lengths = pc.binary_length(arr).to_numpy(zero_copy_only=False)
+    width = int(np.bincount(lengths).argmax()) if len(arr) else 0
+    if width < 8:
+        return _repeated_text(arr)
+    same = lengths == width
+    if same.all():
+        return _repeated_fixed(arr, width)
+    out = np.empty(len(arr), dtype=bool)
+    out[~same] = _repeated_text(arr.filter(pa.array(~same)))
+    out[same] = _repeated_fixed(arr.filter(pa.array(same)), width)
+    return out
+
+
+def _repeated_text(arr) -> np.ndarray:
+    import pyarrow.compute as pc
+
+    codes = pc.dictionary_encode(arr).indices.to_numpy(zero_copy_only=False)
     return np.bincount(codes)[codes] > 1
+
+
+def _repeated_fixed(arr, width: int) -> np.ndarray:
+    """``_repeated_text`` for ids all ``width`` (>= 8) bytes long: each id is read as 8-byte
+    words (the last one overlapping), which are mixed into one 64-bit hash."""
+    import pyarrow as pa
+
+    _, offsets, data = arr.buffers()
+    offset_type = np.dtype(np.int64 if pa.types.is_large_string(arr.type) else np.int32)
+    first = int(np.frombuffer(offsets, dtype=offset_type, count=1, offset=arr.offset * offset_type.itemsize)[0])
+    starts = list(range(0, width - 7, 8))
+    if starts[-1] != width - 8:
+        starts.append(width - 8)
+    words = np.frombuffer(data, count=len(arr), offset=first, dtype=np.dtype(
+        {"names": [f"w{i}" for i in range(len(starts))], "formats": ["<u8"] * len(starts), "offsets": starts,
+         "itemsize": width}))
+    hashed = words["w0"].copy()
+    for name in words.dtype.names[1:]:
+        hashed *= np.uint64(0x9E3779B97F4A7C15)
+        hashed ^= words[name]
+    out = np.zeros(len(arr), dtype=bool)
+    maybe = np.flatnonzero(pd.Series(hashed).duplicated(keep=False).to_numpy())
+    if len(maybe):  # equal hashes: equal ids, or (rarely) a collision
+        out[maybe] = _repeated_text(arr.take(pa.array(maybe)))
+    return out
 
 
 @_small_pages()
@@ -890,7 +950,7 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
         notes.append("no status column: status taken from the dates (returned and withdrawn cannot be told)")
     returned_date = dates["returned_to_applicant"]
     flag((state == progress.index("finished")) & np.isnat(fin_day)
-         & (True if returned_date is None else np.isnat(returned_date.days())),
+         & (True if returned_date is None else returned_date.missing()),
          "status says finished but there is no result date", "finished")
     flag(np.isin(state, [progress.index("in_progress"), progress.index("supplementing")])
          & (fin_day <= end_day),
@@ -995,19 +1055,22 @@ def _resolve_duplicates(ids, procedure, rec_day, due_at, finished_at, state, fra
     best = rest.groupby("dossier_id", sort=False).tail(1)
     best_where = pd.Series(best["where"].to_numpy(), index=best["dossier_id"].to_numpy())
     superseded = sub.index.isin(rest.index.difference(best.index))
-    kept = np.full(len(dup), "", dtype=object)
-    kept[rows[copies]] = first_where[copies]
-    kept[rows[superseded]] = best_where.reindex(sub.loc[superseded, "dossier_id"]).to_numpy()
+    kept = np.full(len(rows), "", dtype=object)  # the row kept, for the duplicated rows only
+    kept[copies] = first_where[copies]
+    kept[superseded] = best_where.reindex(sub.loc[superseded, "dossier_id"]).to_numpy()
 
     def full(mask):
         out = np.zeros(len(dup), dtype=bool)
         out[rows[mask]] = True
         return out
 
+    def kept_at(flagged):
+        return kept[np.searchsorted(rows, flagged)]
+
     flag(full(copies), "duplicated dossier id: exact copy of another row (value: the row kept)",
-         "dossier_id", kept)
+         "dossier_id", kept_at)
     flag(full(superseded), "duplicated dossier id: an earlier state of a dossier kept in its latest state "
-         "(value: the row kept)", "dossier_id", kept)
+         "(value: the row kept)", "dossier_id", kept_at)
     flag(full(conflict), "duplicated dossier id: records disagree on received date or procedure (all quarantined)",
          "dossier_id", ids)
 
@@ -1015,6 +1078,8 @@ def _resolve_duplicates(ids, procedure, rec_day, due_at, finished_at, state, fra
 def _drop_unused(cat: pd.Categorical) -> pd.Categorical:
     """``remove_unused_categories`` by counting codes (linear) instead of sorting them."""
     codes = cat.codes
+    if len(cat.categories) == 1 and len(codes) and codes.min() == 0:  # one value, in every row
+        return cat
     used = np.bincount(codes[codes >= 0], minlength=len(cat.categories)) > 0
     if used.all():
         return cat
