@@ -357,21 +357,19 @@ def _read_excel(path: Path, extra: str | None) -> Export:
     return Export(frame, path.name, sheets, "unicode", columns, unrecognised, personal, notes)
 
 
-def _from_arrow(col):
-    """A column read by pyarrow as pandas: plain text as a pyarrow-backed string array; a
-    dictionary column (one dictionary per block read) as a Categorical over the blocks'
-    unified dictionary, which is several times quicker than ``to_pandas`` when a column has
-    many distinct values (dates with times)."""
+def _from_arrow(col) -> pd.Categorical:
+    """A text column read by pyarrow as a Categorical, which is several times quicker than
+    ``to_pandas`` when a column has many distinct values (dates with times). A dictionary
+    column (one dictionary per block read) gets the blocks' unified dictionary; plain text (the
+    received dates: mostly distinct within a block, so cheaper to hash once) is encoded here."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     text = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
-    if not pa.types.is_dictionary(col.type):
-        return pd.arrays.ArrowStringArray(col.combine_chunks(), dtype=text) if pa.types.is_string(col.type) \
-            else col.to_pandas()
     if col.num_chunks == 0:
         return pd.Categorical([])
-    col = col.unify_dictionaries()
+    # dictionary_encode gives every chunk the same, final dictionary
+    col = col.unify_dictionaries() if pa.types.is_dictionary(col.type) else pc.dictionary_encode(col)
     codes = pc.fill_null(pa.chunked_array([c.indices for c in col.chunks]).combine_chunks(), -1).to_numpy()
     dictionary = col.chunk(0).dictionary
     bad = _first_bad_utf8(dictionary)
@@ -449,7 +447,7 @@ def _read_csv(path: Path, extra: str | None) -> Export:
         return "skip"
 
     dictionary = pa.dictionary(pa.int32(), pa.string())
-    types = {f"c{c}": (pa.string() if name == "dossier_id" else dictionary) for c, name in keep.items()}
+    types = {f"c{c}": (pa.string() if name in ("dossier_id", "received") else dictionary) for c, name in keep.items()}
 
     def read(threads: bool):
         invalid.clear()
