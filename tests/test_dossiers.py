@@ -485,3 +485,33 @@ def test_repeated_ids_by_hashed_words_equal_text_comparison():
     assert (dossiers._repeated(fixed) == fixed.duplicated(keep=False).to_numpy()).all()
     words = dossiers._repeated_fixed(pa.array(["abcdefghij", "abcdefghik", "abcdefghij"]), 10)
     assert words.tolist() == [True, False, True]
+
+
+def test_arrow_helpers_trim_check_and_indices_with_nulls():
+    import pyarrow as pa
+
+    assert not dossiers._edges_may_be_blank(pa.array(["H1-01", "", "H1-02"]))
+    assert dossiers._edges_may_be_blank(pa.array(["H1-01", "H1-02 "]))
+    assert dossiers._edges_may_be_blank(pa.array(["x", "\tH1-02", "y"])[1:2])
+    assert not dossiers._edges_may_be_blank(pa.array([" x", "H1-02", "y"])[1:])
+    import pyarrow.compute as pc
+
+    chunks = pa.chunked_array([pa.array(["b", None, "a", "b"]), pa.array([None, "c"]), pa.array(["a", "c", "b"])[1:]])
+    encoded = pc.dictionary_encode(chunks)
+    codes = dossiers._indices(encoded.chunks, 3)
+    labels = encoded.chunk(0).dictionary.to_pylist()
+    assert codes.dtype == np.int8 and [labels[c] if c >= 0 else None for c in codes] == \
+        ["b", None, "a", "b", None, "c", "c", "b"]
+    assert dossiers._indices(encoded.chunks, 40_000).dtype == np.int32
+    sliced = pa.DictionaryArray.from_arrays(pa.array([0, None, 1, 2, None, 0, 1, 2, 2, 0], pa.int32())[3:],
+                                            pa.array(["x", "y", "z"]))  # indices and nulls start mid-buffer
+    assert dossiers._indices([sliced], 3).tolist() == [2, -1, 0, 1, 2, 2, 0]
+
+
+def test_csv_ids_with_spaces_are_trimmed(tmp_path):
+    lines = [",".join(HEADER)]
+    lines += [",".join(str(v) for v in row(i, f"  C{i} " if i == 2 else f"C{i}", "05/01/2026", "15/01/2026",
+                                           "14/01/2026")) for i in range(1, 4)]
+    path = tmp_path / "s.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert read_export(path).frame["dossier_id"].tolist() == ["C1", "C2", "C3"]
