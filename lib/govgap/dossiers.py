@@ -1377,13 +1377,15 @@ def _metric_flags(t: pd.DataFrame, columns=()) -> dict:
         payment_base = "dossiers of procedures with any online payment (no fee column)"
     channel = pd.Categorical(t["channel"], categories=CHANNELS).codes
     on_time = t["on_time"]
-    verdict = np.where(on_time.isna().to_numpy(), 0, np.where(on_time.fillna(False).to_numpy(bool), 2, 1))
+    verdict = np.where(on_time.isna().to_numpy(), np.int8(0),
+                       np.where(on_time.fillna(False).to_numpy(bool), np.int8(2), np.int8(1)))
     # cell = status x in period x channel (3 = unknown) x verdict (none/late/on time) x fee x paid
     sizes = (len(STATUSES), 2, len(CHANNELS) + 1, 3, 2, 2)
-    parts = (status, in_period, np.where(channel < 0, len(CHANNELS), channel), verdict, fee_base, paid)
-    cell = np.zeros(len(t), dtype=np.int64)
+    parts = (status, in_period, np.where(channel < 0, len(CHANNELS), channel).astype(np.int8), verdict, fee_base, paid)
+    cell = np.zeros(len(t), dtype=np.int16)  # fewer than 32,768 cells; worked on in place
     for part, size in zip(parts, sizes):
-        cell = cell * size + np.asarray(part, dtype=np.int64)
+        cell *= size
+        cell += part
     grid = np.indices(sizes).reshape(len(sizes), -1)  # every combination, in cell order
     st, ip, ch, vd, fe, pd_ = grid
     s_ = {name: st == i for i, name in enumerate(STATUSES)}
@@ -1413,12 +1415,16 @@ def _metric_flags(t: pd.DataFrame, columns=()) -> dict:
     columns = list(dict.fromkeys(columns))
     if not columns or not len(t):
         return flags
-    levels = {col: pd.factorize(t[col], sort=True) for col in columns}
-    key = np.zeros(len(t), dtype=np.int64)
+    levels = {col: _levels(t[col]) for col in columns}
+    key = np.zeros(len(t), dtype=np.int64)  # worked on in place
     for col in columns:  # a blank value gets its own code (len(uniques)), left out when grouping
         codes, uniques = levels[col]
-        key = key * (len(uniques) + 1) + np.where(codes < 0, len(uniques), codes)
-    key = key * flags["n_cells"] + cell
+        key *= len(uniques) + 1
+        key += codes
+        if codes.min(initial=0) < 0:
+            key[codes < 0] += len(uniques) + 1
+    key *= flags["n_cells"]
+    key += cell
     row, distinct = pd.factorize(key)
     n_rows = len(distinct)
     flags["weight"] = np.bincount(row, minlength=n_rows).astype(float)
@@ -1433,6 +1439,17 @@ def _metric_flags(t: pd.DataFrame, columns=()) -> dict:
         flags["columns"][col] = (np.where(rest % size == len(uniques), -1, rest % size), uniques)
         rest = rest // size
     return flags
+
+
+def _levels(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize(values, sort=True)``; a categorical whose categories all occur (as the
+    cleaned table's, see ``_drop_unused``) gives its own codes, without hashing every row."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        present = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)) > 0
+        if present.all():
+            return codes, values.cat.categories
+    return pd.factorize(values, sort=True)
 
 
 def metrics(table: pd.DataFrame, by: list[str] | str | None = None, _flags: dict | None = None) -> pd.DataFrame:
