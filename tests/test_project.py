@@ -70,6 +70,8 @@ def test_dossier_benchmark_runs_and_prints_its_ratios():
     assert out.returncode == 0, out.stderr[-2000:]
     assert re.search(r"CSV 3,000 rows .* -> ratio \d+\.\d\d \(target <= 3\)", out.stdout), out.stdout
     assert re.search(r"kept [\d,]+ \+ quarantined [\d,]+ = read 3,000; peak memory govgap [\d,]+ MB", out.stdout)
+    assert re.search(r"best of 1 runs each, taking turns; slowest runs: pandas \d+\.\d\d s, govgap \d+\.\d\d s",
+                     out.stdout), out.stdout
     assert re.search(r"xlsx 300 rows: .* -> ratio \d+\.\d\d \(target <= 1\.2\)", out.stdout), out.stdout
 
 
