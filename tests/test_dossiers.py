@@ -515,3 +515,17 @@ def test_csv_ids_with_spaces_are_trimmed(tmp_path):
     path = tmp_path / "s.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert read_export(path).frame["dossier_id"].tolist() == ["C1", "C2", "C3"]
+
+
+def test_footer_words_found_as_by_matching_every_id():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ids = pd.Series(["H01.2024.1", "TỔNG CỘNG", "  tổng số hồ sơ", "Người lập biểu", "\tGhi chú: ...", "Xác nhận",
+                     "total", "Cong", "T-2024-001", "G01.002", "", "cộng dồn", "Ngày 31/12", "nguoi lap", "x",
+                     "\u00a0Tổng"] * 50, dtype="str")
+    got = dossiers._starts_like_footer(ids)
+    every = pc.match_substring_regex(pa.array(ids.tolist()), dossiers._FOOTER, ignore_case=True)
+    assert got.tolist() == every.to_numpy(zero_copy_only=False).tolist()
+    assert got[:16].tolist() == [False, True, True, True, True, True, True, True, False, False, False, True, False,
+                                 True, False, False]

@@ -440,17 +440,23 @@ def _ids_from_arrow(col) -> pd.arrays.ArrowStringArray:
     return pd.arrays.ArrowStringArray(ids, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
-def _edges_may_be_blank(strings) -> bool:
-    """Whether some value of a pyarrow string array starts or ends with a space or control
-    character (so trimming can be skipped, with its copy, when none does)."""
+def _offsets_and_data(strings) -> tuple[np.ndarray, np.ndarray]:
+    """The value offsets (one more than values) and the bytes of a pyarrow string array, as numpy
+    views without copying."""
     import pyarrow as pa
 
     _, offsets, data = strings.buffers()
     width = np.dtype(np.int64 if pa.types.is_large_string(strings.type) else np.int32)
     offsets = np.frombuffer(offsets, dtype=width, count=len(strings) + 1, offset=strings.offset * width.itemsize)
-    if data is None or offsets[-1] == offsets[0]:
+    return offsets, (np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8))
+
+
+def _edges_may_be_blank(strings) -> bool:
+    """Whether some value of a pyarrow string array starts or ends with a space or control
+    character (so trimming can be skipped, with its copy, when none does)."""
+    offsets, data = _offsets_and_data(strings)
+    if offsets[-1] == offsets[0]:
         return False
-    data = np.frombuffer(data, dtype=np.uint8)
     filled = offsets[1:] > offsets[:-1]
     first, last = offsets[:-1][filled], offsets[1:][filled] - 1
     return bool((data[first] <= 32).any() or (data[last] <= 32).any())
@@ -770,13 +776,27 @@ def _arrow(strings: pd.Series):
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
+_FOOTER = r"^\s*(tổng|tong|cộng|cong|total|người lập|nguoi lap|ghi chú|ghi chu|xác nhận)"
+_FOOTER_FIRST = np.frombuffer(b" \t\n\v\f\rTtCcNnGgXx", dtype=np.uint8)  # how a footer id can begin
+
+
 def _starts_like_footer(ids: pd.Series) -> np.ndarray:
-    """Ids that are the words of a total or signature row ("Tổng cộng", "Người lập biểu")."""
+    """Ids that are the words of a total or signature row ("Tổng cộng", "Người lập biểu"). Only
+    ids whose first byte could begin such words are matched against them."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    pattern = r"^\s*(tổng|tong|cộng|cong|total|người lập|nguoi lap|ghi chú|ghi chu|xác nhận)"
-    found = pc.match_substring_regex(_arrow(ids), pattern, ignore_case=True)
-    return found.to_numpy(zero_copy_only=False).astype(bool)
+    arr = _arrow(ids)
+    offsets, data = _offsets_and_data(arr)
+    filled = offsets[1:] > offsets[:-1]
+    maybe = np.zeros(len(arr), dtype=bool)
+    maybe[filled] = np.isin(data[offsets[:-1][filled]], _FOOTER_FIRST)
+    found = np.zeros(len(arr), dtype=bool)
+    rows = np.flatnonzero(maybe)
+    if len(rows):
+        hits = pc.match_substring_regex(arr.take(pa.array(rows)), _FOOTER, ignore_case=True)
+        found[rows] = hits.to_numpy(zero_copy_only=False).astype(bool)
+    return found
 
 
 def _in_background(func, *args) -> Future:
@@ -827,9 +847,8 @@ def _repeated_fixed(arr, width: int) -> np.ndarray:
     words (the last one overlapping), which are mixed into one 64-bit hash."""
     import pyarrow as pa
 
-    _, offsets, data = arr.buffers()
-    offset_type = np.dtype(np.int64 if pa.types.is_large_string(arr.type) else np.int32)
-    first = int(np.frombuffer(offsets, dtype=offset_type, count=1, offset=arr.offset * offset_type.itemsize)[0])
+    data = arr.buffers()[2]
+    first = int(_offsets_and_data(arr)[0][0])
     starts = list(range(0, width - 7, 8))
     if starts[-1] != width - 8:
         starts.append(width - 8)
