@@ -904,17 +904,21 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
     details: list[tuple] = []  # (rows, column, offending values as text or None) per flag
     notes: list[str] = []
 
+    open_rows = np.ones(n, dtype=bool)  # reason == 0, kept up to date
+
     def flag(mask, why, col=None, vals=None):
-        mask = np.asarray(mask, dtype=bool) & (reason == 0)
+        mask = np.asarray(mask, dtype=bool) & open_rows
         if not mask.any():
             return
         reasons.append(why)
         reason[mask] = len(reasons)
+        open_rows[mask] = False
         if col is not None:
             rows = np.flatnonzero(mask)
             text = None
             if vals is not None:  # the offending values, as text (only the flagged rows are converted)
                 picked = (vals.iloc[rows] if isinstance(vals, pd.Series)
+                          else pd.Series(vals.take(rows)) if isinstance(vals, pd.Categorical)
                           else pd.Series(vals(rows) if callable(vals) else np.asarray(vals)[rows]))
                 text = picked.astype(object).astype(str).str.slice(0, 40).to_numpy()
             details.append((rows, col, text))
@@ -962,7 +966,7 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
     for name in date_columns:
         if dates[name] is not None:
             flag(dates[name].unreadable, f"unreadable date in column {name} ({labels.get(name, name)})", name,
-                 pd.Series(cats[name]))
+                 cats[name])
     received, due, finished = dates["received"], dates["due"], dates["finished"]
     # compared as days (numpy: NaT compares False, as in pandas)
     rec_day, due_day, fin_day = received.days(), due.days(), finished.days()
@@ -994,11 +998,11 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
         state = pd.Categorical(mapped, categories=progress).codes
         state = np.append(state, -2)[status_cat.codes]  # -2 = blank, -1 = unknown
         flag(state == -1, "unknown status (column Trạng thái); add it to dossier_values.csv",
-             "status_text", pd.Series(status_cat))
+             "status_text", status_cat)
         blank = state == -2
         state = np.where(blank, from_dates, state)
-        if (blank & (reason == 0)).any():
-            notes.append(f"{int((blank & (reason == 0)).sum())} rows without a status: taken from the dates")
+        if (blank & open_rows).any():
+            notes.append(f"{int((blank & open_rows).sum())} rows without a status: taken from the dates")
     else:
         state = from_dates
         notes.append("no status column: status taken from the dates (returned and withdrawn cannot be told)")
@@ -1008,7 +1012,7 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
          "status says finished but there is no result date", "finished")
     flag(np.isin(state, [progress.index("in_progress"), progress.index("supplementing")])
          & (fin_day <= end_day),
-         "status says in progress but there is a result date in the period", "status_text", pd.Series(status_cat))
+         "status says in progress but there is a result date in the period", "status_text", status_cat)
 
     def finished_at(rows):
         """The result date, or else the day the result was handed back."""
@@ -1023,7 +1027,7 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
         blank = _vocabulary(kind, pd.Index([""]), extra_values).iloc[0]
         codes = pd.Categorical(np.append(mapped, blank), categories=targets).codes[c.codes]
         flag(codes < 0, f"unknown value in column {kind} ({label}); add it to dossier_values.csv",
-             kind, pd.Series(c))
+             kind, c)
         return codes
 
     channel = vocabulary("channel", cats["channel"], "Hình thức nộp", CHANNELS)
@@ -1036,13 +1040,13 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
                                errors="coerce").to_numpy(float)
         number = np.append(number, np.nan)[c.codes]
         flag((c.codes >= 0) & (np.isnan(number) | (number < 0)),
-             f"unreadable number in column {name} ({label})", name, pd.Series(c))
+             f"unreadable number in column {name} ({label})", name, c)
         numbers[name] = number
     if "supplements" not in frame.columns:
         notes.append("no column for supplement requests: counted as none")
 
     state = np.where(state < 0, np.int8(progress.index("in_progress")), state)
-    dup = (reason == 0) & repeated.result() & ~no_id
+    dup = open_rows & repeated.result() & ~no_id
     if dup.any():
         _resolve_duplicates(ids, cats["procedure"].codes, rec_day, due.take, finished_at, state, frame, dup, flag)
 
