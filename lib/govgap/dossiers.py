@@ -414,11 +414,12 @@ def _first_bad_utf8(strings) -> int | None:
         return None
     except pa.ArrowInvalid:
         for i, raw in enumerate(strings.cast(pa.binary()).to_pylist()):
-            try:
-                raw is None or raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return i
-        raise
+            if raw is not None:
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    return i
+        raise  # invalid for another reason
 
 
 def _ids_from_arrow(col) -> pd.arrays.ArrowStringArray:
@@ -430,7 +431,7 @@ def _ids_from_arrow(col) -> pd.arrays.ArrowStringArray:
     bad = _first_bad_utf8(ids)
     if bad is not None:
         raise _BadUTF8(bad)
-    if ids.null_count:  # (fill_null takes a while even when there is nothing to fill)
+    if ids.null_count:  # blank ids
         ids = pc.fill_null(ids, "")
     if pc.all(pc.string_is_ascii(ids)).as_py() is not False:
         if _edges_may_be_blank(ids):
