@@ -224,7 +224,8 @@ def execute_run(run: dict, template: str, root: str) -> dict:
             except RuntimeError as exc:  # a kernel that dies while starting (a busy machine): one new try
                 if attempt == 2 or "before replying to kernel_info" not in str(exc):
                     raise
-                _KERNEL.pop("km", None)
+                _KERNEL["km"] = client.km  # the kernel that failed is shut down, not left behind
+                _shutdown_kernel()
                 client = None
         body, _ = _exporter(run["language"]).from_notebook_node(notebook)
         body = body.replace("<title>Notebook</title>",

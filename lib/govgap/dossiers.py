@@ -667,14 +667,8 @@ def parse_dates(values) -> pd.Series:
     """Dates as dd/mm/yyyy, dd/mm/yyyy HH:MM, ISO, Excel serial numbers or Excel date cells
     -> datetime64; unreadable or blank -> NaT. Each distinct value is parsed once."""
     index = values.index if isinstance(values, pd.Series) else None
-    return _parse_categorical(_categorical(values), index)
-
-
-def _parse_categorical(cat: pd.Categorical, index=None) -> pd.Series:
-    """``parse_dates`` of a column already made by ``_categorical`` (blank cells are code -1)."""
-    parsed = _parse_unique_dates(cat.categories)
-    parsed = np.append(parsed.astype("datetime64[ns]"), np.datetime64("NaT", "ns"))
-    return pd.Series(parsed[cat.codes], index=index, dtype="datetime64[ns]")
+    dates = _DateCodes(_categorical(values))
+    return pd.Series(dates.values[dates.codes], index=index, dtype="datetime64[ns]")
 
 
 class _DateCodes:
@@ -682,10 +676,15 @@ class _DateCodes:
     points): full-length datetime64[ns] arrays are built only for the rows kept."""
 
     def __init__(self, cat: pd.Categorical):
-        parsed = _parse_unique_dates(cat.categories).astype("datetime64[ns]")
-        self.values = np.append(parsed, np.datetime64("NaT", "ns"))
+        self.values = np.append(_parse_unique_dates(cat.categories).astype("datetime64[ns]"),
+                                np.datetime64("NaT", "ns"))
         self.codes = cat.codes
-        self.unreadable = np.append(np.isnat(parsed), False)[self.codes]  # a value that is not a date
+
+    def unreadable(self) -> np.ndarray:
+        """Rows with a value that is not a date (not blank)."""
+        bad = np.isnat(self.values)
+        bad[-1] = False
+        return bad[self.codes]
 
     def missing(self) -> np.ndarray:
         """Rows without a date (blank or unreadable)."""
@@ -966,7 +965,7 @@ def clean_dossiers(export: Export | pd.DataFrame, period=None, *, period_start=N
     flag(cats["office"].codes < 0, "no office", "office")
     for name in date_columns:
         if dates[name] is not None:
-            flag(dates[name].unreadable, f"unreadable date in column {name} ({labels.get(name, name)})", name,
+            flag(dates[name].unreadable(), f"unreadable date in column {name} ({labels.get(name, name)})", name,
                  cats[name])
     received, due, finished = dates["received"], dates["due"], dates["finished"]
     # compared as days (numpy: NaT compares False, as in pandas)
@@ -1134,12 +1133,17 @@ def _resolve_duplicates(ids, procedure, rec_day, due_at, finished_at, state, fra
          "dossier_id", ids)
 
 
+def _used(codes: np.ndarray, size: int) -> np.ndarray:
+    """Which of ``size`` categories some code (-1: blank) points to, by counting, not sorting."""
+    if size == 1 and len(codes) and codes.min() == 0:  # one value, in every row
+        return np.ones(1, dtype=bool)
+    return np.bincount(codes[codes >= 0], minlength=size) > 0
+
+
 def _drop_unused(cat: pd.Categorical) -> pd.Categorical:
     """``remove_unused_categories`` by counting codes (linear) instead of sorting them."""
     codes = cat.codes
-    if len(cat.categories) == 1 and len(codes) and codes.min() == 0:  # one value, in every row
-        return cat
-    used = np.bincount(codes[codes >= 0], minlength=len(cat.categories)) > 0
+    used = _used(codes, len(cat.categories))
     if used.all():
         return cat
     new = np.append(np.cumsum(used) - 1, -1)  # position -1 (blank) stays blank
@@ -1470,10 +1474,14 @@ def _levels(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     cleaned table's, see ``_drop_unused``) gives its own codes, without hashing every row."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes = values.cat.codes.to_numpy()
-        present = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)) > 0
-        if present.all():
+        if _used(codes, len(values.cat.categories)).all():
             return codes, values.cat.categories
     return pd.factorize(values, sort=True)
+
+
+def _by_columns(by) -> list[str]:
+    """A breakdown's grouping columns: None (the total), one column or several."""
+    return [by] if isinstance(by, str) else list(by or [])
 
 
 def metrics(table: pd.DataFrame, by: list[str] | str | None = None, _flags: dict | None = None) -> pd.DataFrame:
@@ -1492,7 +1500,7 @@ def metrics(table: pd.DataFrame, by: list[str] | str | None = None, _flags: dict
     * backlog: in progress at the end of the period, of which overdue_in_progress.
     Shares are 0-1; a share with a zero denominator is NaN (shown as "-").
     """
-    by = [by] if isinstance(by, str) else list(by or [])
+    by = _by_columns(by)
     flags = _flags if _flags is not None and set(by) <= set(_flags["columns"]) else _metric_flags(table, by)
     weight, cell = flags["weight"], flags["cell"]
     n = len(cell)
@@ -1563,8 +1571,7 @@ def metric_tables(table: pd.DataFrame, breakdowns: dict | None = None) -> dict[s
     """Every standard breakdown of ``metrics`` at once (the per-dossier flags are computed once):
     total, office, field, procedure, month and office x procedure."""
     breakdowns = breakdowns or BREAKDOWNS
-    flags = _metric_flags(table, [col for by in breakdowns.values() for col in
-                                  ([by] if isinstance(by, str) else by or [])])
+    flags = _metric_flags(table, [col for by in breakdowns.values() for col in _by_columns(by)])
     return {name: metrics(table, by, _flags=flags) for name, by in breakdowns.items()}
 
 

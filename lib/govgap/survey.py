@@ -329,7 +329,7 @@ def read_survey(path: str | Path, codebook: str | Path | Codebook | None = None,
     notes: list[str] = []
     header_row, sheet_name = 1, None
     if suffix == ".csv":
-        from .sheets import csv_codec, sniff_delimiter
+        from .sheets import csv_codec, sniff_delimiter, utf8_error
 
         codec, head = csv_codec(path)
         delimiter = sniff_delimiter(head)
@@ -341,8 +341,6 @@ def read_survey(path: str | Path, codebook: str | Path | Codebook | None = None,
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig" if codec == "utf-8" else codec,
                                 sep=delimiter, usecols=keep)
         except UnicodeDecodeError:
-            from .sheets import utf8_error
-
             raw = path.read_bytes()
             try:
                 raw.decode("utf-8")
