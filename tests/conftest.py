@@ -32,7 +32,7 @@ def real_indices(shared_data):
     from govgap.indices import load_files
 
     files = sorted(shared_data.glob("papi_*/*.xls*")) + sorted(shared_data.glob("pci_vcci/*.xls*"))
-    assert len(files) == 22
+    assert len(files) == 25
     return load_files(files)
 
 

@@ -31,8 +31,13 @@ def test_every_workbook_and_every_sheet_is_accounted_for(real, shared_data):
         assert list(listed["sheet"]) == list(open_workbook(path)), path.name
         assert (listed["status"] == "loaded").any(), path.name
         assert listed.loc[listed["status"] != "loaded", "reason"].str.len().gt(0).all()
-    assert set(real.table.loc[real.table["source"] == "PAPI", "year"]) == {*range(2011, 2020), 2022}
-    assert set(real.table.loc[real.table["source"] == "PCI", "year"]) == set(range(2005, 2019))
+    assert set(real.table.loc[real.table["source"] == "PAPI", "year"]) == {*range(2011, 2020), 2022, 2023}
+    assert set(real.table.loc[real.table["source"] == "PCI", "year"]) == set(range(2005, 2020))
+    # the 2015-2023 workbooks are read from the macro-enabled originals (papi_2023/), not from the
+    # re-saved copies in papi_cs571/ whose floats differ by up to 7e-15
+    t = real.table
+    recent = t[(t["source"] == "PAPI") & t["year"].isin([2018, 2022, 2023])]
+    assert set(recent["file"]) == {"PAPI-2015-2023_eng.xlsm"}
 
 
 def test_land_and_environment_items_for_every_province(real):
@@ -56,7 +61,10 @@ def test_land_and_environment_items_for_every_province(real):
 def test_2020_and_2021_sheets_are_copies_of_2019(real):
     dup = real.issues[real.issues["check"] == "duplicate_edition"]
     papi = dup[dup["source"] == "PAPI"]
-    assert set(papi["year"]) == {2020, 2021} and len(papi) == 4  # _vie and _eng
+    # _vie and _eng, in both the converted copies (papi_cs571/) and the originals (papi_2023/)
+    assert set(papi["year"]) == {2020, 2021} and len(papi) == 8
+    assert set(papi["file"]) == {"PAPI_2015-2022_vie.xlsx", "PAPI_2015-2022_eng.xlsx",
+                                 "PAPI-2015-2023_vie.xlsm", "PAPI-2015-2023_eng.xlsm"}
     assert papi["message"].str.contains("edition 2019").all()
     pci = dup[dup["source"] == "PCI"]
     assert set(zip(pci["year"], pci["sheet"])) == {(2014, "Summary"), (2015, "Summary"), (2016, "Summary")}
@@ -73,7 +81,11 @@ def test_dimension_sums_and_checks(real):
     stale = issues[issues["check"] == "period"]
     assert set(stale["year"]) == {2015, 2016, 2017} and stale["message"].str.contains("papi.d2.1").all()
     counts = issues[issues["check"] == "province_count"]
-    assert list(zip(counts["source"], counts["year"])) == [("PAPI", 2014)]  # Bắc Giang, Đồng Tháp blank
+    # 2014: Bắc Giang and Đồng Tháp blank; 2023: Quảng Ninh and Bình Dương blank in every row
+    assert list(zip(counts["source"], counts["year"])) == [("PAPI", 2014), ("PAPI", 2023)]
+    d7_2023 = t[(t["source"] == "PAPI") & (t["year"] == 2023) & (t["indicator_id"] == "papi.d7")]
+    published = set(d7_2023.loc[d7_2023["value"].notna(), "province_code"])
+    assert len(published) == 61 and not published & {"22", "74"}
     pci_counts = t[t["source"] == "PCI"].groupby("year")["province_code"].nunique()
     assert pci_counts[2005] == 42 and (pci_counts[[2006, 2007, 2008]] == 64).all()
     assert (pci_counts.loc[2009:] == 63).all()
@@ -87,7 +99,7 @@ def test_dimension_sums_and_checks(real):
 def test_spot_values_equal_the_cells(real, shared_data):
     """Random rows of the table, each compared with its cell read by openpyxl."""
     rng = np.random.default_rng(7)
-    t = real.table[real.table["value"].notna() & real.table["file"].str.endswith(".xlsx")]
+    t = real.table[real.table["value"].notna() & real.table["file"].str.endswith((".xlsx", ".xlsm"))]
     unit = real.issues[real.issues["check"] == "unit"]
     converted = set(zip(unit["file"], unit["sheet"], unit["message"].str.extract(r"^(\S+)")[0]))
     books = {}
@@ -164,14 +176,15 @@ def test_scoring_rule_reproduces_published_sub_dimensions(real):
     """docs/methods.md, "How closely the scoring rule reproduces PAPI": the mean rule is exact
     (to the rounding of the published values) for 7.2 and 7.3 in 2018-2022 and for 7.1 in 2018,
     and only approximate for 7.1 from 2019, 2.4 and 5.3, which PAPI builds from respondent-level
-    answers. 2020 and 2021 are not in the files (their sheets are copies of 2019)."""
+    answers. 2020 and 2021 are not in the files (their sheets are copies of 2019); 2023 has 61
+    provinces (Quảng Ninh and Bình Dương are blank)."""
     from govgap.catalogue import reproduction_table
 
     table = reproduction_table(real.table).set_index(["year", "indicator_id"])
-    assert sorted(set(table.index.get_level_values("year"))) == [2018, 2019, 2022]
-    for year in (2018, 2019, 2022):
+    assert sorted(set(table.index.get_level_values("year"))) == [2018, 2019, 2022, 2023]
+    for year in (2018, 2019, 2022, 2023):
         for sub in ("papi.d7.2", "papi.d7.3"):
-            assert table.loc[(year, sub), "provinces"] == 63
+            assert table.loc[(year, sub), "provinces"] == (61 if year == 2023 else 63)
             assert table.loc[(year, sub), "max_abs_diff"] < 5e-7, (year, sub)
     assert table.loc[(2018, "papi.d7.1"), "max_abs_diff"] < 5e-7
     assert table.loc[(2018, "papi.d7"), "max_abs_diff"] < 5e-7
@@ -179,7 +192,9 @@ def test_scoring_rule_reproduces_published_sub_dimensions(real):
     documented = {(2019, "papi.d7.1"): (1.54, 0.67), (2022, "papi.d7.1"): (1.62, 0.79),
                   (2018, "papi.d2.4"): (0.33, 0.69), (2019, "papi.d2.4"): (0.33, 0.45),
                   (2022, "papi.d2.4"): (0.34, 0.42), (2018, "papi.d5.3"): (0.55, 0.84),
-                  (2019, "papi.d5.3"): (0.46, 0.84), (2022, "papi.d5.3"): (0.16, 0.93)}
+                  (2019, "papi.d5.3"): (0.46, 0.84), (2022, "papi.d5.3"): (0.16, 0.93),
+                  (2023, "papi.d7.1"): (1.54, 0.63), (2023, "papi.d2.4"): (0.35, 0.59),
+                  (2023, "papi.d5.3"): (0.20, 0.93)}
     for key, (max_diff, pearson) in documented.items():
         assert table.loc[key, "max_abs_diff"] <= max_diff, key
         assert table.loc[key, "pearson"] >= pearson, key
