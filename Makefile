@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser sample-data prepare reports reports-all lab test clean clean-all
+.PHONY: help setup browser r-survey sample-data prepare reports reports-all lab test clean clean-all
 
 help: ## list every target with one line each
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 TEMPLATES := data/raw/templates/SIPAS_mau.xlsx
-$(TEMPLATES): $(STAMP) lib/govgap/context.py lib/govgap/data/context_columns.csv
+$(TEMPLATES): $(STAMP) lib/govgap/pipeline/templates.py lib/govgap/sources/context.py lib/govgap/data/context_columns.csv
 	$(BIN)/govgap templates
 
 setup: $(STAMP) $(TEMPLATES) ## create .venv, install govgap with its dependencies, write the empty templates (done by every target)
@@ -48,7 +48,15 @@ browser: ## install headless Chromium (Debian package) for the browser test, whe
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is missing: run 'sudo apt-get install chromium' (the browser test needs it)"; fi; }
 
-test: setup browser ## set up (with Chromium) and run the test suite
+r-survey: ## install R's survey package (Debian r-cran-survey), the reference the survey estimates are checked against
+	@command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(survey)' >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing R's survey package (Debian package r-cran-survey) for the survey cross-check..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      r-base-core r-cran-survey >/dev/null; \
+	  else echo "R's survey package is missing: run 'sudo apt-get install r-cran-survey' (the survey cross-check needs it)"; fi; }
+
+test: setup browser r-survey ## set up (with Chromium and R's survey package) and run the test suite
 	$(BIN)/python -m pytest
 
 clean: ## remove generated reports and processed data (raw sample data stays)

@@ -7,6 +7,7 @@ Both render the same report notebook on the sample data into a temporary folder.
 the sequential time, the batch time and their ratio (target <= 1/6 on 2 cores), and the time of
 a no-op rerun of `govgap reports` as a user types it (target <= 3 s).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,9 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from govgap import batch, pipeline, report
 from govgap.paths import SAMPLE_DATA, project_root
-from govgap.registry import provinces
+from govgap.pipeline import inputs, store
+from govgap.publish import batch
+from govgap.reference.provinces import provinces
 
 
 def main() -> None:
@@ -30,8 +32,8 @@ def main() -> None:
     args = parser.parse_args()
 
     root = project_root()
-    data = report.ensure_data(SAMPLE_DATA)
-    pipeline.prepare(data, progress=False)  # both sides start from prepared data
+    data = inputs.ensure_data(SAMPLE_DATA)
+    store.prepare(data, progress=False)  # both sides start from prepared data
     names = list(provinces()["name_vi"])[: args.provinces]
     notebook = root / "notebooks" / "province_report.ipynb"
 
@@ -41,18 +43,51 @@ def main() -> None:
         for i, name in enumerate(names):
             out = tmp / "sequential" / f"{i:02d}.ipynb"
             out.parent.mkdir(parents=True, exist_ok=True)
-            subprocess.run([sys.executable, "-m", "papermill", str(notebook), str(out), "-k", "python3",
-                            "-p", "province", name, "-p", "year", str(args.year), "-p", "language", "vi",
-                            "-p", "data_dir", str(SAMPLE_DATA), "--cwd", str(root / "notebooks")],
-                           check=True, capture_output=True)
-            subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--no-input",
-                            str(out)], check=True, capture_output=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "papermill",
+                    str(notebook),
+                    str(out),
+                    "-k",
+                    "python3",
+                    "-p",
+                    "province",
+                    name,
+                    "-p",
+                    "year",
+                    str(args.year),
+                    "-p",
+                    "language",
+                    "vi",
+                    "-p",
+                    "data_dir",
+                    str(SAMPLE_DATA),
+                    "--cwd",
+                    str(root / "notebooks"),
+                ],
+                check=True,
+                capture_output=True,
+            )
+            subprocess.run(
+                [sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--no-input", str(out)],
+                check=True,
+                capture_output=True,
+            )
         sequential = time.perf_counter() - start
 
         start = time.perf_counter()
-        manifest = batch.run_batch(years=[args.year], languages=["vi"], province_names=names,
-                                   data_dir=str(SAMPLE_DATA), workers=args.workers, force=True,
-                                   reports_dir=tmp / "batch", progress=False)
+        manifest = batch.run_batch(
+            years=[args.year],
+            languages=["vi"],
+            province_names=names,
+            data_dir=str(SAMPLE_DATA),
+            workers=args.workers,
+            force=True,
+            reports_dir=tmp / "batch",
+            progress=False,
+        )
         parallel = time.perf_counter() - start
         failed = [r for r in manifest["runs"] if r["status"] != "ok"]
         if failed:
@@ -60,9 +95,22 @@ def main() -> None:
 
         names_arg = ",".join(names)
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "govgap.cli", "reports", "--years", str(args.year),
-                        "--provinces", names_arg, "--reports-dir", str(tmp / "batch")],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "govgap.cli",
+                "reports",
+                "--years",
+                str(args.year),
+                "--provinces",
+                names_arg,
+                "--reports-dir",
+                str(tmp / "batch"),
+            ],
+            check=True,
+            capture_output=True,
+        )
         noop = time.perf_counter() - start
 
     n = len(names)

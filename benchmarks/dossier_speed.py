@@ -18,6 +18,7 @@ machine single runs vary by a third or more); the two sides of a comparison take
 both meet the same state of the machine. Data are generated in a
 temporary folder and deleted afterwards.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,11 +32,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from govgap import sample
-from govgap.xlsx_lite import write_sheet
+from govgap.io.xlsx import write_sheet
+from govgap.pipeline import sample
 
-TITLE = ["ỦY BAN NHÂN DÂN TỈNH MẪU", "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG",
-         "BÁO CÁO CHI TIẾT TÌNH HÌNH GIẢI QUYẾT HỒ SƠ (DỮ LIỆU MẪU)", ""]
+TITLE = [
+    "ỦY BAN NHÂN DÂN TỈNH MẪU",
+    "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG",
+    "BÁO CÁO CHI TIẾT TÌNH HÌNH GIẢI QUYẾT HỒ SƠ (DỮ LIỆU MẪU)",
+    "",
+]
 
 
 def make_frame(rows: int) -> pd.DataFrame:
@@ -70,12 +75,12 @@ frame = pd.read_csv({path!r}, skiprows={skip})
 print(json.dumps({{"seconds": time.perf_counter() - t, "rows": len(frame)}}))
 """,
     "govgap_csv": """
-from govgap import dossiers
+from govgap.pipeline.single_export import process
 t = time.perf_counter()
 # what `govgap dossiers export.csv --period 2024` does: read, clean, write the table and the
 # quarantine to parquet, every metric table (total, office, field, procedure, month, office x
 # procedure, written to a CSV) and the leader's summary
-done = dossiers.process({path!r}, {out!r}, 2024, as_of="2026-01-01")
+done = process({path!r}, {out!r}, 2024, as_of="2026-01-01")
 seconds = time.perf_counter() - t
 acc = done.cleaned.accounting
 assert all(p.exists() for p in done.files.values()) and len(done.tables["office_procedure"])
@@ -88,9 +93,9 @@ rows = CalamineWorkbook.from_path({path!r}).get_sheet_by_index(0).to_python()
 print(json.dumps({{"seconds": time.perf_counter() - t, "rows": len(rows)}}))
 """,
     "govgap_xlsx": """
-from govgap import dossiers
+from govgap.sources.dossiers import read_export
 t = time.perf_counter()
-export = dossiers.read_export({path!r})
+export = read_export({path!r})
 print(json.dumps({{"seconds": time.perf_counter() - t, "rows": len(export.frame)}}))
 """,
 }
@@ -143,26 +148,43 @@ def main() -> None:
         csv_path = tmp / "export.csv"
         skip = write_csv(frame, csv_path)
         size = csv_path.stat().st_size / 1e6
-        pandas, ours = compare("pandas", "govgap_csv", args.repeat, {"path": str(csv_path), "skip": skip},
-                               {"path": str(csv_path), "out": str(tmp / "out")})
+        pandas, ours = compare(
+            "pandas",
+            "govgap_csv",
+            args.repeat,
+            {"path": str(csv_path), "skip": skip},
+            {"path": str(csv_path), "out": str(tmp / "out")},
+        )
         ratio = ours["seconds"] / pandas["seconds"]
-        print(f"CSV {args.rows:,} rows ({size:,.0f} MB): pandas read_csv {pandas['seconds']:.2f} s, "
-              f"govgap read+clean+parquet+metrics {ours['seconds']:.2f} s -> ratio {ratio:.2f} (target <= 3)")
-        print(f"  best of {args.repeat} runs each, taking turns; slowest runs: pandas {pandas['slowest']:.2f} s, "
-              f"govgap {ours['slowest']:.2f} s")
-        print(f"  govgap kept {ours['kept']:,} + quarantined {ours['quarantined']:,} = read {ours['rows']:,}; "
-              f"peak memory govgap {ours['peak_mb']:,.0f} MB (target <= 1024), pandas {pandas['peak_mb']:,.0f} MB")
+        print(
+            f"CSV {args.rows:,} rows ({size:,.0f} MB): pandas read_csv {pandas['seconds']:.2f} s, "
+            f"govgap read+clean+parquet+metrics {ours['seconds']:.2f} s -> ratio {ratio:.2f} (target <= 3)"
+        )
+        print(
+            f"  best of {args.repeat} runs each, taking turns; slowest runs: pandas {pandas['slowest']:.2f} s, "
+            f"govgap {ours['slowest']:.2f} s"
+        )
+        print(
+            f"  govgap kept {ours['kept']:,} + quarantined {ours['quarantined']:,} = read {ours['rows']:,}; "
+            f"peak memory govgap {ours['peak_mb']:,.0f} MB (target <= 1024), pandas {pandas['peak_mb']:,.0f} MB"
+        )
 
         small = frame.iloc[: args.xlsx_rows]
         xlsx_path = tmp / "export.xlsx"
-        rows = [[t] for t in TITLE] + [list(small.columns)] + small.astype(object).where(
-            small.notna(), None).to_numpy().tolist()
+        rows = (
+            [[t] for t in TITLE]
+            + [list(small.columns)]
+            + small.astype(object).where(small.notna(), None).to_numpy().tolist()
+        )
         write_sheet(xlsx_path, "Danh sách hồ sơ", rows, merges=[f"A{r}:Q{r}" for r in range(1, 4)])
-        bare, read = compare("calamine", "govgap_xlsx", args.repeat + 1, {"path": str(xlsx_path)},
-                             {"path": str(xlsx_path)})
-        print(f"xlsx {args.xlsx_rows:,} rows: calamine bare read {bare['seconds']:.2f} s, "
-              f"govgap read_export {read['seconds']:.2f} s -> ratio {read['seconds'] / bare['seconds']:.2f} "
-              "(target <= 1.2)")
+        bare, read = compare(
+            "calamine", "govgap_xlsx", args.repeat + 1, {"path": str(xlsx_path)}, {"path": str(xlsx_path)}
+        )
+        print(
+            f"xlsx {args.xlsx_rows:,} rows: calamine bare read {bare['seconds']:.2f} s, "
+            f"govgap read_export {read['seconds']:.2f} s -> ratio {read['seconds'] / bare['seconds']:.2f} "
+            "(target <= 1.2)"
+        )
 
 
 if __name__ == "__main__":

@@ -1,10 +1,13 @@
 """Shared fixtures. Tests that need ../shared/data fail (not skip) when CI is set and it is missing."""
+
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
 import pytest
+
+from govgap.pipeline import sample
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,7 +32,7 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def real_indices(shared_data):
     """Every official PAPI and PCI workbook in ../shared/data, loaded once for the session."""
-    from govgap.indices import load_files
+    from govgap.sources.indices import load_files
 
     files = sorted(shared_data.glob("papi_*/*.xls*")) + sorted(shared_data.glob("pci_vcci/*.xls*"))
     assert len(files) == 25
@@ -40,11 +43,17 @@ def real_indices(shared_data):
 def small_sample(tmp_path_factory) -> Path:
     """A small sample set: all survey years and index tables, dossier exports for four
     provinces in 2024 with 1,500 rows each (Nam Định, built with slow land offices, among them)."""
-    from govgap import sample
 
     out = tmp_path_factory.mktemp("data") / "sample"
-    sample.generate(out, seed=11, dossier_years=(2024,), dossiers_per_file=1500,
-                    provinces_subset=["01", "36", "66", "79"], workers=2, progress=False)
+    sample.generate(
+        out,
+        seed=11,
+        dossier_years=(2024,),
+        dossiers_per_file=1500,
+        provinces_subset=["01", "36", "66", "79"],
+        workers=2,
+        progress=False,
+    )
     return out
 
 

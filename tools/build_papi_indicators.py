@@ -5,20 +5,30 @@ The catalogue is a maintained data file; this script only drafts rows for review
 them as CSV. Ids are ``papi.d<dim>.<sub>.<k>`` in order of first publication; an indicator
 keeps its id when its label changes only in spelling (the loader's label key).
 """
+
 import csv
 import re
 import sys
 
 import pandas as pd
 
-from govgap.indices import _label_key
+from govgap.sources.indices import _label_key
 
 S = sys.argv[1] if len(sys.argv) > 1 else "../shared/data/"
-SOURCES = {2018: ("papi_mdtrinh/PAPI_2018_FULL_vie.xlsx", "ProvincialIndicators_VIE", 0, 1, None),
-           2019: ("papi_mdtrinh/PAPI_2019_Provincial_indicators_VIE_ENG.xlsx", "2019PAPI_Indicators_VIE", 0, 1, None),
-           2022: ("papi_cs571/PAPI_2015-2022_vie.xlsx", "2022", 1, 2, 0)}
-LOWER_IS_BETTER = ("hộ thực tế", "nạn nhân", "chưa hợp vệ sinh", "quãng đường", "quãng thời gian",
-                   "chung chi", "mức tiền đòi hối lộ")
+SOURCES = {
+    2018: ("papi_mdtrinh/PAPI_2018_FULL_vie.xlsx", "ProvincialIndicators_VIE", 0, 1, None),
+    2019: ("papi_mdtrinh/PAPI_2019_Provincial_indicators_VIE_ENG.xlsx", "2019PAPI_Indicators_VIE", 0, 1, None),
+    2022: ("papi_cs571/PAPI_2015-2022_vie.xlsx", "2022", 1, 2, 0),
+}
+LOWER_IS_BETTER = (
+    "hộ thực tế",
+    "nạn nhân",
+    "chưa hợp vệ sinh",
+    "quãng đường",
+    "quãng thời gian",
+    "chung chi",
+    "mức tiền đòi hối lộ",
+)
 SPECIAL = {("4.1", 2): "papi.d4.1.lurc", ("4.4", 5): "papi.d4.4.lurc"}
 
 
@@ -67,5 +77,21 @@ for sub, items in found.items():
         label_vi = entry["labels"][-1]
         better = 0 if any(w in label_vi.lower() for w in LOWER_IS_BETTER) else 1
         last = "" if 2022 in entry["years"] else max(entry["years"])
-        out.writerow([ind, "PAPI", "indicator", f"papi.d{sub}", label_vi, entry["en"],
-                      "|".join(entry["labels"][:-1]), lo, hi, unit, better, min(entry["years"]), last, ""])
+        out.writerow(
+            [
+                ind,
+                "PAPI",
+                "indicator",
+                f"papi.d{sub}",
+                label_vi,
+                entry["en"],
+                "|".join(entry["labels"][:-1]),
+                lo,
+                hi,
+                unit,
+                better,
+                min(entry["years"]),
+                last,
+                "",
+            ]
+        )

@@ -4,14 +4,15 @@ provinces.
 Errors in the input are reported in one plain line (file, sheet, row, column where known),
 with exit code 2; a batch with failed reports exits with code 1.
 """
+
 from __future__ import annotations
 
 import argparse
 import os
 import sys
 
-from . import __version__
-from .paths import PROCESSED, REPORTS, SAMPLE_DATA, resolve
+from govgap import __version__
+from govgap.paths import PROCESSED, REPORTS, SAMPLE_DATA, resolve
 
 
 def _ints(text: str) -> list[int]:
@@ -23,24 +24,32 @@ def _words(text: str) -> list[str]:
 
 
 def _sample_data(args) -> int:
-    from . import sample
+    from govgap.pipeline import sample
 
-    path = sample.generate(resolve(args.out), seed=args.seed, dossier_years=tuple(args.dossier_years),
-                           survey_years=tuple(args.survey_years), force=args.force,
-                           dossiers_per_file=args.dossiers_per_file, workers=args.workers)
+    path = sample.generate(
+        resolve(args.out),
+        seed=args.seed,
+        dossier_years=tuple(args.dossier_years),
+        survey_years=tuple(args.survey_years),
+        force=args.force,
+        dossiers_per_file=args.dossiers_per_file,
+        workers=args.workers,
+    )
     print(f"Sample data in {path.parent} (manifest {path.name}).")
     return 0
 
 
 def _prepare(args) -> int:
-    from . import pipeline
+    from govgap.pipeline import store
 
-    processed = pipeline.prepare(args.data_dir, workers=args.workers, force=args.force)
+    processed = store.prepare(args.data_dir, workers=args.workers, force=args.force)
     acc = processed.accounting()
     print(f"Processed tables in {processed.folder}")
     if len(acc):
-        print(f"Rows read {acc['read'].sum():,}, kept {acc['kept'].sum():,}, "
-              f"quarantined {acc['quarantined'].sum():,} (see quarantine.parquet).")
+        print(
+            f"Rows read {acc['read'].sum():,}, kept {acc['kept'].sum():,}, "
+            f"quarantined {acc['quarantined'].sum():,} (see quarantine.parquet)."
+        )
     else:
         print("No survey or dossier files found; published tables only.")
     for row in processed.file_errors().itertuples():
@@ -50,14 +59,16 @@ def _prepare(args) -> int:
 
 
 def _indices(args) -> int:
-    from . import pipeline
+    from govgap.pipeline import store
 
     folder = resolve(args.input)
     out = resolve(args.out) if args.out else resolve(PROCESSED) / f"indices-{folder.name}"
-    loaded = pipeline.write_indices(folder, out)
+    loaded = store.write_indices(folder, out)
     print(f"Loaded {loaded.summary()}.")
-    print(f"Tables in {out}: indices.parquet, indices_2025.parquet (derived, not official), "
-          f"index_issues.parquet, index_sheets.parquet")
+    print(
+        f"Tables in {out}: indices.parquet, indices_2025.parquet (derived, not official), "
+        f"index_issues.parquet, index_sheets.parquet"
+    )
     shown = loaded.issues[loaded.issues["severity"].isin(["error", "warning"])]
     for row in shown.head(args.show).to_dict("records"):
         print(f"  {row['severity'].upper()} [{row['check']}] {_where(row)}: {row['message']}")
@@ -69,7 +80,7 @@ def _indices(args) -> int:
 def _context(args) -> int:
     from pathlib import Path
 
-    from . import context
+    from govgap.sources import context
 
     path = resolve(args.path)
     if path.is_dir():
@@ -93,10 +104,18 @@ def _context(args) -> int:
 
 
 def _dossiers(args) -> int:
-    from . import dossiers
+    from govgap.pipeline.single_export import process
+    from govgap.render.dossier_tables import summary_table
 
-    done = dossiers.process(resolve(args.path), resolve(args.out), args.period, as_of=args.as_of,
-                            columns=args.columns, values=args.values, days_off=args.days_off)
+    done = process(
+        resolve(args.path),
+        resolve(args.out),
+        args.period,
+        as_of=args.as_of,
+        columns=args.columns,
+        values=args.values,
+        days_off=args.days_off,
+    )
     for export in done.exports:
         print(export.describe())
     acc = done.cleaned.accounting
@@ -105,7 +124,7 @@ def _dossiers(args) -> int:
         print(f"  quarantined {row.rows:,}: {row.reason}")
     for note in done.cleaned.notes:
         print(f"  note: {note}")
-    summary = dossiers.summary_table(done.cleaned.table, args.lang, done.tables)
+    summary = summary_table(done.cleaned.table, args.lang, done.tables)
     width = max(map(len, summary.iloc[:, 0]))
     for item, value in summary.itertuples(index=False):
         print(f"  {item:<{width}}  {value:>12}")
@@ -115,9 +134,9 @@ def _dossiers(args) -> int:
 
 
 def _templates(args) -> int:
-    from . import context
+    from govgap.pipeline.templates import write_templates
 
-    for path in context.write_templates(resolve(args.out)):
+    for path in write_templates(resolve(args.out)):
         print(f"Template {path}")
     return 0
 
@@ -126,40 +145,54 @@ def _where(row: dict) -> str:
     """'file, sheet 'x', row 12, column D' from a data-quality row (parts that are known)."""
     import pandas as pd
 
-    parts = [row.get("file"), row.get("sheet") and f"sheet {row['sheet']!r}",
-             f"row {row['row']}" if pd.notna(row.get("row")) else None,
-             f"column {row['column']}" if pd.notna(row.get("column")) else None]
+    parts = [
+        row.get("file"),
+        row.get("sheet") and f"sheet {row['sheet']!r}",
+        f"row {row['row']}" if pd.notna(row.get("row")) else None,
+        f"column {row['column']}" if pd.notna(row.get("column")) else None,
+    ]
     return ", ".join(p for p in parts if isinstance(p, str) and p)
 
 
 def _reports(args) -> int:
-    from . import batch
+    from govgap.publish import batch
 
-    manifest = batch.run_batch(years=args.years, languages=args.languages, province_names=args.provinces,
-                               data_dir=args.data_dir, workers=args.workers, force=args.force,
-                               retry_failed=args.retry_failed, reports_dir=args.reports_dir,
-                               runs_file=args.runs)
+    manifest = batch.run_batch(
+        years=args.years,
+        languages=args.languages,
+        province_names=args.provinces,
+        data_dir=args.data_dir,
+        workers=args.workers,
+        force=args.force,
+        retry_failed=args.retry_failed,
+        reports_dir=args.reports_dir,
+        runs_file=args.runs,
+    )
     runs = manifest["runs"]
     failed = [r for r in runs if r["status"] == "failed"]
     done = sum(r["status"] == "ok" for r in runs)
     same = sum(r["status"] == "unchanged" for r in runs)
-    print(f"{done} report(s) rendered, {same} unchanged, {len(failed)} failed, "
-          f"in {manifest['duration_s']:.1f} s. Index: {resolve(args.reports_dir) / 'index.html'}")
+    print(
+        f"{done} report(s) rendered, {same} unchanged, {len(failed)} failed, "
+        f"in {manifest['duration_s']:.1f} s. Index: {resolve(args.reports_dir) / 'index.html'}"
+    )
     if manifest["sample_data"]:
         print("Rendered from SAMPLE DATA: the reports say so on every page.")
     for r in failed:
-        print(f"FAILED {r['province']} {r['year']} {r['language']}: {r['error']}\n"
-              f"       executed notebook kept at {r['executed']}")
+        print(
+            f"FAILED {r['province']} {r['year']} {r['language']}: {r['error']}\n"
+            f"       executed notebook kept at {r['executed']}"
+        )
     return 1 if failed else 0
 
 
 def _email(args) -> int:
-    from . import mailer
+    from govgap.publish import mailer
 
-    settings = (mailer.SmtpSettings.from_env(args.smtp_host, args.smtp_port, args.smtp_user, args.sender)
-                if args.send else None)
-    sender = settings.sender if settings else (args.sender or os.environ.get("GOVGAP_SMTP_FROM")
-                                               or "govgap@localhost")
+    settings = (
+        mailer.SmtpSettings.from_env(args.smtp_host, args.smtp_port, args.smtp_user, args.sender) if args.send else None
+    )
+    sender = settings.sender if settings else (args.sender or os.environ.get("GOVGAP_SMTP_FROM") or "govgap@localhost")
     missing: list[str] = []
     items = mailer.messages(args.reports_dir, args.recipients, sender, args.year, missing)
     for who in missing:
@@ -177,7 +210,7 @@ def _email(args) -> int:
 
 
 def _provinces(args) -> int:
-    from .registry import crosswalk_2025, provinces
+    from govgap.reference.provinces import crosswalk_2025, provinces
 
     table = provinces().merge(crosswalk_2025()[["old_code", "new_name_vi"]], left_on="code", right_on="old_code")
     for row in table.itertuples():
@@ -188,6 +221,7 @@ def _provinces(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govgap", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"govgap {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("sample-data", help="write deterministic sample inputs to data/raw/sample")
@@ -264,19 +298,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .dossiers import DossierFormatError
-    from .indices import LayoutError
-    from .registry import ProvinceNotFoundError, RetiredProvinceError
+    from govgap.errors import GovgapError
 
     try:
         return args.func(args)
-    except (FileNotFoundError, LayoutError, DossierFormatError, ProvinceNotFoundError,
-            RetiredProvinceError, ValueError, ConnectionError, OSError) as exc:
+    except BrokenPipeError:  # `govgap provinces | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except (GovgapError, ConnectionError, OSError) as exc:  # the input, an option, the disk, the network
+        if args.debug:
+            raise
         print(f"govgap: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("govgap: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - a fault in govgap itself: one line, the traceback on request
+        if args.debug:
+            raise
+        print(
+            f"govgap: internal error ({type(exc).__name__}): {exc}. This is a fault in govgap, not in "
+            "your files; run again with --debug for the details and report it.",
+            file=sys.stderr,
+        )
+        return 3
 
 
 if __name__ == "__main__":

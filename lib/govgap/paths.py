@@ -1,5 +1,6 @@
 """Project paths, anchored at the project root so that notebooks, the CLI and tests work from
 any working directory. Override the root with the environment variable GOVGAP_HOME."""
+
 from __future__ import annotations
 
 import os

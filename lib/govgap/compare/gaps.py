@@ -1,0 +1,754 @@
+"""Gap analysis: where a province stands, where its points are lost and who can win them back.
+
+Every function works on the tidy published-indices table (``indices.load_files(...).table`` or
+``Processed.indices()``), one row per source x year x province x indicator, in the 63-province
+view or in the derived 34-province view of 2025 (``view="2025"``, ``indices.view_2025``).
+
+* ``position``: value, rank, PAPI colour band and gaps to the national median, the
+  top-quartile threshold, the best province, a peer group and the province's previous edition,
+  for a dimension, its sub-dimensions and indicators; with survey intervals when microdata exist.
+* ``decompose``: the gap of a dimension (or sub-dimension) split into contributions that add up
+  exactly to the total gap.
+* ``points_to_gain``: indicators ranked by the points that bringing them to the median or the
+  top quartile would add, each with the office responsible (``responsible_offices.csv``).
+* ``office_actions``: the dossier offices behind those indicators, worst first.
+* ``subgroups``, ``association``, ``land_panel``, ``history``: the causes and the context.
+
+Units: gaps are in the indicator's own unit (points; shares 0-1; days) and ORIENTED: a positive
+gap is better than the benchmark, also for indicators where lower is better (bribes, days).
+Contributions and points are in points of the dimension scale (1-10).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from govgap.compare.standings import bands, ranks
+from govgap.errors import InputError, OptionError
+from govgap.estimate.dossier_metrics import metrics
+from govgap.estimate.merged_provinces import view_2025
+from govgap.reference.catalogue import breaks_for, children, indicators, normalise, score_scale
+from govgap.reference.provinces import crosswalk_2025, find_province, find_province_2025, provinces, provinces_2025
+
+BENCHMARKS = ("median", "top_quartile", "best", "peers", "previous")
+ENVIRONMENT = ("papi.d7.1", "papi.d7.2", "papi.d7.3")
+LAND = ("papi.d2.4", "papi.d5.3")
+LAND_PANEL = ("papi.d2.4", "papi.d5.3", "papi.d4.1.lurc", "papi.d4.4.lurc", "pci.sub2")
+LAND_FIELD = "Đất đai"
+
+
+# --------------------------------------------------------------------------- views
+
+
+@dataclass(frozen=True)
+class Unit:
+    """The province analysed, in the view it is compared in."""
+
+    code: str
+    name_vi: str
+    view: str  # "63" (provinces before 1 July 2025) or "2025" (the 34, derived)
+    region: str | None  # peer region (for the 2025 view: the region of most member provinces)
+    merged_with: tuple[str, ...]  # codes of the other provinces in the same 2025 province
+
+
+def unit(province: str, view: str = "63") -> Unit:
+    """Resolve a province name or GSO code in a view. In the 2025 view, an old province is
+    taken to its new province (Nam Định -> Ninh Bình)."""
+    cross = crosswalk_2025()
+    province = str(province).strip()
+    if view == "63":
+        prov = find_province(province)
+        members = cross.loc[cross["new_code"] == prov.new_code, "old_code"]
+        return Unit(prov.code, prov.name_vi, "63", prov.region, tuple(sorted(c for c in members if c != prov.code)))
+    if view != "2025":
+        raise OptionError(f"view must be '63' or '2025', not {view!r}")
+    new = provinces_2025().set_index("code")["name_vi"]
+    if province.isdigit() and province.zfill(2) in new.index:
+        code = province.zfill(2)
+    else:
+        try:
+            code = find_province_2025(province)["code"]
+        except LookupError:
+            code = find_province(province).new_code
+    return Unit(code, new[code], "2025", regions_of("2025")[code], ())
+
+
+def regions_of(view: str) -> pd.Series:
+    """Region code per province code of a view (2025: the region of most member provinces)."""
+    table = provinces()
+    if view == "63":
+        return table.set_index("code")["region"]
+    merged = crosswalk_2025().merge(table[["code", "region"]], left_on="old_code", right_on="code")
+    return merged.groupby("new_code")["region"].agg(lambda s: s.mode().iloc[0])
+
+
+_STANDINGS: dict = {}
+
+
+def standings(tidy: pd.DataFrame, view: str = "63") -> pd.DataFrame:
+    """The tidy table (statistics rows left out) with ``indices.ranks`` columns, in a view.
+    In the 2025 view every value is the population-weighted mean of the member provinces
+    (derived, not official) and ranks are out of the provinces present (34 when complete).
+
+    Kept for the last few tables analysed (the functions below call it for every question). The
+    key is the table's content (a hash of its codes, years and values, a few ms), not the object:
+    a table changed in place gets new standings."""
+    key = (view, _content_key(tidy))
+    hit = _STANDINGS.get(key)
+    if hit is not None:
+        return hit
+    out = _standings(tidy, view)
+    if len(_STANDINGS) >= 8:
+        _STANDINGS.pop(next(iter(_STANDINGS)))
+    _STANDINGS[key] = out
+    return out
+
+
+def _content_key(tidy: pd.DataFrame) -> int:
+    columns = [c for c in ("source", "year", "province_code", "indicator_id", "value") if c in tidy.columns]
+    return int(pd.util.hash_pandas_object(tidy[columns], index=False).sum())
+
+
+def _standings(tidy: pd.DataFrame, view: str) -> pd.DataFrame:
+    data = tidy[tidy["level"] != "statistic"]
+    if view == "2025":
+        data = view_2025(data).rename(columns={"province_code_2025": "province_code"})
+    elif view != "63":
+        raise OptionError(f"view must be '63' or '2025', not {view!r}")
+    keep = ["source", "year", "province_code", "indicator_id", "level", "value"]
+    return ranks(data[keep].dropna(subset=["value"]).reset_index(drop=True))
+
+
+def tree(root: str) -> list[str]:
+    """``root`` and everything below it in the catalogue (statistics left out), depth first."""
+    cat = indicators()
+    out = [root]
+    for child in cat.index[(cat["parent"] == root) & (cat["level"] != "statistic")]:
+        out.extend(tree(child))
+    return out
+
+
+def _orientation(ids) -> np.ndarray:
+    better = indicators()["higher_is_better"].reindex(list(ids)).fillna(True).astype(bool)
+    return np.where(better.to_numpy(), 1.0, -1.0)
+
+
+def _peer_codes(u: Unit, peers: str, view: str) -> list[str]:
+    if peers == "region":
+        reg = regions_of(view)
+        return [c for c in reg.index[reg == u.region] if c != u.code]
+    if peers == "merger":
+        if view != "63":
+            raise OptionError("peers='merger' compares provinces merged in 2025: use view='63'")
+        return list(u.merged_with)
+    raise OptionError(f"peers must be 'region' or 'merger', not {peers!r}")
+
+
+def _breaks_between(indicator_id: str, before: int, after: int, lang: str = "vi") -> str:
+    marks = breaks_for(indicator_id)
+    marks = marks[(marks["year"] > before) & (marks["year"] <= after)]
+    return "; ".join(dict.fromkeys(marks[f"short_{lang}"]))
+
+
+# --------------------------------------------------------------------------- uncertainty
+
+
+def survey_intervals(estimates: pd.DataFrame | None, scores: pd.DataFrame | None, province_code: str) -> pd.DataFrame:
+    """Standard errors and 95% intervals of a province's values from its survey microdata:
+    indicators from ``survey.estimate_groups`` (whole-province rows), sub-dimensions and
+    Dimension 7 from ``survey.score_estimates``. Columns year, indicator_id, estimate, se, df,
+    ci_low, ci_high. Empty when there are no microdata."""
+    cols = ["year", "indicator_id", "estimate", "se", "df", "ci_low", "ci_high"]
+    parts = []
+    if estimates is not None and len(estimates):
+        e = estimates[
+            (estimates["province_code"] == province_code)
+            & (estimates["group_var"] == "all")
+            & ~estimates["suppressed"].astype(bool)
+        ]
+        parts.append(e[cols])
+    if scores is not None and len(scores):
+        s = scores[scores["province_code"] == province_code].rename(columns={"score": "estimate"})
+        parts.append(s[cols])
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(parts, ignore_index=True)
+    out["year"] = out["year"].astype(int)
+    return out
+
+
+def _difference_interval(se1, df1, se2, df2) -> tuple[np.ndarray, np.ndarray]:
+    """SE and Welch-Satterthwaite df of a difference of two independent estimates."""
+    se1, se2 = np.asarray(se1, float), np.asarray(se2, float)
+    df1, df2 = np.asarray(df1, float), np.asarray(df2, float)
+    se = np.sqrt(se1**2 + se2**2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df = se**4 / (se1**4 / df1 + se2**4 / df2)
+    return se, np.where(np.isfinite(df), df, np.minimum(df1, df2))
+
+
+# --------------------------------------------------------------------------- position
+
+POSITION_COLUMNS = [
+    "indicator_id",
+    "level",
+    "parent",
+    "value",
+    "ci_low",
+    "ci_high",
+    "rank",
+    "n_provinces",
+    "band",
+    "median",
+    "top_quartile",
+    "best",
+    "best_province",
+    "peer_median",
+    "peer_n",
+    "previous_year",
+    "previous_value",
+    "gap_median",
+    "gap_top_quartile",
+    "gap_best",
+    "gap_peers",
+    "change",
+    "across_break",
+    "gap_median_low",
+    "gap_median_high",
+    "gap_median_significant",
+    "change_low",
+    "change_high",
+    "change_significant",
+]
+
+
+def position(
+    tidy: pd.DataFrame,
+    province: str,
+    year: int,
+    root: str = "papi.d7",
+    view: str = "63",
+    peers: str = "region",
+    intervals: pd.DataFrame | None = None,
+    source: str | None = None,
+    lang: str = "vi",
+) -> pd.DataFrame:
+    """Where the province stands on ``root`` and everything below it (or on the ids in
+    ``root`` when it is a list) in ``year``: value, rank of n, band 1-4, the national median,
+    top-quartile threshold and best value (with the best province), the peer median (region, or
+    ``peers="merger"``: the provinces merged into the same 2025 province), the previous edition
+    with a value, and the oriented gaps to each (positive = better).
+
+    ``across_break`` names the trend breaks between the previous edition and ``year``
+    (``indicator_breaks.csv``): a change across a break compares different definitions.
+    With ``intervals`` (``survey_intervals``): the value's 95% interval, the gap to the median
+    with its interval (the median treated as fixed: PAPI publishes it without error) and the
+    change with its interval (two independent samples, Welch-Satterthwaite df). A gap or a
+    change is ``significant`` only when its interval excludes zero; without microdata these
+    columns are empty, never False.
+    """
+    u = unit(province, view)
+    ids = list(root) if isinstance(root, (list, tuple)) else tree(root)
+    table = standings(tidy, view)
+    table = table[table["indicator_id"].isin(ids)]
+    if source:
+        table = table[table["source"] == source]
+    now = table[table["year"] == int(year)]
+    own = now[now["province_code"] == u.code].set_index("indicator_id")
+    cat = indicators()
+    out = pd.DataFrame({"indicator_id": [i for i in ids if i in own.index]})
+    if out.empty:
+        raise LookupError(f"{u.name_vi}: no values for {root} in {year}")
+    out["level"] = out["indicator_id"].map(cat["level"])
+    out["parent"] = out["indicator_id"].map(cat["parent"])
+    mine = own.loc[out["indicator_id"]]
+    for col in ("value", "rank", "n_provinces", "band", "median", "top_quartile", "best", "best_province"):
+        out[col] = mine[col].to_numpy()
+    peer_codes = _peer_codes(u, peers, view)
+    peer = now[now["province_code"].isin(peer_codes)].groupby("indicator_id")["value"]
+    out["peer_median"] = out["indicator_id"].map(peer.median())
+    out["peer_n"] = out["indicator_id"].map(peer.count()).fillna(0).astype(int)
+    past = table[(table["province_code"] == u.code) & (table["year"] < int(year))]
+    last = past.sort_values("year").groupby("indicator_id").last()
+    out["previous_year"] = out["indicator_id"].map(last["year"]).astype("Int64")
+    out["previous_value"] = out["indicator_id"].map(last["value"])
+    sign = _orientation(out["indicator_id"])
+    for name, col in (
+        ("median", "median"),
+        ("top_quartile", "top_quartile"),
+        ("best", "best"),
+        ("peers", "peer_median"),
+    ):
+        out[f"gap_{name}"] = sign * (out["value"] - out[col])
+    out["change"] = sign * (out["value"] - out["previous_value"])
+    out["across_break"] = [
+        _breaks_between(i, int(p), int(year), lang) if pd.notna(p) else ""
+        for i, p in zip(out["indicator_id"], out["previous_year"])
+    ]
+    _add_intervals(out, intervals, u.code if view == "63" else None, int(year), sign)
+    return out[POSITION_COLUMNS]
+
+
+def _add_intervals(out: pd.DataFrame, intervals, code, year: int, sign: np.ndarray) -> None:
+    for col in ("ci_low", "ci_high", "gap_median_low", "gap_median_high", "change_low", "change_high"):
+        out[col] = np.nan
+    out["gap_median_significant"] = pd.array([pd.NA] * len(out), dtype="boolean")
+    out["change_significant"] = pd.array([pd.NA] * len(out), dtype="boolean")
+    if intervals is None or intervals.empty or code is None:
+        return
+    iv = intervals.set_index(["year", "indicator_id"])
+    now = iv.reindex(pd.MultiIndex.from_arrays([[year] * len(out), out["indicator_id"]]))
+    out["ci_low"], out["ci_high"] = now["ci_low"].to_numpy(), now["ci_high"].to_numpy()
+    low = sign * (now["ci_low"].to_numpy() - out["median"].to_numpy())
+    high = sign * (now["ci_high"].to_numpy() - out["median"].to_numpy())
+    out["gap_median_low"], out["gap_median_high"] = np.minimum(low, high), np.maximum(low, high)
+    has = ~np.isnan(low)
+    sig = (out["gap_median_low"] > 0) | (out["gap_median_high"] < 0)
+    out["gap_median_significant"] = pd.array(np.where(has, sig, pd.NA), dtype="boolean")
+    prev = iv.reindex(pd.MultiIndex.from_arrays([out["previous_year"].fillna(-1).astype(int), out["indicator_id"]]))
+    se, df = _difference_interval(now["se"], now["df"], prev["se"], prev["df"])
+    diff = sign * (now["estimate"].to_numpy() - prev["estimate"].to_numpy())
+    with np.errstate(invalid="ignore"):
+        t = stats.t.ppf(0.975, df)
+    out["change_low"], out["change_high"] = diff - t * se, diff + t * se
+    has = ~np.isnan(out["change_low"].to_numpy())
+    sig = (out["change_low"] > 0) | (out["change_high"] < 0)
+    out["change_significant"] = pd.array(np.where(has, sig, pd.NA), dtype="boolean")
+
+
+def history(
+    tidy: pd.DataFrame, province: str, indicator_id: str, view: str = "63", intervals: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Every edition of one indicator for the province: value, rank of n, band, the national
+    median and top-quartile threshold, the survey interval when microdata exist, and the breaks
+    that start that year (a change into that year compares different definitions)."""
+    u = unit(province, view)
+    table = standings(tidy, view)
+    table = table[table["indicator_id"] == indicator_id]
+    own = table[table["province_code"] == u.code].sort_values("year")
+    out = own[["year", "value", "rank", "n_provinces", "band", "median", "top_quartile", "best"]].reset_index(drop=True)
+    for lang in ("vi", "en"):
+        out[f"break_{lang}"] = [_breaks_between(indicator_id, y - 1, y, lang) for y in out["year"]]
+    out["ci_low"], out["ci_high"] = np.nan, np.nan
+    if intervals is not None and len(intervals) and view == "63":
+        iv = intervals[intervals["indicator_id"] == indicator_id].set_index("year")
+        out["ci_low"] = out["year"].map(iv["ci_low"])
+        out["ci_high"] = out["year"].map(iv["ci_high"])
+    return out
+
+
+# --------------------------------------------------------------------------- decomposition
+
+
+def _rule_weights(sub: str, year: int, present) -> tuple[list[str], float]:
+    """The indicators of ``sub`` that have a value and the scoring rule's weight of each:
+    (max - min) / k points per normalised unit (``catalogue.score_subdimensions``)."""
+    cat = indicators()
+    members = [i for i in children(sub) if cat.loc[i, "level"] == "indicator" and i in present]
+    if not members:
+        return [], np.nan
+    lo, hi = score_scale(sub, year)
+    return members, (hi - lo) / len(members)
+
+
+def _norm(value, indicator_id: str) -> float:
+    """One value on the 0-1 best-is-1 scale of ``catalogue.normalise``."""
+    return float(normalise(pd.Series([value], dtype=float), indicator_id).iloc[0])
+
+
+def _benchmark_values(
+    table: pd.DataFrame, u: Unit, year: int, benchmark: str, root: str, peers: str, view: str
+) -> tuple[pd.Series, str]:
+    """Benchmark value per indicator id, and a description of the benchmark."""
+    now = table[table["year"] == year]
+    if benchmark in ("median", "top_quartile"):
+        return now.groupby("indicator_id")[benchmark].first(), benchmark
+    if benchmark == "best":
+        code = now.loc[now["indicator_id"] == root, "best_province"].iloc[0]
+        return now[now["province_code"] == code].set_index("indicator_id")["value"], f"best:{code}"
+    if benchmark == "peers":
+        codes = _peer_codes(u, peers, view)
+        return now[now["province_code"].isin(codes)].groupby("indicator_id")[
+            "value"
+        ].median(), f"peers:{','.join(codes)}"
+    if benchmark == "previous":
+        past = table[(table["province_code"] == u.code) & (table["year"] < year) & (table["indicator_id"] == root)]
+        if past.empty:
+            raise LookupError(f"{u.name_vi}: no edition of {root} before {year}")
+        prev = int(past["year"].max())
+        old = table[(table["province_code"] == u.code) & (table["year"] == prev)]
+        return old.set_index("indicator_id")["value"], f"previous:{prev}"
+    raise OptionError(f"benchmark must be one of {BENCHMARKS}, not {benchmark!r}")
+
+
+def decompose(
+    tidy: pd.DataFrame,
+    province: str,
+    year: int,
+    root: str = "papi.d7",
+    benchmark: str = "median",
+    view: str = "63",
+    peers: str = "region",
+) -> pd.DataFrame:
+    """Split the gap ``value(root) - benchmark(root)`` into parts that add up to it exactly.
+
+    For a dimension, level 1 has one row per sub-dimension (its own gap to the benchmark's
+    sub-dimension value) and a ``composition`` row: (dimension - sum of sub-dimensions) of the
+    province minus the same for the benchmark. It is zero when the benchmark is one province
+    and the published dimension is the sum of its sub-dimensions; for the median or the
+    top quartile it is the difference between the median of the totals and the sum of the
+    sub-dimension medians, which are not the same thing.
+
+    Level 2 splits each sub-dimension's gap into indicator contributions by the scoring rule
+    (``catalogue.score_subdimensions``: weight (max - min) / k per normalised indicator, k the
+    indicators the province has) and an ``unexplained`` row: what the rule does not reproduce
+    from the published indicators (0 for 7.2 and 7.3; not 0 for 7.1 from 2019, 2.4, 5.3, see
+    docs/methods.md) plus the non-additivity of the benchmark. Rows with ``leaf=True`` (indicators,
+    unexplained, composition) add up to ``total_gap``; so do the level-1 rows.
+
+    All gaps are in points (higher is better for every PAPI score). ``benchmark``: median,
+    top_quartile, best (the best province on ``root``), peers (median of the peer group) or
+    previous (the province's previous edition; across a break the indicator lists differ and
+    the difference goes to ``unexplained``).
+    """
+    u = unit(province, view)
+    table = standings(tidy, view)
+    year = int(year)
+    own = table[(table["province_code"] == u.code) & (table["year"] == year)].set_index("indicator_id")["value"]
+    if root not in own.index:
+        raise LookupError(f"{u.name_vi}: no value for {root} in {year}")
+    bench, described = _benchmark_values(table, u, year, benchmark, root, peers, view)
+    if root not in bench.index or pd.isna(bench.get(root)):
+        raise LookupError(f"no {benchmark} value for {root} in {year}")
+    cat = indicators()
+    level = cat.loc[root, "level"]
+    subs = [s for s in children(root) if cat.loc[s, "level"] == "sub-dimension"] if level == "dimension" else [root]
+    rows = []
+    total = own[root] - bench[root]
+    for sub in subs:
+        if sub not in own.index or sub not in bench.index:
+            continue
+        sub_gap = own[sub] - bench[sub]
+        if level == "dimension":
+            rows.append(
+                dict(
+                    part="sub-dimension",
+                    indicator_id=sub,
+                    parent=root,
+                    value=own[sub],
+                    benchmark_value=bench[sub],
+                    contribution=sub_gap,
+                    leaf=False,
+                )
+            )
+        members, weight = _rule_weights(sub, year, own.index)
+        explained = 0.0
+        for ind in members:
+            c = weight * (_norm(own[ind], ind) - _norm(bench.get(ind, np.nan), ind))
+            if np.isfinite(c):
+                explained += c
+            rows.append(
+                dict(
+                    part="indicator",
+                    indicator_id=ind,
+                    parent=sub,
+                    value=own[ind],
+                    benchmark_value=bench.get(ind, np.nan),
+                    contribution=c,
+                    leaf=True,
+                )
+            )
+        rows.append(
+            dict(
+                part="unexplained",
+                indicator_id=f"{sub}:unexplained",
+                parent=sub,
+                value=np.nan,
+                benchmark_value=np.nan,
+                contribution=sub_gap - explained,
+                leaf=True,
+            )
+        )
+    out = pd.DataFrame(rows)
+    if level == "dimension":
+        summed = out.loc[out["part"] == "sub-dimension", "contribution"].sum()
+        out = pd.concat(
+            [
+                out,
+                pd.DataFrame(
+                    [
+                        dict(
+                            part="composition",
+                            indicator_id=f"{root}:composition",
+                            parent=root,
+                            value=np.nan,
+                            benchmark_value=np.nan,
+                            contribution=total - summed,
+                            leaf=True,
+                        )
+                    ]
+                ),
+            ],
+            ignore_index=True,
+        )
+    out["contribution"] = out["contribution"].where(np.isfinite(out["contribution"]))
+    out.insert(0, "root", root)
+    out["total_gap"] = total
+    out["benchmark"] = described
+    out["share_of_gap"] = out["contribution"] / total if total else np.nan
+    return out
+
+
+# --------------------------------------------------------------------------- points to gain
+
+
+def office_mapping(path: str | Path | None = None) -> pd.DataFrame:
+    """Which office is responsible for which indicators: the package's
+    ``responsible_offices.csv``, or the user's own file with the same columns
+    (indicator_prefix, office_vi, office_en, dossier_field, dossier_office_pattern, note).
+    A prefix covers an indicator and everything below it; the longest prefix wins."""
+    if path is None:
+        with resources.files("govgap.data").joinpath("responsible_offices.csv").open("rb") as fh:
+            table = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    else:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    required = ["indicator_prefix", "office_vi", "office_en", "dossier_field", "dossier_office_pattern"]
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise InputError(
+            f"{path or 'responsible_offices.csv'}: missing column(s) {missing}; the columns are {required + ['note']}"
+        )
+    blank = table.index[table["indicator_prefix"].str.strip() == ""]
+    if len(blank):
+        raise InputError(f"{path or 'responsible_offices.csv'}: row {int(blank[0]) + 2}: empty indicator_prefix")
+    return table
+
+
+def office_for(indicator_id: str, mapping: pd.DataFrame) -> pd.Series | None:
+    """The mapping row with the longest prefix covering ``indicator_id`` (None if none)."""
+    prefixes = mapping["indicator_prefix"]
+    hits = mapping[[indicator_id == p or indicator_id.startswith(p + ".") for p in prefixes]]
+    if hits.empty:
+        return None
+    return hits.loc[hits["indicator_prefix"].str.len().idxmax()]
+
+
+def points_to_gain(
+    tidy: pd.DataFrame,
+    province: str,
+    year: int,
+    scope=ENVIRONMENT + LAND,
+    view: str = "63",
+    mapping: pd.DataFrame | None = None,
+    intervals: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Indicators of the sub-dimensions in ``scope`` ranked by the points the province would
+    gain by bringing each to the national median (``points_to_median``) or to the top-quartile
+    threshold (``points_to_top_quartile``), in points of the dimension scale (1-10), by the
+    scoring rule's weights (``decompose``). Already at or past the target: 0 points.
+
+    Each row carries the responsible office from ``mapping`` (``office_mapping()``) and, with
+    survey intervals, whether the shortfall to the median is significant. For 2.4 and 5.3 the
+    rule approximates PAPI's respondent-level aggregation (docs/methods.md): the points are a
+    guide to priorities, not a forecast of the published score.
+    """
+    u = unit(province, view)
+    mapping = office_mapping() if mapping is None else mapping
+    table = standings(tidy, view)
+    now = table[(table["year"] == int(year))]
+    own = now[now["province_code"] == u.code].set_index("indicator_id")
+    stats_ = now.groupby("indicator_id")[["median", "top_quartile"]].first()
+    cat = indicators()
+    rows = []
+    for sub in scope:
+        members, weight = _rule_weights(sub, int(year), own.index)
+        for ind in members:
+            x = _norm(own.loc[ind, "value"], ind)
+            row = dict(
+                indicator_id=ind,
+                sub_dimension=sub,
+                dimension=cat.loc[sub, "parent"],
+                value=own.loc[ind, "value"],
+                rank=own.loc[ind, "rank"],
+                n_provinces=own.loc[ind, "n_provinces"],
+                band=own.loc[ind, "band"],
+                median=stats_.loc[ind, "median"],
+                top_quartile=stats_.loc[ind, "top_quartile"],
+                weight=weight,
+            )
+            for target in ("median", "top_quartile"):
+                row[f"points_to_{target}"] = max(0.0, weight * (_norm(stats_.loc[ind, target], ind) - x))
+            office = office_for(ind, mapping)
+            for key in ("office_vi", "office_en", "dossier_field", "dossier_office_pattern"):
+                row[key] = office[key] if office is not None else ""
+            rows.append(row)
+    out = pd.DataFrame(rows)
+    if out.empty:
+        raise LookupError(f"{u.name_vi}: no indicator values for {list(scope)} in {year}")
+    out["gap_median_significant"] = pd.array([pd.NA] * len(out), dtype="boolean")
+    if intervals is not None and len(intervals) and view == "63":
+        pos = position(tidy, province, year, root=list(out["indicator_id"]), view=view, intervals=intervals)
+        out["gap_median_significant"] = (
+            out["indicator_id"].map(pos.set_index("indicator_id")["gap_median_significant"]).astype("boolean")
+        )
+    out = out.sort_values(["points_to_median", "points_to_top_quartile"], ascending=False, kind="stable")
+    out.insert(0, "priority", np.arange(1, len(out) + 1))
+    return out.reset_index(drop=True)
+
+
+def office_actions(points: pd.DataFrame, dossiers: pd.DataFrame, target: str = "median") -> pd.DataFrame:
+    """The dossier offices behind the indicators in ``points`` (``points_to_gain``), most
+    points first and, within a responsible unit, the offices with most late dossiers first.
+
+    For each responsible unit with a ``dossier_field`` and ``dossier_office_pattern``, the
+    province's dossiers of that field whose office matches the pattern are summarised by office
+    (``dossiers.metrics``): received, late (resolved late or overdue in progress), on-time rate,
+    mean working days late, and the office's share of the unit's late dossiers. ``slower``
+    marks offices more than 5 points below the unit's own on-time rate. Units without dossier
+    data keep one row with their points and no office."""
+
+    col = f"points_to_{target}"
+    units = (
+        points.groupby(["office_vi", "office_en", "dossier_field", "dossier_office_pattern"], sort=False)
+        .agg(points=(col, "sum"), indicators=("indicator_id", lambda s: ", ".join(s)))
+        .reset_index()
+    )
+    units = units[units["office_vi"] != ""].sort_values("points", ascending=False, kind="stable")
+    rows = []
+    for unit_row in units.itertuples(index=False):
+        base = dict(
+            unit_vi=unit_row.office_vi,
+            unit_en=unit_row.office_en,
+            points=unit_row.points,
+            indicators=unit_row.indicators,
+        )
+        sel = pd.DataFrame()
+        if unit_row.dossier_field and len(dossiers):
+            sel = dossiers[
+                (dossiers["field"] == unit_row.dossier_field)
+                & dossiers["office"].str.contains(unit_row.dossier_office_pattern, case=False, regex=True, na=False)
+            ]
+        if sel.empty:
+            rows.append(
+                {
+                    **base,
+                    "office": "",
+                    "received": 0,
+                    "late": 0,
+                    "on_time_rate": np.nan,
+                    "mean_working_days_late": np.nan,
+                    "share_of_late": np.nan,
+                    "unit_on_time_rate": np.nan,
+                    "slower": False,
+                }
+            )
+            continue
+        by_office = metrics(sel, ["office"])
+        overall = metrics(sel).iloc[0]
+        by_office["late_total"] = by_office["late"] + by_office["overdue_in_progress"]
+        all_late = overall["late"] + overall["overdue_in_progress"]
+        by_office = by_office.sort_values(["late_total", "on_time_rate"], ascending=[False, True], kind="stable")
+        for r in by_office.itertuples(index=False):
+            rows.append(
+                {
+                    **base,
+                    "office": r.office,
+                    "received": int(r.received),
+                    "late": int(r.late_total),
+                    "on_time_rate": r.on_time_rate,
+                    "mean_working_days_late": r.mean_working_days_late,
+                    "share_of_late": r.late_total / all_late if all_late else np.nan,
+                    "unit_on_time_rate": overall["on_time_rate"],
+                    "slower": bool(r.on_time_rate < overall["on_time_rate"] - 0.05),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- causes
+
+
+def land_panel(tidy: pd.DataFrame, province: str, year: int, view: str = "63") -> pd.DataFrame:
+    """PAPI 2.4 and 5.3 with their indicators, the land-certificate bribe items (4.1, 4.4)
+    and PCI sub-index 2 with its components, side by side. PCI comes from ``year`` or, when
+    that edition is missing, the latest edition before it (``edition`` says which)."""
+    parts = []
+    for root in LAND_PANEL:
+        source = indicators().loc[root, "source"]
+        years = tidy.loc[(tidy["source"] == source) & (tidy["indicator_id"] == root), "year"]
+        usable = sorted(y for y in years.unique() if y <= int(year))
+        if not usable:
+            continue
+        edition = usable[-1] if source == "PCI" else int(year)
+        try:
+            pos = position(tidy, province, edition, root=tree(root), view=view, source=source)
+        except LookupError:
+            continue
+        parts.append(pos.assign(source=source, edition=edition, block=root))
+    if not parts:
+        raise LookupError(f"no land indicators for {province} up to {year}")
+    return pd.concat(parts, ignore_index=True)
+
+
+def subgroups(estimates: pd.DataFrame, province_code: str, year: int, ids=None, min_n: int = 15) -> pd.DataFrame:
+    """The subgroups (district, sex, age group, ethnicity, urban/rural) that report worst on each
+    indicator: per indicator and grouping, the subgroup estimates with their intervals, the
+    province's own estimate, the oriented difference (negative = worse than the province), and
+    ``below`` when the subgroup's whole interval lies below the province estimate (oriented).
+    Suppressed subgroups (fewer than ``min_n`` respondents) are left out. Sorted worst first."""
+    e = estimates[(estimates["province_code"] == province_code) & (estimates["year"] == int(year))]
+    if ids is not None:
+        e = e[e["indicator_id"].isin(list(ids))]
+    whole = e[e["group_var"] == "all"].set_index("indicator_id")["estimate"]
+    groups = e[(e["group_var"] != "all") & ~e["suppressed"].astype(bool) & (e["n"] >= min_n)].copy()
+    if groups.empty:
+        return groups.assign(province_estimate=[], difference=[], below=[])
+    sign = _orientation(groups["indicator_id"])
+    groups["province_estimate"] = groups["indicator_id"].map(whole)
+    groups["difference"] = sign * (groups["estimate"] - groups["province_estimate"])
+    upper = np.where(sign > 0, groups["ci_high"], -groups["ci_low"])
+    groups["below"] = upper < sign * groups["province_estimate"]
+    return groups.sort_values("difference").reset_index(drop=True)
+
+
+def association(x: pd.Series, y: pd.Series, highlight: str | None = None) -> dict:
+    """Association across provinces between two province-indexed series (for example land
+    dossiers' on-time rate and the 5.3 score): the provinces with both values, Spearman's rank
+    correlation and Pearson's r with two-sided p-values, and the least-squares slope. Its
+    caveats (report texts ``assoc_caveat_1`` to ``_3``) go with every use."""
+    both = pd.concat([x.rename("x"), y.rename("y")], axis=1).dropna()
+    n = len(both)
+    out = {
+        "n": n,
+        "spearman": np.nan,
+        "spearman_p": np.nan,
+        "pearson": np.nan,
+        "pearson_p": np.nan,
+        "slope": np.nan,
+        "intercept": np.nan,
+        "data": both,
+        "highlight": highlight,
+    }
+    if n >= 5:
+        out["spearman"], out["spearman_p"] = map(float, stats.spearmanr(both["x"], both["y"]))
+        out["pearson"], out["pearson_p"] = map(float, stats.pearsonr(both["x"], both["y"]))
+        fit = stats.linregress(both["x"], both["y"])
+        out["slope"], out["intercept"] = float(fit.slope), float(fit.intercept)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _band_labels(lang: str) -> dict:
+    return bands()[f"label_{lang}"].to_dict()
+
+
+def band_label(band, lang: str = "vi") -> str:
+    """PAPI's name of a colour band (1 best ... 4 poor) in ``lang``; "–" when unknown."""
+    return _band_labels(lang).get(int(band), "–") if pd.notna(band) else "–"

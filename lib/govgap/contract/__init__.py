@@ -1,0 +1,1 @@
+"""What every reader promises: rows are accounted for (read = kept + quarantined)."""

@@ -1,0 +1,82 @@
+"""govgap's errors: one base, so that the command line, the batch and the notebooks can tell a fault
+in the user's input (a plain message, exit code 2) from a fault in govgap (a bug, shown as one).
+
+- ``GovgapError``: anything govgap reports to the user on purpose.
+  - ``InputError``: a file, sheet, cell or option the user gave cannot be used. It carries where
+    (``file``, ``sheet``, ``row``, ``column``, each ``None`` where unknown); the message already says
+    it in words. One subclass per source, so a caller can catch one reader's faults.
+  - ``UnknownProvinceError``: a province name that resolves to no province, or to one that no
+    longer exists.
+  - ``AccountingError``: rows that do not add up (read != kept + quarantined): a govgap fault,
+    never the user's, raised instead of an ``AssertionError`` so that ``python -O`` keeps the check.
+
+``InputError`` is also a ``ValueError`` and ``UnknownProvinceError`` a ``LookupError``, as they were
+before this hierarchy existed, so code written against the built-in types keeps working.
+"""
+
+from __future__ import annotations
+
+
+class GovgapError(Exception):
+    """Base of every error govgap raises on purpose."""
+
+
+class InputError(GovgapError, ValueError):
+    """Input that cannot be used; ``file``, ``sheet``, ``row`` (as the user sees it, 1-based) and
+    ``column`` say where, when known."""
+
+    def __init__(self, message: str, *, file=None, sheet=None, row=None, column=None):
+        super().__init__(message)
+        self.file, self.sheet, self.row, self.column = file, sheet, row, column
+
+
+class OptionError(InputError):
+    """An option or parameter outside its allowed values (``view``, ``benchmark``, ``language``...)."""
+
+
+class DossierFormatError(InputError):
+    """A one-stop-shop export that cannot be read; the message names file, sheet, row and column."""
+
+
+class SurveyFormatError(InputError):
+    """A survey file that cannot be read as the codebook describes; names file, sheet, column."""
+
+
+class CodebookError(InputError):
+    """A codebook that cannot be used; the message names the file and the key."""
+
+
+class LayoutError(InputError):
+    """A PAPI/PCI workbook whose layout is not recognised; names file, sheet and what was looked for."""
+
+
+class ContextFormatError(InputError):
+    """A SIPAS, PAR INDEX or tasks table that cannot be read; names file, sheet, row and column."""
+
+
+class LegacyTextError(InputError):
+    """Text that is neither Unicode nor a known legacy Vietnamese encoding."""
+
+
+class UnknownProvinceError(GovgapError, LookupError):
+    """A province name that cannot be used."""
+
+
+class ProvinceNotFoundError(UnknownProvinceError):
+    """No province matches the text; the message lists the closest names."""
+
+
+class RetiredProvinceError(UnknownProvinceError):
+    """The text names a province that no longer exists (Hà Tây, Hà Bắc); ``province`` is it."""
+
+    def __init__(self, message: str, province):
+        super().__init__(message)
+        self.province = province
+
+
+class ContractError(GovgapError, ValueError):
+    """A table that breaks its contract (its schema): names the columns and the failing checks."""
+
+
+class AccountingError(GovgapError):
+    """Rows that do not add up: read != kept + quarantined."""

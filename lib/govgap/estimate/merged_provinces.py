@@ -1,0 +1,79 @@
+"""The 34 provinces from 1/7/2025 on editions published for the 63: population-weighted aggregates of
+each new province's members, marked as derived (not official figures).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+
+from govgap.errors import GovgapError
+from govgap.reference.catalogue import indicators
+from govgap.reference.provinces import crosswalk_2025, provinces_2025
+
+
+@lru_cache(maxsize=1)
+def population_weights() -> pd.Series:
+    """Population (thousands, 2019 census) of the 63 provinces, by pre-2025 GSO code."""
+    with resources.files("govgap.data").joinpath("population_2019.csv").open("rb") as fh:
+        table = pd.read_csv(fh, dtype={"code": str})
+    return table.set_index("code")["population_thousands"].astype(float)
+
+
+def view_2025(table: pd.DataFrame, weights: pd.Series | None = None) -> pd.DataFrame:
+    """The 34 provinces in force from 1 July 2025, DERIVED from the 63-province values.
+
+    Each new province gets the population-weighted mean of its member provinces (weights:
+    2019 census unless ``weights`` is given, renormalised over the members with a value).
+    These are not official scores: every row has ``derived=True`` and the members used.
+    Statistics (confidence limits, standard errors, respondent counts) are not combined.
+    """
+
+    weights = population_weights() if weights is None else weights
+    cross = crosswalk_2025()[["old_code", "new_code"]]
+    data = table[table["value"].notna() & (table["level"] != "statistic")]
+    data = data.merge(cross, left_on="province_code", right_on="old_code", how="inner")
+    data["w"] = data["province_code"].map(weights)
+    if data["w"].isna().any():
+        missing = sorted(set(data.loc[data["w"].isna(), "province_code"]))
+        raise GovgapError(f"no population weight for province(s) {missing}")
+    data["wv"] = data["w"] * data["value"]
+    keys = ["source", "year", "indicator_id", "new_code"]
+    grouped = data.groupby(keys)
+    members = cross.groupby("new_code")["old_code"].apply(lambda s: sorted(s))
+    out = pd.DataFrame(
+        {
+            "value": grouped["wv"].sum() / grouped["w"].sum(),
+            "members_used": grouped["province_code"].agg(lambda s: ",".join(sorted(s))),
+            "weight_share": grouped["w"].sum(),
+        }
+    ).reset_index()
+    total_w = members.map(lambda m: float(weights.reindex(m).sum()))
+    out["weight_share"] = out["weight_share"] / out["new_code"].map(total_w)
+    out["n_members"] = out["new_code"].map(members.map(len))
+    names = provinces_2025().set_index("code")["name_vi"]
+    out["name_vi"] = out["new_code"].map(names)
+    out["derived"] = True
+    out["method"] = "population-weighted mean of member provinces (2019 census)"
+    meta = indicators().loc[out["indicator_id"]]
+    out["level"] = meta["level"].to_numpy()
+    out["label_vi"] = meta["label_vi"].to_numpy()
+    return out.rename(columns={"new_code": "province_code_2025"})[
+        [
+            "source",
+            "year",
+            "province_code_2025",
+            "name_vi",
+            "indicator_id",
+            "level",
+            "label_vi",
+            "value",
+            "n_members",
+            "members_used",
+            "weight_share",
+            "derived",
+            "method",
+        ]
+    ]

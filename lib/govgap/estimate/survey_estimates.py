@@ -1,0 +1,461 @@
+"""Design-based estimates from cleaned survey microdata: raking and post-stratification of weights,
+linearised variances with strata and PSUs, domain estimates with confidence intervals, and the
+sub-dimension scores built from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from govgap.errors import InputError, OptionError
+from govgap.reference.catalogue import SCORED_SUBDIMENSIONS, children, normalise_bounds, score_scale
+from govgap.reference.codebook import load_codebook
+from govgap.reference.text import nfc
+from govgap.sources.survey import GROUP_VARS, MIN_RESPONDENTS
+
+
+def item_values(table: pd.DataFrame, codebook=None, items: list[str] | None = None) -> pd.DataFrame:
+    """Respondent x indicator values: 1/0 for shares (answer in ``positive``), the code (or
+    ``min + max - code`` when reversed) for means; NaN for missing codes and blanks."""
+    codebook = load_codebook(codebook)
+    out = {}
+    for it in codebook.items:
+        if items is not None and it.indicator_id not in items:
+            continue
+        if it.indicator_id not in table.columns:
+            continue
+        code = table[it.indicator_id].to_numpy(dtype=float, na_value=np.nan)
+        valid = np.isin(code, list(it.codes))
+        if it.measure == "share":
+            value = np.isin(code, it.positive).astype(float)
+        else:
+            value = (it.lo + it.hi - code) if it.reverse else code
+        out[it.indicator_id] = np.where(valid, value, np.nan)
+    return pd.DataFrame(out, index=table.index)
+
+
+@dataclass
+class Weighting:
+    """Adjusted weights and the check that the weighted margins hit the targets."""
+
+    weights: pd.Series
+    check: pd.DataFrame
+    method: str
+    iterations: int
+    converged: bool
+
+    @property
+    def max_difference(self) -> float:
+        return float(self.check["difference"].abs().max()) if len(self.check) else 0.0
+
+
+def _targets(margins: pd.DataFrame | str | Path) -> pd.DataFrame:
+    t = pd.read_csv(margins, dtype={"province_code": str}) if isinstance(margins, (str, Path)) else margins.copy()
+    need = {"variable", "category", "target"}
+    if need - set(t.columns):
+        raise InputError(f"margins need columns {sorted(need)} (and optionally province_code); got {list(t.columns)}")
+    t["category"] = t["category"].astype(str).map(nfc)
+    if "province_code" in t.columns:
+        t["province_code"] = t["province_code"].map(lambda v: f"{int(v):02d}" if str(v).isdigit() else v)
+    return t
+
+
+def rake(
+    table: pd.DataFrame,
+    margins: pd.DataFrame | str | Path,
+    weight: str = "weight",
+    by: str | None = "province_code",
+    max_iter: int = 500,
+    tol: float = 1e-11,
+) -> Weighting:
+    """Rake (iterative proportional fitting) ``weight`` to marginal targets, within each
+    ``by`` group. ``margins`` has columns variable, category, target and optionally
+    province_code; targets are shares (summing to 1 per variable: the group's weight total
+    is kept) or counts. Variables are table columns such as ``sex`` and ``age_group``."""
+    t = _targets(margins)
+    w = table[weight].to_numpy(dtype=float).copy()
+    groups = table[by].astype(str).to_numpy() if by else np.zeros(len(table), dtype=object)
+    variables = list(dict.fromkeys(t["variable"]))
+    for v in variables:
+        if v not in table.columns:
+            raise InputError(
+                f"margins name variable {v!r}, which is not a column of the table "
+                f"(columns: {', '.join(map(str, table.columns))})"
+            )
+    cats = {v: table[v].astype(str).to_numpy() for v in variables}
+    initial = table[weight].to_numpy(dtype=float)
+    checks, total_iter, converged = [], 0, True
+    for g in pd.unique(groups):
+        rows = groups == g
+        tg = t[t["province_code"] == g] if "province_code" in t.columns and by else t
+        if tg.empty:
+            raise InputError(f"margins have no targets for {by} {g}")
+        total = w[rows].sum()
+        goal = {}
+        for v in variables:
+            tv = tg[tg["variable"] == v]
+            share = tv["target"].to_numpy(float)
+            is_share = abs(share.sum() - 1) < 1e-6
+            goal[v] = dict(zip(tv["category"], share * total if is_share else share))
+            missing = set(cats[v][rows]) - set(goal[v])
+            if missing:
+                raise InputError(f"{by} {g}: respondents with {v} = {sorted(missing)} have no target in the margins")
+        for iteration in range(1, max_iter + 1):  # noqa: B007 - the count is read after the loop
+            worst = 0.0
+            for v in variables:
+                for cat, target in goal[v].items():
+                    m = rows & (cats[v] == cat)
+                    current = w[m].sum()
+                    if current <= 0:
+                        if target > 0:
+                            raise InputError(f"{by} {g}: no respondents in {v} = {cat} to carry target {target}")
+                        continue
+                    w[m] *= target / current
+            for v in variables:
+                for cat, target in goal[v].items():
+                    m = rows & (cats[v] == cat)
+                    worst = max(worst, abs(w[m].sum() - target) / max(target, 1e-12))
+            if worst < tol:
+                break
+        total_iter = max(total_iter, iteration)
+        converged &= worst < tol
+        for v in variables:
+            for cat, target in goal[v].items():
+                m = rows & (cats[v] == cat)
+                before = initial[m].sum()
+                checks.append(
+                    {
+                        "group": g,
+                        "variable": v,
+                        "category": cat,
+                        "target": target,
+                        "weighted_before": before,
+                        "weighted_after": w[m].sum(),
+                        "difference": w[m].sum() - target,
+                    }
+                )
+    return Weighting(
+        weights=pd.Series(w, index=table.index, name="weight"),
+        check=pd.DataFrame(checks),
+        method="raking",
+        iterations=total_iter,
+        converged=bool(converged),
+    )
+
+
+def poststratify(
+    table: pd.DataFrame,
+    targets: pd.DataFrame | str | Path,
+    cells: list[str],
+    weight: str = "weight",
+    by: str | None = "province_code",
+) -> Weighting:
+    """Post-stratify to joint cell targets (for example sex x age group): ``targets`` has one
+    column per cell variable, ``target`` (share or count) and optionally province_code. This is
+    raking to the single variable "sex×age_group", which is exact after one pass."""
+    t = pd.read_csv(targets, dtype=str) if isinstance(targets, (str, Path)) else targets.copy()
+    name = "×".join(cells)
+
+    def cell(frame):
+        return frame[cells].astype(str).apply(lambda col: col.map(nfc)).agg("|".join, axis=1)
+
+    margins = t.drop(columns=cells).assign(variable=name, category=cell(t), target=t["target"].astype(float))
+    result = rake(table.assign(**{name: cell(table)}), margins, weight=weight, by=by)
+    result.method = "post-stratification"
+    return result
+
+
+def reweight(table: pd.DataFrame, margins: str | Path | pd.DataFrame | None) -> tuple[pd.DataFrame, Weighting | None]:
+    """The table with its weights raked to ``margins`` within each province (the design weight
+    kept as ``design_weight``) and the weighting check; unchanged, with None, when there are no
+    margins (None, or a path that does not exist)."""
+    if margins is None or (isinstance(margins, (str, Path)) and not Path(margins).exists()):
+        return table, None
+    weighting = rake(table, margins)
+    return table.assign(design_weight=table["weight"], weight=weighting.weights), weighting
+
+
+@dataclass
+class _Design:
+    """Integer codes of the design: PSUs nested in strata nested in provinces."""
+
+    stratum: np.ndarray
+    psu: np.ndarray
+    psu_stratum: np.ndarray  # stratum of each PSU
+    n_psu_in_stratum: np.ndarray
+
+    @classmethod
+    def of(cls, table: pd.DataFrame) -> _Design:
+        prov = table["province_code"].astype(str).to_numpy()
+        st_key = pd.Series(prov) + "|" + table["strata"].astype(str).to_numpy()
+        stratum = pd.factorize(st_key)[0]
+        psu = pd.factorize(st_key + "|" + table["psu"].astype(str).to_numpy())[0]
+        psu_stratum = np.zeros(psu.max() + 1 if len(psu) else 0, dtype=np.int64)
+        psu_stratum[psu] = stratum
+        n_psu = np.bincount(psu_stratum, minlength=stratum.max() + 1 if len(stratum) else 0)
+        return cls(stratum, psu, psu_stratum, n_psu)
+
+
+def _domain_index(table: pd.DataFrame, domains: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    if not domains:
+        return np.zeros(len(table), dtype=np.int64), pd.DataFrame(index=[0])
+    keys = table[domains].astype(object)
+    missing = keys.isna().any(axis=1).to_numpy()
+    codes, uniques = pd.MultiIndex.from_frame(keys.astype(str)).factorize()
+    codes = np.where(missing, -1, codes)
+    labels = uniques.to_frame(index=False)
+    labels.columns = domains
+    return codes, labels
+
+
+def _variance(z: np.ndarray, dom: np.ndarray, design: _Design, n_dom: int, lonely_psu: str) -> np.ndarray:
+    """Variance of domain totals of linearised values ``z`` (zero outside the domain), with
+    replacement: sum over strata of n_h/(n_h-1) * sum_c (z_hc - mean_h)^2, PSUs with no
+    domain member counting as zeros."""
+    inside = dom >= 0
+    n_psu_total = len(design.psu_stratum)
+    pair = dom[inside] * n_psu_total + design.psu[inside]
+    keys, inv = np.unique(pair, return_inverse=True)
+    zc = np.bincount(inv, weights=z[inside])
+    d_of = keys // n_psu_total
+    c_of = keys % n_psu_total
+    h_of = design.psu_stratum[c_of]
+    n_strata = len(design.n_psu_in_stratum)
+    dh = d_of * n_strata + h_of
+    dh_keys, dh_inv = np.unique(dh, return_inverse=True)
+    s1 = np.bincount(dh_inv, weights=zc)
+    s2 = np.bincount(dh_inv, weights=zc * zc)
+    h = dh_keys % n_strata
+    d = dh_keys // n_strata
+    nh = design.n_psu_in_stratum[h].astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        contrib = np.where(nh > 1, nh / (nh - 1) * (s2 - s1 * s1 / nh), 0.0)
+    lonely = nh == 1
+    if lonely.any():
+        if lonely_psu == "fail":
+            raise InputError(
+                f"{int(lonely.sum())} stratum/strata with a single PSU; pass lonely_psu='adjust' "
+                "or 'skip', or merge strata in the file"
+            )
+        if lonely_psu == "adjust":
+            # R survey's "adjust": the lone PSU deviates from the grand mean of PSU totals, which
+            # is 0 for linearised values (they sum to zero over the sample); conservative
+            contrib = np.where(lonely, s2, contrib)
+        elif lonely_psu != "skip":  # skip: the stratum adds nothing (samplics "skip", R "certainty")
+            raise OptionError(f"lonely_psu must be 'adjust', 'skip' or 'fail', not {lonely_psu!r}")
+    return np.bincount(d, weights=contrib, minlength=n_dom)
+
+
+def _design_df(dom: np.ndarray, design: _Design, n_dom: int) -> np.ndarray:
+    """Design degrees of freedom of each domain: PSUs minus strata, over the strata where the
+    domain has respondents, with all their PSUs (a province: its own PSUs and strata)."""
+    inside = dom >= 0
+    size = len(design.n_psu_in_stratum) + 1
+    touched = np.unique(dom[inside] * size + design.stratum[inside])
+    d, h = touched // size, touched % size
+    return np.bincount(d, weights=design.n_psu_in_stratum[h] - 1.0, minlength=n_dom)
+
+
+@dataclass
+class _Linearised:
+    """A ratio estimate per domain and its linearised values (zero outside the valid answers)."""
+
+    valid_domain: np.ndarray  # domain of each row with a valid answer, -1 otherwise
+    n: np.ndarray
+    weight_sum: np.ndarray
+    estimate: np.ndarray
+    z: np.ndarray
+
+
+def _linearise(y: np.ndarray, w: np.ndarray, dom: np.ndarray, n_dom: int) -> _Linearised:
+    """Weighted mean of ``y`` per domain over valid answers and z_i = w_i (y_i - mean_d) / W_d."""
+    ok = ~np.isnan(y) & (dom >= 0)
+    d_ok = np.where(ok, dom, -1)
+    wsum = np.bincount(d_ok[ok], weights=w[ok], minlength=n_dom)
+    n = np.bincount(d_ok[ok], minlength=n_dom)
+    at = np.maximum(d_ok, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        est = np.bincount(d_ok[ok], weights=w[ok] * y[ok], minlength=n_dom) / wsum
+        z = np.where(ok, w * (np.nan_to_num(y) - est[at]) / wsum[at], 0.0)
+    return _Linearised(d_ok, n, wsum, est, z)
+
+
+ESTIMATE_COLUMNS = [
+    "indicator_id",
+    "measure",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "n",
+    "weight_sum",
+    "df",
+    "deff",
+    "suppressed",
+]
+
+
+def estimate(
+    table: pd.DataFrame,
+    codebook=None,
+    by: str | list[str] | None = None,
+    items: list[str] | None = None,
+    level: float = 0.95,
+    min_n: int = MIN_RESPONDENTS,
+    weight: str = "weight",
+    domains: list[str] | None = None,
+    lonely_psu: str = "adjust",
+) -> pd.DataFrame:
+    """Weighted shares and means with standard errors and confidence intervals.
+
+    Domains are provinces (and ``by``: ``sex``, ``age_group``, ``district``, ``ethnicity``,
+    ``urban``, any column), or ``domains`` given in full (``[]`` for the whole table). The
+    variance is Taylor-linearised under a stratified cluster design (PSUs within strata
+    within provinces), with replacement; the subgroups and the respondents with a valid
+    answer are domains, so every PSU of the design counts. Intervals use Student's t with
+    the domain's design degrees of freedom (PSUs - strata); shares get the logit interval.
+    Estimates from fewer than ``min_n`` valid answers are suppressed (NaN) and flagged.
+    """
+    codebook = load_codebook(codebook)
+    if domains is None:
+        by = [by] if isinstance(by, str) else list(by or [])
+        domains = ["province_code", *by]
+    values = item_values(table, codebook, items)
+    measure = {it.indicator_id: it.measure for it in codebook.items}
+    design = _Design.of(table)
+    dom, labels = _domain_index(table, domains)
+    n_dom = len(labels)
+    df = _design_df(dom, design, n_dom).astype(float)
+    w = table[weight].to_numpy(dtype=float)
+    q = 1 - (1 - level) / 2
+    frames = []
+    for ind in values.columns:
+        y = values[ind].to_numpy()
+        lin = _linearise(y, w, dom, n_dom)
+        d_ok, n, wsum, est = lin.valid_domain, lin.n, lin.weight_sum, lin.estimate
+        ok = d_ok >= 0
+        var = _variance(lin.z, d_ok, design, n_dom, lonely_psu)
+        se = np.sqrt(var)
+        df_safe = np.where(df > 0, df, np.nan)
+        t = stats.t.ppf(q, df_safe)
+        if measure[ind] == "share":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                logit = np.log(est / (1 - est))
+                half = t * se / (est * (1 - est))
+                lo = 1 / (1 + np.exp(-(logit - half)))
+                hi = 1 / (1 + np.exp(-(logit + half)))
+            edge = (est == 0) | (est == 1)
+            lo, hi = np.where(edge, est, lo), np.where(edge, est, hi)
+        else:
+            lo, hi = est - t * se, est + t * se
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # design effect: the variance over that of a simple random sample of the same size
+            # (weighted element variance with the n/(n-1) correction, divided by n)
+            s2 = np.bincount(d_ok[ok], weights=w[ok] * (y[ok] - est[d_ok[ok]]) ** 2, minlength=n_dom) / wsum
+            deff = var / (s2 / np.maximum(n - 1, 1))
+        suppressed = n < min_n
+        part = labels.copy()
+        part["indicator_id"] = ind
+        part["measure"] = measure[ind]
+        part["estimate"] = np.where(suppressed, np.nan, est)
+        part["se"] = np.where(suppressed, np.nan, se)
+        part["ci_low"] = np.where(suppressed, np.nan, lo)
+        part["ci_high"] = np.where(suppressed, np.nan, hi)
+        part["n"] = n
+        part["weight_sum"] = wsum
+        part["df"] = df
+        part["deff"] = np.where(suppressed, np.nan, deff)
+        part["suppressed"] = suppressed
+        frames.append(part[part["n"] > 0] if domains else part)
+    out = pd.concat(frames, ignore_index=True)
+    return out[[*domains, *ESTIMATE_COLUMNS]]
+
+
+def estimate_groups(table: pd.DataFrame, codebook=None, groups=GROUP_VARS, **kwargs) -> pd.DataFrame:
+    """Province estimates and each subgroup's in one long table with ``group_var`` and
+    ``group_value`` (``all`` for the province as a whole)."""
+    parts = [estimate(table, codebook, **kwargs).assign(group_var="all", group_value="all")]
+    for g in groups:
+        if g not in table.columns:
+            continue
+        part = estimate(table, codebook, by=g, **kwargs)
+        parts.append(part.rename(columns={g: "group_value"}).assign(group_var=g))
+    out = pd.concat(parts, ignore_index=True)
+    out["group_value"] = out["group_value"].astype(str)
+    return out
+
+
+def score_estimates(
+    table: pd.DataFrame,
+    year: int,
+    codebook=None,
+    level: float = 0.95,
+    weight: str = "weight",
+    domains: list[str] | None = None,
+    min_n: int = MIN_RESPONDENTS,
+    lonely_psu: str = "adjust",
+) -> pd.DataFrame:
+    """Sub-dimension and Dimension 7 scores per province with standard errors.
+
+    A score is ``lo + (hi - lo) * mean of normalised indicators`` (``catalogue.score``), a
+    linear function of the indicator estimates; its linearised value is the same function of
+    the indicators' linearised values, so its standard error accounts for the covariance of
+    answers given by the same respondents. Suppressed indicators are left out, as in
+    ``catalogue.score_subdimensions``. Intervals: Wald with Student's t (design df)."""
+    codebook = load_codebook(codebook)
+    domains = ["province_code"] if domains is None else domains
+    values = item_values(table, codebook)
+    design = _Design.of(table)
+    dom, labels = _domain_index(table, domains)
+    n_dom = len(labels)
+    w = table[weight].to_numpy(dtype=float)
+    est, zs, ns = {}, {}, {}
+    for ind in values.columns:
+        lin = _linearise(values[ind].to_numpy(), w, dom, n_dom)
+        est[ind], zs[ind], ns[ind] = lin.estimate, lin.z, lin.n
+    q = 1 - (1 - level) / 2
+    rows = []
+    sub_scores, sub_z = {}, {}
+    for sub in SCORED_SUBDIMENSIONS:
+        members = [c for c in children(sub) if c in est]
+        if not members:
+            continue
+        lo, hi = score_scale(sub, year)
+        usable = np.column_stack([ns[c] >= min_n for c in members])  # domain x member
+        count = usable.sum(axis=1)
+        share = np.where(count > 0, (hi - lo) / np.maximum(count, 1), np.nan)
+        score = np.where(count > 0, lo, np.nan)
+        z = np.zeros(len(table))
+        for j, c in enumerate(members):
+            a, b, direction = normalise_bounds(c)
+            norm = (est[c] - a) / (b - a)
+            norm = norm if direction > 0 else 1 - norm
+            score = score + np.where(usable[:, j], share * np.nan_to_num(norm), 0.0)
+            coef = np.where(usable[:, j], np.nan_to_num(share) * direction / (b - a), 0.0)
+            z += np.where(dom >= 0, coef[np.maximum(dom, 0)], 0.0) * zs[c]
+        sub_scores[sub], sub_z[sub] = score, z
+        rows.append((sub, score, _variance(z, dom, design, n_dom, lonely_psu), count))
+    if all(s in sub_scores for s in ("papi.d7.1", "papi.d7.2", "papi.d7.3")):
+        score = sub_scores["papi.d7.1"] + sub_scores["papi.d7.2"] + sub_scores["papi.d7.3"]
+        z = sub_z["papi.d7.1"] + sub_z["papi.d7.2"] + sub_z["papi.d7.3"]
+        rows.append(("papi.d7", score, _variance(z, dom, design, n_dom, lonely_psu), np.full(n_dom, 3)))
+    df = _design_df(dom, design, n_dom).astype(float)
+    frames = []
+    for ind, score, var, count in rows:
+        se = np.sqrt(var)
+        t = stats.t.ppf(q, np.where(df > 0, df, np.nan))
+        part = labels.copy()
+        part["indicator_id"] = ind
+        part["score"] = score
+        part["se"] = np.where(np.isnan(score), np.nan, se)
+        part["ci_low"] = score - t * se
+        part["ci_high"] = score + t * se
+        part["df"] = df
+        part["indicators_used"] = count
+        frames.append(part)
+    return pd.concat(frames, ignore_index=True)

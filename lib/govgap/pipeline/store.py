@@ -1,0 +1,360 @@
+"""From a raw-data folder to processed tables (parquet), rebuilt only when inputs change.
+
+Raw folder layout (the sample generator writes it; real data goes the same way)::
+
+    <data_dir>/survey/papi_survey_<year>.csv|.dta   respondent microdata
+    <data_dir>/dossiers/<year>/<province>.xlsx      one-stop-shop exports
+    <data_dir>/indices/PAPI_*.xlsx, PCI_*.xlsx      published tables
+    <data_dir>/context/*.xlsx|.csv                  SIPAS, PAR INDEX, assigned tasks (optional)
+
+Processed tables go to ``data/processed/<data_dir name>/``: indices, survey estimates and
+scores, cleaned dossiers per year, the context yardsticks, the quarantine table and the row
+accounting.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from govgap import __version__
+from govgap.compare import standings
+from govgap.errors import GovgapError, InputError
+from govgap.estimate import dossier_metrics, merged_provinces, survey_estimates
+from govgap.io import sheets
+from govgap.paths import PROCESSED, resolve
+from govgap.reference import codebook
+from govgap.reference.provinces import find_province
+from govgap.reference.text import slugify
+from govgap.sources import context, dossiers, indices, survey
+
+STAMP = "stamp.json"
+BATCH_ENV = "GOVGAP_IN_BATCH"  # set by the batch runner for its notebook kernels
+ESTIMATE_COLUMNS = ["province_code", *survey_estimates.ESTIMATE_COLUMNS, "group_var", "group_value", "year"]
+SCORE_COLUMNS = ["province_code", "indicator_id", "score", "se", "ci_low", "ci_high", "df", "indicators_used", "year"]
+SURVEY_TYPES = (".csv", ".xlsx", ".xls", ".ods", ".dta", ".sav")
+
+
+def package_fingerprint() -> str:
+    """Hash of govgap's own source and data files: processed data and reports depend on them."""
+    root = Path(__file__).resolve().parents[1]  # the govgap package
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".csv", ".yaml", ".j2", ".css", ".json")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _input_files(data_dir: Path) -> list[Path]:
+    pattern = re.compile(r"\.(csv|dta|sav|xlsx|xls|ods|yaml)$", re.I)
+    return sorted(
+        p
+        for sub in ("survey", "dossiers", "indices", "context")
+        for p in (data_dir / sub).rglob("*")
+        if p.is_file() and pattern.search(p.name)
+    )
+
+
+def _stat_fingerprint(files: list[Path], data_dir: Path) -> str:
+    digest = hashlib.sha256(package_fingerprint().encode())
+    for p in files:
+        st = p.stat()
+        digest.update(f"{p.relative_to(data_dir)}|{st.st_size}|{st.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def processed_dir_for(data_dir: str | Path) -> Path:
+    return resolve(PROCESSED) / slugify(Path(data_dir).name or "data")
+
+
+@dataclass
+class Processed:
+    """Paths of the processed tables of one raw-data folder."""
+
+    folder: Path
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+    @property
+    def stamp(self) -> dict:
+        return json.loads(self.path(STAMP).read_text(encoding="utf-8"))
+
+    def indices(self) -> pd.DataFrame:
+        return pd.read_parquet(self.path("indices.parquet"))
+
+    def _read(self, name: str, columns: list[str], province_code: str | None = None) -> pd.DataFrame:
+        """A processed table, or an empty one with the right columns when that input is absent."""
+        path = self.path(name)
+        if not path.exists():
+            return pd.DataFrame(columns=columns)
+        filters = [("province_code", "==", province_code)] if province_code else None
+        return pd.read_parquet(path, filters=filters)
+
+    def survey_estimates(self, province_code: str | None = None) -> pd.DataFrame:
+        return self._read("survey_estimates.parquet", ESTIMATE_COLUMNS, province_code)
+
+    def survey_scores(self) -> pd.DataFrame:
+        return self._read("survey_scores.parquet", SCORE_COLUMNS)
+
+    def survey_weighting(self) -> pd.DataFrame:
+        """Raking check (target and weighted margins per province), when margins were given."""
+        return self._read(
+            "survey_weighting.parquet",
+            ["group", "variable", "category", "target", "weighted_before", "weighted_after", "difference", "year"],
+        )
+
+    def dossier_years(self) -> list[int]:
+        return sorted(int(p.stem.split("_")[1]) for p in self.folder.glob("dossiers_*.parquet"))
+
+    def dossiers(self, year: int, province_code: str | None = None) -> pd.DataFrame:
+        return self._read(f"dossiers_{year}.parquet", [], province_code)
+
+    def dossier_rates(self) -> pd.DataFrame:
+        return self._read("dossier_rates.parquet", ["province_code", "field", "year", "on_time_rate"])
+
+    def context(self) -> pd.DataFrame:
+        """SIPAS / PAR INDEX / TASKS values of provinces, in the published-indices layout."""
+        return self._read("context.parquet", indices.TIDY_COLUMNS)
+
+    def context_agencies(self) -> pd.DataFrame:
+        """Context values of units inside a province (a department, an office)."""
+        return self._read("context_agencies.parquet", [*indices.TIDY_COLUMNS, "agency"])
+
+    def context_targets(self) -> pd.DataFrame:
+        return self._read("context_targets.parquet", context.TARGET_COLUMNS)
+
+    def quarantine(self) -> pd.DataFrame:
+        return pd.read_parquet(self.path("quarantine.parquet"))
+
+    def inputs_for(self, year: int, slug: str) -> dict[str, str]:
+        """Input files behind one province-year report -> SHA-256 (16 hex digits): that year's
+        survey and published tables, that province's dossier export and the context tables."""
+        return {
+            k: v
+            for k, v in self.stamp["inputs"].items()
+            if k.startswith("context/") or (str(year) in k and (not k.startswith("dossiers/") or f"/{slug}." in k))
+        }
+
+    def file_errors(self) -> pd.DataFrame:
+        """Input files that could not be read at all, with the reason."""
+        return pd.DataFrame(self.stamp.get("file_errors", []), columns=["source", "error"])
+
+    def accounting(self) -> pd.DataFrame:
+        return pd.DataFrame(self.stamp["accounting"], columns=["source", "read", "kept", "quarantined"])
+
+
+def _write(frame: pd.DataFrame, path: Path) -> None:
+    """Atomic parquet write. Tables with a province column are sorted by it and cut in row
+    groups, so that reading one province skips the others' row groups."""
+    tmp = path.with_name(path.name + ".tmp")
+    if "province_code" in frame.columns:
+        frame = frame.sort_values("province_code", kind="stable")
+        frame.to_parquet(tmp, index=False, row_group_size=25_000)
+    else:
+        frame.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def _dossier_job(args) -> tuple:
+    """Clean one export; a file that cannot be read is reported, not fatal for the others.
+
+    A ``dossier_columns.csv``, ``dossier_values.csv`` or ``days_off.csv`` in ``<data>/dossiers/``
+    extends the column dictionary, the status/channel vocabulary and the holiday calendar."""
+    path, year = args
+    path = Path(path)
+    source = f"dossiers/{year}/{path.name}"
+    folder = path.parent.parent
+    extras = {name: folder / f"{name}.csv" for name in ("dossier_columns", "dossier_values", "days_off")}
+    extras = {k: (v if v.exists() else None) for k, v in extras.items()}
+    try:
+        code = find_province(path.stem.replace("-", " ")).code
+        export = dossiers.read_export(path, columns=extras["dossier_columns"])
+        cleaned = dossiers.clean_dossiers(
+            export, year, values=extras["dossier_values"], days_off=extras["days_off"], source=source
+        )
+    except (GovgapError, OSError) as exc:
+        return None, year, None, None, {"source": source, "error": str(exc)}
+    return code, year, cleaned.table.assign(province_code=code), cleaned.quarantine, cleaned.accounting
+
+
+def survey_files(folder: Path) -> list[Path]:
+    """One file per survey year: ``papi_survey_<year>`` in the first format found
+    (CSV, XLSX, XLS, ODS, DTA, SAV; the same data in two formats is read once)."""
+    chosen: dict[str, Path] = {}
+    for suffix in SURVEY_TYPES:
+        for path in sorted(folder.glob(f"papi_survey_*{suffix}")):
+            chosen.setdefault(path.stem, path)
+    return [chosen[k] for k in sorted(chosen)]
+
+
+def survey_year(path: Path) -> int:
+    found = re.search(r"(20\d\d)", path.name)
+    if not found:
+        raise InputError(f"{path}: survey file names carry their year (papi_survey_<year>.csv)")
+    return int(found.group(1))
+
+
+def clean_survey_file(path: Path, margins: Path | None = None):
+    """(cleaned survey, weighting or None) for one file with its folder's codebook; raked to
+    ``margins`` (sex and age-group shares) within each province when given."""
+    year = survey_year(path)
+    book = codebook.codebook_for(path.parent, year)
+    cleaned = survey.load(path, book, source=f"survey/{path.name}")
+    cleaned.table, weighting = survey_estimates.reweight(cleaned.table, margins)
+    return cleaned, weighting
+
+
+def _survey_tables(data_dir: Path):
+    estimates, scores, quarantines, accounts, checks = [], [], [], [], []
+    folder = data_dir / "survey"
+    margins = folder / "margins.csv"
+    for path in survey_files(folder):
+        year = survey_year(path)
+        cleaned, weighting = clean_survey_file(path, margins)
+        quarantines.append(cleaned.quarantine)
+        accounts.append(cleaned.accounting.as_dict())
+        if weighting is not None:
+            checks.append(weighting.check.assign(year=year))
+        estimates.append(survey_estimates.estimate_groups(cleaned.table, cleaned.codebook).assign(year=year))
+        scores.append(survey_estimates.score_estimates(cleaned.table, year, cleaned.codebook).assign(year=year))
+    if not estimates:
+        return pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), [], pd.DataFrame()
+    return (
+        pd.concat(estimates, ignore_index=True),
+        pd.concat(scores, ignore_index=True),
+        pd.concat(quarantines, ignore_index=True),
+        accounts,
+        pd.concat(checks, ignore_index=True) if checks else pd.DataFrame(),
+    )
+
+
+def prepare(data_dir: str | Path, workers: int | None = None, force: bool = False, progress: bool = True) -> Processed:
+    """Clean and load everything in ``data_dir``; skipped when nothing changed."""
+    data_dir = resolve(data_dir)
+    if not data_dir.exists():
+        raise FileNotFoundError(
+            f"Data folder {data_dir} does not exist. Run `govgap sample-data` "
+            "for the sample, or see data/raw/README.md for real data."
+        )
+    out = Processed(processed_dir_for(data_dir))
+    if os.environ.get(BATCH_ENV) and out.path(STAMP).exists():
+        return out  # inside a batch: the parent process prepared the data once for all runs
+    out.folder.mkdir(parents=True, exist_ok=True)
+    with open(out.path(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one process builds; the others wait, then reuse it
+        files = _input_files(data_dir)
+        fingerprint = _stat_fingerprint(files, data_dir)
+        if not force and out.path(STAMP).exists() and out.stamp.get("fingerprint") == fingerprint:
+            return out
+        _build(data_dir, out, files, fingerprint, workers, progress)
+    return out
+
+
+def write_indices(folder: Path, out_folder: Path) -> indices.LoadResult:
+    """Load the published index workbooks of ``folder`` and write, in ``out_folder``:
+    indices.parquet (tidy table with ranks), indices_2025.parquet (derived 34-province view),
+    index_issues.parquet (data-quality table) and index_sheets.parquet (every sheet read)."""
+    loaded = indices.load_folder(folder)
+    out_folder.mkdir(parents=True, exist_ok=True)
+    _write(standings.ranks(loaded.table), out_folder / "indices.parquet")
+    _write(merged_provinces.view_2025(loaded.table), out_folder / "indices_2025.parquet")
+    _write(loaded.issues, out_folder / "index_issues.parquet")
+    _write(loaded.sheets, out_folder / "index_sheets.parquet")
+    return loaded
+
+
+def write_context(folder: Path, out_folder: Path, quarantines: list, accounts: list) -> list[dict]:
+    """Read the context tables of ``folder`` (``context.load_folder``) and write context.parquet,
+    context_agencies.parquet, context_targets.parquet (built-in targets, the folder's
+    targets.csv, the tables' own) and context_issues.parquet. Returns the files that could not
+    be read, with the message; their rows are in no table."""
+    tables, errors = context.load_folder(folder)
+    try:
+        goals = context.targets(tables, folder / "targets.csv")
+    except context.ContextFormatError as exc:
+        errors.append({"source": "context/targets.csv", "error": str(exc)})
+        goals = context.targets(tables)
+    _write(tables.table, out_folder / "context.parquet")
+    _write(tables.agencies, out_folder / "context_agencies.parquet")
+    _write(goals, out_folder / "context_targets.parquet")
+    _write(tables.issues, out_folder / "context_issues.parquet")
+    quarantines.append(tables.quarantine)
+    accounts += [a.as_dict() for a in tables.accounting]
+    return errors
+
+
+def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, workers, progress) -> None:
+    accounts, quarantines, file_errors = [], [], []
+    loaded = write_indices(data_dir / "indices", out.folder)
+    est, scores, survey_q, survey_acc, weighting = _survey_tables(data_dir)
+    if len(est):
+        _write(est, out.path("survey_estimates.parquet"))
+        _write(scores, out.path("survey_scores.parquet"))
+    if len(weighting):
+        _write(weighting, out.path("survey_weighting.parquet"))
+    else:
+        out.path("survey_weighting.parquet").unlink(missing_ok=True)
+    quarantines.append(survey_q)
+    accounts += survey_acc
+    file_errors += write_context(data_dir / "context", out.folder, quarantines, accounts)
+    jobs = [
+        (str(p), int(p.parent.name))
+        for p in files
+        if p.parent.parent.name == "dossiers"
+        and p.parent.name.isdigit()
+        and p.suffix.lower() in sheets.EXCEL_TYPES + (".csv",)
+    ]
+    by_year: dict[int, list] = {}
+    from tqdm.auto import tqdm
+
+    with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        for code, year, clean, quarantine, acc in tqdm(
+            pool.map(_dossier_job, jobs), total=len(jobs), desc="cleaning dossier exports", disable=not progress
+        ):
+            if code is None:  # unreadable file: listed with its reason, the others go on
+                file_errors.append(acc)
+                continue
+            by_year.setdefault(year, []).append(clean)
+            quarantines.append(quarantine)
+            accounts.append(acc.as_dict())
+    rates = []
+    for old in out.folder.glob("dossiers_*.parquet"):
+        old.unlink()
+    for year, frames in by_year.items():
+        table = pd.concat(frames, ignore_index=True)
+        for col in table.columns:  # provinces' categories differ: concat gives objects back
+            if col in dossiers.CATEGORICAL_COLUMNS:
+                table[col] = table[col].astype("category")
+        _write(table, out.path(f"dossiers_{year}.parquet"))
+        for by in (["province_code"], ["province_code", "field"]):
+            rates.append(dossier_metrics.metrics(table, by).assign(year=year))
+    if rates:
+        _write(pd.concat(rates, ignore_index=True), out.path("dossier_rates.parquet"))
+    _write(
+        pd.concat([q for q in quarantines if len(q)], ignore_index=True)
+        if any(len(q) for q in quarantines)
+        else pd.DataFrame(columns=["source", "reason"]),
+        out.path("quarantine.parquet"),
+    )
+    stamp = {
+        "fingerprint": fingerprint,
+        "govgap_version": __version__,
+        "data_dir": str(data_dir),
+        "inputs": {str(p.relative_to(data_dir)): hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in files},
+        "accounting": accounts,
+        "file_errors": file_errors,
+        "index_summary": loaded.summary(),
+        "index_issues": loaded.issues["severity"].value_counts().to_dict(),
+    }
+    tmp = out.path(STAMP + ".tmp")
+    tmp.write_text(json.dumps(stamp, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, out.path(STAMP))

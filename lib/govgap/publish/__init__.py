@@ -1,0 +1,1 @@
+"""Reports out of the door: the batch of notebooks, the index page and manifest, and email."""

@@ -1,0 +1,472 @@
+"""Batch rendering: papermill runs the report notebook for provinces x years x languages in
+parallel, nbconvert turns each into one HTML file with code hidden, and an index page and a
+JSON manifest describe the batch.
+
+* A failing run does not stop the others; its executed notebook is kept under
+  ``reports/.runs/`` and its error is listed in plain words.
+* Runs whose notebook, parameters, input data and govgap version are unchanged are skipped
+  (``force=True`` redoes them); ``retry_failed=True`` runs only the ones that failed last time.
+* Reports are written to a temporary name and renamed, so no partial report file exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib import metadata, resources
+from pathlib import Path
+
+import pandas as pd
+
+from govgap import __version__
+from govgap.errors import InputError
+from govgap.paths import NOTEBOOKS, REPORTS, SAMPLE_DATA, project_root, resolve
+from govgap.pipeline import inputs, sample, store
+from govgap.reference import report_text
+from govgap.reference.provinces import find_province, provinces
+from govgap.render import fmt
+
+TEMPLATE = NOTEBOOKS / "province_report.ipynb"
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class Run:
+    province: str
+    slug: str
+    code: str
+    year: int
+    language: str
+    output: str
+    executed: str
+    fingerprint: str = ""
+    status: str = "pending"
+    error: str = ""
+    duration_s: float = 0.0
+    parameters: dict = field(default_factory=dict)
+    inputs: dict = field(default_factory=dict)  # input files of this run -> SHA-256 (16 hex digits)
+
+
+def plan(
+    years: list[int], languages: list[str], province_names: list[str] | None, data_dir: str, reports_dir: Path
+) -> list[Run]:
+    """The runs of a batch, from the province registry (or the names given)."""
+    if province_names:
+        chosen = [find_province(p) for p in province_names]
+        codes = [p.code for p in chosen]
+    else:
+        codes = list(provinces()["code"])
+    table = provinces().set_index("code")
+    runs = []
+    for year in years:
+        for code in codes:
+            row = table.loc[code]
+            for lang in languages:
+                name = f"{row['slug']}.{lang}"
+                runs.append(
+                    Run(
+                        province=row["name_vi"],
+                        slug=row["slug"],
+                        code=code,
+                        year=year,
+                        language=lang,
+                        output=str(reports_dir / str(year) / f"{name}.html"),
+                        executed=str(reports_dir / ".runs" / str(year) / f"{name}.ipynb"),
+                        parameters={"province": row["name_vi"], "year": year, "language": lang, "data_dir": data_dir},
+                    )
+                )
+    return runs
+
+
+def plan_from_yaml(path: str | Path, data_dir: str, reports_dir: Path) -> list[Run]:
+    """Runs from a YAML file: either a list under ``runs:`` of {province, year, language}, or
+    ``provinces:`` (a list, or "all"), ``years:`` and ``languages:`` to combine."""
+    import yaml
+
+    path = Path(path)
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(spec, dict):
+        raise InputError(f"{path}: expected a mapping with 'runs:' or 'provinces/years/languages:'")
+    runs: list[Run] = []
+    if "runs" in spec:
+        for i, item in enumerate(spec["runs"], start=1):
+            missing = {"province", "year"} - set(item or {})
+            if missing:
+                raise InputError(f"{path}: run {i} lacks {', '.join(sorted(missing))}")
+            runs += plan(
+                [int(item["year"])], [item.get("language", "vi")], [str(item["province"])], data_dir, reports_dir
+            )
+        return runs
+    if "years" not in spec:
+        raise InputError(f"{path}: 'years:' is required (for example years: [2024])")
+    names = spec.get("provinces", "all")
+    names = None if names == "all" else [str(n) for n in names]
+    return plan([int(y) for y in spec["years"]], list(spec.get("languages", ["vi"])), names, data_dir, reports_dir)
+
+
+def _fingerprint(run: Run, notebook: bytes, data_stamp: str) -> str:
+    digest = hashlib.sha256(notebook)
+    digest.update(json.dumps(run.parameters, sort_keys=True, ensure_ascii=False).encode())
+    digest.update(data_stamp.encode())
+    digest.update(store.package_fingerprint().encode())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=2)
+def _exporter(language: str = "vi"):
+    """The HTML exporter (built once per worker and language: building it costs about a second)."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.remove_cell_tags = {"remove-in-report"}
+    config.TagRemovePreprocessor.enabled = True
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    config.HTMLExporter.language_code = language
+    templates = str(resources.files("govgap").joinpath("templates"))
+    exporter = HTMLExporter(config=config, template_name="govgap", extra_template_basedirs=[templates])
+    exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+    return exporter
+
+
+def _plain_error(exc: Exception) -> str:
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    cell = getattr(exc, "exec_count", None)
+    where = f" (cell {cell})" if cell else ""
+    return f"{ename}{where}: {evalue}".strip()
+
+
+def _failing_cell(notebook) -> str:
+    """' in cell N: <first line of its code>' for the first cell whose output is an error."""
+    if notebook is None:
+        return ""
+    code_cells = [
+        c
+        for c in notebook.cells
+        if c.cell_type == "code"
+        and "remove-in-report" not in c.metadata.get("tags", [])
+        and "injected-parameters" not in c.metadata.get("tags", [])
+    ]
+    for number, cell in enumerate(code_cells, start=1):
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            first = next((line for line in cell.source.splitlines() if line.strip()), "")
+            return f" — in code cell {number} of the template: {first.strip()[:80]}"
+    return ""
+
+
+def _quiet_worker(log_path: str) -> None:
+    """Send a worker's stderr (kernel start-up chatter) to a log file instead of the terminal."""
+    Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+_KERNEL = {}  # per worker process: one kernel manager, reused for every run of the worker
+
+
+def _kernel_manager():
+    return _KERNEL.get("km")
+
+
+def _shutdown_kernel() -> None:
+    km = _KERNEL.pop("km", None)
+    if km is not None:
+        from jupyter_core.utils import run_sync
+
+        try:
+            run_sync(km.shutdown_kernel)(now=True)
+        except Exception:  # the kernel may already be gone; nothing else to clean
+            pass
+
+
+def _worker_init(log_path: str) -> None:
+    from multiprocessing import util
+
+    _quiet_worker(log_path)
+    util.Finalize(None, _shutdown_kernel, exitpriority=100)
+
+
+RESET_CELL = (
+    "get_ipython().run_line_magic('reset', '-f')\nimport matplotlib.pyplot as _plt; _plt.close('all'); del _plt"
+)
+
+
+def execute_run(run: dict, template: str, root: str) -> dict:
+    """Execute one run (in a worker process): notebook -> executed notebook -> HTML.
+
+    The worker keeps one kernel alive across its runs (imports are paid once); each run starts
+    by clearing the kernel's namespace, so no value leaks from one province to the next.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from papermill.parameterize import parameterize_notebook
+
+    start = time.perf_counter()
+    out, executed = Path(run["output"]), Path(run["executed"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    notebook, client = None, None
+    try:
+        notebook = nbformat.read(template, as_version=4)
+        for cell in notebook.cells:  # what papermill's own loader ensures before parameterising
+            cell.metadata.setdefault("tags", [])
+        notebook.metadata.setdefault("papermill", {})
+        notebook = parameterize_notebook(notebook, run["parameters"], kernel_name="python3", language="python")
+        notebook.cells.insert(0, nbformat.v4.new_code_cell(RESET_CELL, metadata={"tags": ["remove-in-report"]}))
+        for attempt in (1, 2):
+            km = _kernel_manager()
+            if km is not None:
+                from jupyter_core.utils import run_sync
+
+                if not run_sync(km.is_alive)():
+                    _shutdown_kernel()
+                    km = None
+            client = NotebookClient(
+                notebook,
+                km=km,
+                kernel_name="python3",
+                timeout=900,
+                resources={"metadata": {"path": str(Path(root) / "notebooks")}},
+            )
+            try:
+                client.execute(cleanup_kc=False)
+                break
+            except RuntimeError as exc:  # a kernel that dies while starting (a busy machine): one new try
+                if attempt == 2 or "before replying to kernel_info" not in str(exc):
+                    raise
+                _KERNEL["km"] = client.km  # the kernel that failed is shut down, not left behind
+                _shutdown_kernel()
+                client = None
+        body, _ = _exporter(run["language"]).from_notebook_node(notebook)
+        body = body.replace("<title>Notebook</title>", f"<title>{html.escape(run['province'])} {run['year']}</title>")
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(body, encoding="utf-8")
+        os.replace(tmp, out)
+        run.update(status="ok", error="")
+    except Exception as exc:  # every failure is reported, none stops the batch
+        run.update(status="failed", error=_plain_error(exc) + _failing_cell(notebook))
+    finally:
+        if client is not None:
+            _KERNEL["km"] = client.km
+            if client.kc is not None:
+                client.kc.stop_channels()
+        if notebook is not None:
+            nbformat.write(notebook, executed)
+    run["duration_s"] = round(time.perf_counter() - start, 2)
+    _write_state(run)
+    return run
+
+
+def _state_path(run: dict) -> Path:
+    return Path(run["executed"]).with_suffix(".json")
+
+
+def _write_state(run: dict) -> None:
+    """Each finished run leaves a small record, so a batch killed half-way can resume."""
+    path = _state_path(run)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(run, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _read_state(run: dict) -> dict | None:
+    path = _state_path(run)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def _package_versions() -> dict:
+    names = ["govgap", "pandas", "pyarrow", "numpy", "matplotlib", "seaborn", "papermill", "nbconvert"]
+    out = {}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = __version__ if name == "govgap" else "not installed"
+    return out
+
+
+def run_batch(
+    years: list[int] | None = None,
+    languages: list[str] | None = None,
+    province_names: list[str] | None = None,
+    data_dir: str = str(SAMPLE_DATA),
+    workers: int | None = None,
+    force: bool = False,
+    retry_failed: bool = False,
+    reports_dir: str | Path = REPORTS,
+    progress: bool = True,
+    runs_file: str | None = None,
+) -> dict:
+    """Render reports; returns the manifest (also written to ``reports/manifest.json``).
+
+    The runs are ``years x province_names x languages`` (default: the latest year with data, all
+    63 provinces, Vietnamese), or those of ``runs_file`` (YAML, see ``plan_from_yaml``)."""
+    root = project_root()
+    reports_dir = resolve(reports_dir)
+    data_path = inputs.ensure_data(data_dir)
+    processed = store.prepare(data_path, workers=workers, progress=progress)
+    years = [int(y) for y in (years or [max(processed.dossier_years() or processed.indices()["year"].unique())])]
+    languages = languages or ["vi"]
+    template = resolve(TEMPLATE)
+    notebook = template.read_bytes()
+    if runs_file:
+        runs = plan_from_yaml(runs_file, str(data_dir), reports_dir)
+    else:
+        runs = plan(years, languages, province_names, str(data_dir), reports_dir)
+    for stale in reports_dir.rglob("*.tmp"):  # left by a batch that was killed mid-write
+        stale.unlink()
+    previous = {}  # runs listed by the last manifest: kept in the index while their files exist
+    manifest_path = reports_dir / MANIFEST
+    if manifest_path.exists():
+        old_manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        previous = {r["output"]: r for r in old_manifest.get("earlier_runs", []) + old_manifest["runs"]}
+    todo = []
+    for run in runs:
+        run.inputs = processed.inputs_for(run.year, run.slug)
+        run.fingerprint = _fingerprint(run, notebook, processed.stamp["fingerprint"])
+        old = _read_state(asdict(run))  # what the last run of this report left
+        unchanged = (
+            old
+            and old["fingerprint"] == run.fingerprint
+            and old["status"] in ("ok", "unchanged")
+            and Path(run.output).exists()
+        )
+        if retry_failed:
+            if old and old["status"] == "failed":
+                todo.append(run)
+            elif old:
+                run.status, run.error, run.duration_s = old["status"], old["error"], old["duration_s"]
+                run.fingerprint = old["fingerprint"]
+            continue
+        if unchanged and not force:
+            run.status = "unchanged"
+        else:
+            todo.append(run)
+    started = dt.datetime.now()
+    t0 = time.perf_counter()
+    if todo:
+        from tqdm.auto import tqdm
+
+        env_root = str(root)
+        saved = {k: os.environ.get(k) for k in ("GOVGAP_HOME", store.BATCH_ENV)}
+        os.environ["GOVGAP_HOME"] = env_root  # workers and their kernels inherit these
+        os.environ[store.BATCH_ENV] = processed.stamp["fingerprint"]
+        try:
+            log = str(reports_dir / ".runs" / "kernels.log")
+            with ProcessPoolExecutor(
+                max_workers=workers or os.cpu_count() or 1, initializer=_worker_init, initargs=(log,)
+            ) as pool:
+                futures = {pool.submit(execute_run, asdict(r), str(template), env_root): r for r in todo}
+                for fut in tqdm(as_completed(futures), total=len(futures), desc="reports", disable=not progress):
+                    run = futures[fut]
+                    try:
+                        result = fut.result()
+                    except Exception as exc:  # a worker that died (killed, out of memory)
+                        result = {
+                            "status": "failed",
+                            "error": f"worker stopped: {_plain_error(exc)}",
+                            "duration_s": 0.0,
+                        }
+                    run.status, run.error, run.duration_s = result["status"], result["error"], result["duration_s"]
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+    manifest = {
+        "govgap_version": __version__,
+        "started": started.isoformat(timespec="seconds"),
+        "duration_s": round(time.perf_counter() - t0, 2),
+        "data_dir": str(data_path),
+        "sample_data": sample.is_sample(data_path),
+        "inputs": processed.stamp["inputs"],
+        "packages": _package_versions(),
+        "runs": [asdict(r) for r in runs],
+        # runs of earlier batches that this one did not plan stay listed while their files remain
+        "earlier_runs": [
+            r for key, r in previous.items() if key not in {x.output for x in runs} and Path(key).exists()
+        ],
+    }
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    tmp = manifest_path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, manifest_path)
+    write_index(manifest, processed, reports_dir)
+    return manifest
+
+
+def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -> Path:
+    """``reports/index.html``: every province with headline scores, change, status and link."""
+    table = processed.indices()
+    runs = pd.DataFrame(manifest.get("earlier_runs", []) + manifest["runs"])
+    lang = "vi" if (runs["language"] == "vi").any() else "en"
+    t = lambda key, **kw: html.escape(report_text.text(key, lang, **kw))  # noqa: E731
+    sections = []
+    for year in sorted(runs["year"].unique(), reverse=True):
+        d7 = table[(table["indicator_id"] == "papi.d7") & (table["source"] == "PAPI")]
+        now = d7[d7["year"] == year].set_index("province_code")["value"]
+        before = d7[d7["year"] == year - 1].set_index("province_code")["value"]
+        pci = table[(table["indicator_id"] == "pci.sub2") & (table["year"] == year)].set_index("province_code")["value"]
+        rows = []
+        for code, group in runs[runs["year"] == year].groupby("code", sort=True):
+            first = group.iloc[0]
+            links = " ".join(
+                f'<a href="{html.escape(os.path.relpath(r.output, reports_dir))}">{r.language}</a>'
+                if r.status in ("ok", "unchanged")
+                else f"{r.language}: –"
+                for r in group.itertuples()
+            )
+            status = "; ".join(
+                t(f"status_{'skipped' if r.status == 'unchanged' else r.status}")
+                + (f" ({html.escape(r.error[:200])})" if r.error else "")
+                for r in group.itertuples()
+            )
+            change = now.get(code, float("nan")) - before.get(code, float("nan"))
+            rows.append(
+                f"<tr><td>{html.escape(first['province'])}</td>"
+                f"<td>{fmt.number(now.get(code), lang, 2)}</td><td>{fmt.signed(change, lang, 2)}</td>"
+                f"<td>{fmt.number(pci.get(code), lang, 2)}</td><td>{status}</td><td>{links}</td></tr>"
+            )
+        head = "".join(
+            f"<th>{t(k)}</th>"
+            for k in ("col_province", "col_d7", "col_change", "col_pci_land", "col_status", "col_report")
+        )
+        sections.append(
+            f"<h2>{t('index_title', year=year)}</h2><table class='gg-table'>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
+    css = resources.files("govgap").joinpath("templates/govgap/govgap.css").read_text(encoding="utf-8")
+    banner = f'<div class="gg-sample-banner" role="alert">{t("sample_banner")}</div>' if manifest["sample_data"] else ""
+    failed = sum(r["status"] == "failed" for r in manifest["runs"])
+    summary = (
+        f"<p>govgap {html.escape(manifest['govgap_version'])} · {len(manifest['runs'])} "
+        f"{'báo cáo' if lang == 'vi' else 'reports'} · {failed} "
+        f"{'lỗi' if lang == 'vi' else 'failed'} · {html.escape(manifest['started'])}</p>"
+    )
+    page = (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>govgap</title><style>{css}</style></head><body>{banner}{''.join(sections)}"
+        f'<footer class="gg-footer">{summary}</footer></body></html>'
+    )
+    path = reports_dir / "index.html"
+    tmp = path.with_name("index.html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, path)
+    return path

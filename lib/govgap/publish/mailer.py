@@ -1,0 +1,181 @@
+"""Compose one email per province report and write .eml files or send them over SMTP.
+
+Recipients come from a CSV with the columns ``province`` (any spelling) and ``email`` (one
+address per row, or several separated by ";"); an optional ``language`` column picks the report
+language for that recipient. SMTP always uses STARTTLS. Host, port, user and sender come from
+the command line or the environment (GOVGAP_SMTP_HOST, GOVGAP_SMTP_PORT, GOVGAP_SMTP_USER,
+GOVGAP_SMTP_FROM); the password is read only from GOVGAP_SMTP_PASSWORD. GOVGAP_SMTP_CAFILE adds a
+certificate authority to trust (for example a department's internal CA).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+import pandas as pd
+
+from govgap.errors import InputError, OptionError
+from govgap.paths import resolve
+from govgap.reference import report_text
+from govgap.reference.provinces import find_province
+from govgap.render import report
+
+
+@dataclass
+class SmtpSettings:
+    host: str
+    port: int
+    user: str | None
+    sender: str
+    password: str | None = None
+    cafile: str | None = None
+
+    @classmethod
+    def from_env(cls, host=None, port=None, user=None, sender=None) -> SmtpSettings:
+        host = host or os.environ.get("GOVGAP_SMTP_HOST")
+        if not host:
+            raise OptionError("No SMTP host: pass --smtp-host or set GOVGAP_SMTP_HOST")
+        user = user or os.environ.get("GOVGAP_SMTP_USER")
+        sender = sender or os.environ.get("GOVGAP_SMTP_FROM") or user
+        if not sender:
+            raise OptionError("No sender address: pass --sender or set GOVGAP_SMTP_FROM")
+        return cls(
+            host=host,
+            port=int(port or os.environ.get("GOVGAP_SMTP_PORT", 587)),
+            user=user,
+            sender=sender,
+            password=os.environ.get("GOVGAP_SMTP_PASSWORD"),
+            cafile=os.environ.get("GOVGAP_SMTP_CAFILE"),
+        )
+
+
+def read_recipients(path: str | Path) -> pd.DataFrame:
+    """Recipients CSV -> one row per (province code, address, language)."""
+    path = Path(path)
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    missing = {"province", "email"} - set(table.columns)
+    if missing:
+        raise InputError(f"{path.name}: missing column(s) {', '.join(sorted(missing))} (need 'province' and 'email')")
+    rows = []
+    for i, row in enumerate(table.itertuples(index=False), start=2):
+        try:
+            code = find_province(row.province).code
+        except LookupError as exc:
+            raise InputError(f"{path.name}, row {i}, column province: {exc}") from None
+        for address in filter(None, (a.strip() for a in row.email.split(";"))):
+            if "@" not in address:
+                raise InputError(f"{path.name}, row {i}, column email: {address!r} is not an address")
+            rows.append(
+                {"code": code, "email": address, "language": (getattr(row, "language", "") or "").strip() or None}
+            )
+    return pd.DataFrame(rows, columns=["code", "email", "language"])
+
+
+def compose(run: dict, recipients: list[str], sender: str) -> EmailMessage:
+    """The message for one report run: subject, a short summary in the report's language, the
+    report attached. The summary is the report's own key findings, recomputed."""
+    lang, year = run["language"], int(run["year"])
+    built = report.build(run["parameters"]["province"], year, lang, run["parameters"]["data_dir"])
+    lines = built.headline_lines()
+    msg = EmailMessage()
+    msg["Subject"] = report_text.text("title", lang, province=built.name, year=year)
+    msg["From"] = sender
+    msg["To"] = ", ".join(recipients)
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain="govgap.local")
+    intro = (
+        "Kính gửi Quý lãnh đạo,\n\nBáo cáo đính kèm tóm tắt như sau:"
+        if lang == "vi"
+        else "Dear colleagues,\n\nThe attached report in brief:"
+    )
+    banner = report_text.text("sample_banner", lang) + "\n\n" if built.is_sample else ""
+    closing = (
+        "Báo cáo là một tệp HTML, mở được khi không có mạng."
+        if lang == "vi"
+        else "The report is one HTML file that opens offline."
+    )
+    msg.set_content(banner + intro + "\n\n" + "\n".join(f"- {line}" for line in lines) + "\n\n" + closing + "\n")
+    path = Path(run["output"])
+    msg.add_attachment(
+        path.read_text(encoding="utf-8"),
+        subtype="html",
+        charset="utf-8",
+        cte="base64",
+        disposition="attachment",
+        filename=path.name,
+    )
+    return msg
+
+
+def messages(
+    reports_dir: str | Path,
+    recipients_csv: str | Path,
+    sender: str,
+    year: int | None = None,
+    missing: list | None = None,
+) -> list[tuple[str, EmailMessage]]:
+    """One message per report that has recipients: (report file name, message). Recipients
+    whose province has no rendered report that year are appended to ``missing``."""
+    reports_dir = resolve(reports_dir)
+    manifest_path = reports_dir / "manifest.json"
+    if not manifest_path.exists():
+        raise FileNotFoundError(f"{manifest_path} not found: render the reports first (govgap reports)")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    runs = [
+        r
+        for r in manifest.get("earlier_runs", []) + manifest["runs"]
+        if r["status"] in ("ok", "unchanged") and Path(r["output"]).exists()
+    ]
+    if year is None and runs:
+        year = max(int(r["year"]) for r in runs)
+    rendered = {(r["code"], r["language"]): r for r in runs if int(r["year"]) == year}
+    wanted: dict[tuple[str, str], list[str]] = {}
+    for row in read_recipients(recipients_csv).itertuples(index=False):
+        language = row.language if isinstance(row.language, str) else None
+        choices = [language] if language else ["vi", "en"]  # no language asked: Vietnamese first
+        key = next(((row.code, lang) for lang in choices if (row.code, lang) in rendered), None)
+        if key is None:
+            if missing is not None:
+                missing.append(f"{row.email} ({row.code}, {language or 'any language'})")
+            continue
+        wanted.setdefault(key, []).append(row.email)
+    return [
+        (Path(rendered[key]["output"]).name, compose(rendered[key], list(dict.fromkeys(emails)), sender))
+        for key, emails in sorted(wanted.items())
+    ]
+
+
+def write_eml(items: list[tuple[str, EmailMessage]], out_dir: str | Path) -> list[Path]:
+    out_dir = resolve(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, msg in items:
+        path = out_dir / (Path(name).stem + ".eml")
+        path.write_bytes(bytes(msg))
+        paths.append(path)
+    return paths
+
+
+def send(items: list[tuple[str, EmailMessage]], settings: SmtpSettings) -> int:
+    """Send over SMTP with STARTTLS (required); log in when a user is given."""
+    context = ssl.create_default_context(cafile=settings.cafile)
+    with smtplib.SMTP(settings.host, settings.port, timeout=60) as smtp:
+        smtp.ehlo()
+        if not smtp.has_extn("starttls"):
+            raise ConnectionError(f"{settings.host}:{settings.port} does not offer STARTTLS; not sending")
+        smtp.starttls(context=context)
+        smtp.ehlo()
+        if settings.user:
+            if not settings.password:
+                raise OptionError("GOVGAP_SMTP_PASSWORD is not set (the password is read only from the environment)")
+            smtp.login(settings.user, settings.password)
+        for _, msg in items:
+            smtp.send_message(msg)
+    return len(items)

@@ -1,0 +1,100 @@
+"""Indicator catalogue (``govgap/data/indicators.csv``) and the scoring rule.
+
+Scoring rule (docs/methods.md, with the table of how closely it reproduces PAPI): each
+indicator is brought to 0-1 (shares as they are; scores by (value - min) / (max - min);
+reversed where lower is better); a sub-dimension score is ``lo + (hi - lo) * mean(normalised
+indicators)`` on the sub-dimension's exact scale (``score_scale``: 1/3-10/3 where PAPI prints
+0.33-3.33); a dimension score is the sum of its sub-dimensions.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+
+
+@lru_cache(maxsize=1)
+def indicators() -> pd.DataFrame:
+    """The catalogue: one row per indicator id with labels, level, parent, scale, direction."""
+    with resources.files("govgap.data").joinpath("indicators.csv").open("rb") as fh:
+        table = pd.read_csv(fh, dtype={"indicator_id": str, "parent": str})
+    table["higher_is_better"] = table["higher_is_better"].astype(bool)
+    table["first_year"] = table["first_year"].astype(int)
+    table["last_year"] = table["last_year"].astype("Int64")
+    return table.set_index("indicator_id", drop=False)
+
+
+@lru_cache(maxsize=1)
+def breaks() -> pd.DataFrame:
+    """Known breaks in the series: new dimensions, changed composition, rescaled scales."""
+    with resources.files("govgap.data").joinpath("indicator_breaks.csv").open("rb") as fh:
+        return pd.read_csv(fh, dtype={"indicator_id": str})
+
+
+def breaks_for(indicator_id: str) -> pd.DataFrame:
+    """Breaks that affect an indicator's series: its own, those of the sub-dimension and
+    dimension above it, and those of everything below it (7.1 widening in 2019 breaks the
+    Dimension 7 series too)."""
+    cat, table = indicators(), breaks()
+    related, current = set(), indicator_id
+    while isinstance(current, str) and current in cat.index:
+        related.add(current)
+        current = cat.loc[current, "parent"]
+    frontier = {indicator_id}
+    while frontier:
+        frontier = set(cat.index[cat["parent"].isin(frontier)]) - related
+        related |= frontier
+    return table[table["indicator_id"].isin(related)].sort_values("year")
+
+
+@lru_cache(maxsize=4096)
+def scale_for(indicator_id: str, year: int) -> tuple[float, float]:
+    """Scale (min, max) of an indicator in a given edition: the catalogue's current scale,
+    or the scale before the first later rescale listed in ``indicator_breaks.csv``."""
+    row = indicators().loc[indicator_id]
+    table = breaks()
+    later = table[(table["indicator_id"] == indicator_id) & (table["kind"] == "rescale") & (table["year"] > year)]
+    if len(later):
+        first = later.sort_values("year").iloc[0]
+        return float(first["scale_min_before"]), float(first["scale_max_before"])
+    lo = float(row["scale_min"]) if pd.notna(row["scale_min"]) else float("nan")
+    hi = float(row["scale_max"]) if pd.notna(row["scale_max"]) else float("nan")
+    return lo, hi
+
+
+def label(indicator_id: str, lang: str = "vi") -> str:
+    """Official label of an indicator in Vietnamese ("vi") or English ("en")."""
+    return str(indicators().loc[indicator_id, "label_vi" if lang == "vi" else "label_en"])
+
+
+def normalise_bounds(indicator_id: str) -> tuple[float, float, int]:
+    """(min, max, direction) of an indicator's scale; direction -1 where lower is better."""
+    row = indicators().loc[indicator_id]
+    return float(row["scale_min"]), float(row["scale_max"]), 1 if row["higher_is_better"] else -1
+
+
+def normalise(values: pd.Series, indicator_id: str) -> pd.Series:
+    """Bring indicator values to 0-1 where 1 is best, using the catalogue's scale and direction."""
+    lo, hi, direction = normalise_bounds(indicator_id)
+    scaled = (values.astype(float) - lo) / (hi - lo)
+    return scaled if direction > 0 else 1.0 - scaled
+
+
+def score_scale(sub_id: str, year: int) -> tuple[float, float]:
+    """The exact scale a sub-dimension is scored on: PAPI prints "0.33-3.33" for a dimension
+    of three sub-dimensions, which is 1/3 to 10/3 (a dimension scores 1-10); "0.25-2.5" is
+    exact. Checked on the official 2018-2022 tables: 7.2 and 7.3 equal 1/3 + 3 x mean."""
+    lo, hi = scale_for(sub_id, year)
+    if abs(hi - 3.33) < 0.006 and abs(lo - 0.33) < 0.006:
+        return 1 / 3, 10 / 3
+    return lo, hi
+
+
+SCORED_SUBDIMENSIONS = ("papi.d7.1", "papi.d7.2", "papi.d7.3", "papi.d2.4", "papi.d5.3")
+
+
+def children(parent_id: str) -> list[str]:
+    table = indicators()
+    return list(table.index[table["parent"] == parent_id])

@@ -1,0 +1,78 @@
+"""The Decision 766 dossier metrics, declared in one table (``govgap/data/dossier_metrics.csv``).
+
+One row per metric: ``kind`` (count, share or mean), its ``rule`` (a count or value rule of
+``govgap.estimate.dossier_rules``, or ``status=a|b`` for the dossiers in those statuses), the
+``numerator`` and ``denominator`` of a share (two count metrics), its ``unit`` (count, share 0-1,
+days), the Decision 766 item, whether it is an ``output`` column of the metric tables, its place
+in the leader's ``summary``, the ``notebook`` display and the ``report`` table (blank: not shown),
+the report's column text key, and its labels. The engine, the leader's summary, the notebook
+display and the report all read this table; adding a metric is a row (and, where no rule fits,
+one rule function).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+
+from govgap.errors import InputError
+
+KINDS = ("count", "share", "mean")
+UNITS = ("count", "share", "days")
+SOURCE = "dossier_metrics.csv"  # in govgap/data; a test may point it at another file
+
+
+@lru_cache(maxsize=4)
+def _read(source: str) -> pd.DataFrame:
+    if "/" in source:
+        with open(source, "rb") as fh:
+            table = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    else:
+        with resources.files("govgap.data").joinpath(source).open("rb") as fh:
+            table = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    _check(table, source)
+    for col in ("summary", "notebook", "report"):
+        table[col] = pd.to_numeric(table[col].replace("", None))
+    table["output"] = table["output"].eq("yes")
+    return table.set_index("metric", drop=False)
+
+
+def _check(table: pd.DataFrame, source: str) -> None:
+    """Every row names a known kind and unit; a share's parts are count metrics of the table."""
+    counts = set(table.loc[table["kind"] == "count", "metric"])
+    for i, row in enumerate(table.itertuples(index=False), start=2):
+        where = f"{source}, row {i} ({row.metric})"
+        if row.kind not in KINDS:
+            raise InputError(f"{where}, column kind: {row.kind!r} is not one of {', '.join(KINDS)}", file=source, row=i)
+        if row.unit not in UNITS:
+            raise InputError(f"{where}, column unit: {row.unit!r} is not one of {', '.join(UNITS)}", file=source, row=i)
+        if row.kind == "share" and not {row.numerator, row.denominator} <= counts:
+            raise InputError(f"{where}: a share's numerator and denominator must be count metrics", file=source, row=i)
+        if row.kind != "share" and not row.rule:
+            raise InputError(f"{where}, column rule: a {row.kind} needs a rule", file=source, row=i)
+    if table["metric"].duplicated().any():
+        raise InputError(f"{source}: metric {table.loc[table['metric'].duplicated(), 'metric'].iloc[0]!r} twice")
+
+
+def metric_table() -> pd.DataFrame:
+    """The metric table, indexed by metric (read once)."""
+    return _read(SOURCE)
+
+
+def output_metrics() -> list[str]:
+    """The columns of a metric table, in the table's order."""
+    t = metric_table()
+    return list(t.loc[t["output"], "metric"])
+
+
+def shown_in(place: str) -> pd.DataFrame:
+    """The rows shown in ``place`` ("summary", "notebook" or "report"), in their order there."""
+    t = metric_table()
+    return t[t[place].notna()].sort_values(place, kind="stable")
+
+
+def label(metric: str, lang: str) -> str:
+    row = metric_table().loc[metric]
+    return row["label_vi"] if lang == "vi" else row["label_en"]

@@ -1,0 +1,1 @@
+"""What a reader sees: number formats, HTML tables, charts, the gap analysis and the province report."""

@@ -1,0 +1,19 @@
+"""The one chart style and palette of every govgap chart."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import seaborn as sns
+
+PALETTE = {"province": "#1f5f8b", "median": "#9aa5ae", "best": "#2e8b57", "late": "#c0392b"}
+
+
+def chart_style() -> None:
+    """One consistent style for every govgap chart."""
+    sns.set_theme(style="whitegrid", context="notebook", font_scale=0.9)
+    plt.rcParams.update({"figure.dpi": 90, "savefig.dpi": 90, "figure.figsize": (7.5, 3.4), "axes.titleweight": "bold"})
+
+
+def _short(text: str, width: int = 70) -> str:
+    text = str(text)
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"

@@ -1,0 +1,68 @@
+"""Dossier metrics as a reader sees them: the leader's summary, breakdown tables in the report
+language's number format, and the monthly chart.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from govgap.estimate.dossier_metrics import leader_summary, metric_columns
+from govgap.reference.dossier_metric_table import label, metric_table, shown_in
+from govgap.reference.report_text import text
+from govgap.render import fmt
+
+
+def metric_value(metric: str, value, lang: str) -> str:
+    """A metric in its unit (dossier_metrics.csv): shares as "77,4%", days with one decimal,
+    counts whole."""
+    unit = metric_table().loc[metric, "unit"]
+    if unit == "share":
+        return fmt.percent(value, lang)
+    return fmt.number(value, lang, 1 if unit == "days" else 0)
+
+
+def summary_table(table: pd.DataFrame, lang: str = "vi", tables: dict | None = None) -> pd.DataFrame:
+    """The leader's summary as a two-column table, numbers in the language's format
+    (``tables``: ``metric_tables(table)`` when already computed)."""
+    row = leader_summary(table, tables)
+    return pd.DataFrame(
+        {
+            text("col_item", lang): [label(k, lang) for k in row.index],
+            text("col_value", lang): [metric_value(k, v, lang) for k, v in row.items()],
+        }
+    )
+
+
+def display_metrics(
+    frame: pd.DataFrame, lang: str = "vi", top: int | None = None, sort: str = "on_time_rate"
+) -> pd.DataFrame:
+    """A breakdown of ``metrics`` for reading: the ``notebook`` columns of dossier_metrics.csv,
+    in the language's number format, sorted with the lowest on-time rate first."""
+    keys = [c for c in frame.columns if c not in metric_columns() + ["payment_base"]]
+    shown = list(shown_in("notebook")["metric"])
+    out = frame.sort_values(sort, kind="stable")[keys + shown]
+    out = (out.head(top) if top else out).copy()
+    for col in shown:
+        out[col] = [metric_value(col, v, lang) for v in out[col]]
+    return out.reset_index(drop=True)
+
+
+def monthly_chart(month_table: pd.DataFrame, lang: str = "vi"):
+    """Received dossiers (bars) and the 2.1 on-time rate (line) per month."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid")
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    months = month_table["month"].astype(str)
+    sns.barplot(x=months, y=month_table["received"], color="#c9d6e3", ax=ax)
+    ax.set_ylabel("Hồ sơ" if lang == "vi" else "Dossiers")
+    ax.set_xlabel("")
+    ax2 = ax.twinx()
+    ax2.plot(range(len(months)), 100 * month_table["on_time_rate"], color="#b03a2e", marker="o")
+    ax2.set_ylim(0, 105)
+    ax2.set_ylabel("Tỷ lệ đúng hạn (%)" if lang == "vi" else "On-time rate (%)")
+    ax2.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt.number(v, lang, 0) + "%"))
+    ax.tick_params(axis="x", rotation=45)
+    fig.tight_layout()
+    return fig

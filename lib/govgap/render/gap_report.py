@@ -1,0 +1,720 @@
+"""The gap analysis as notebooks and reports show it: tables, seaborn charts and sentences.
+
+``GapAnalysis.build(province, year, data_dir, ...)`` prepares the data once and answers, in
+Vietnamese or English: where the province stands (``position_table``), where the points are
+lost (``decomposition`` and ``gap_chart``), what would win them back and who is responsible
+(``points_table``, ``offices_table``), the land panel, the worst subgroups, the association
+across provinces and the narrative (``narrative``). Every number comes from ``govgap.gaps``.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from govgap.compare import gaps
+from govgap.compare.standings import bands
+from govgap.estimate.dossier_metrics import metrics
+from govgap.paths import SAMPLE_DATA
+from govgap.pipeline import sample, store
+from govgap.pipeline.inputs import prepared_indices
+from govgap.reference.catalogue import indicators, label
+from govgap.reference.provinces import provinces, provinces_2025
+from govgap.reference.provinces import regions as region_table
+from govgap.reference.report_text import text
+from govgap.render import fmt
+from govgap.render.charts import PALETTE, _short, chart_style
+from govgap.render.html import html_table, value_text
+
+
+def label_of(indicator_id: str, lang: str = "vi") -> str:
+    """Label of an indicator id, or of a decomposition row id (``papi.d7.1:unexplained``)."""
+    base, _, part = indicator_id.partition(":")
+    if not part:
+        return label(base, lang)
+    return f"{base.removeprefix('papi.d')}: {text(f'part_{part}', lang)}"
+
+
+def _names(view: str) -> pd.Series:
+    table = provinces() if view == "63" else provinces_2025()
+    return table.set_index("code")["name_vi"]
+
+
+@dataclass
+class GapAnalysis:
+    province: str
+    year: int
+    lang: str
+    view: str
+    peers: str
+    tidy: pd.DataFrame = field(repr=False)
+    processed: store.Processed | None = field(default=None, repr=False)
+    mapping: pd.DataFrame | None = field(default=None, repr=False)
+    is_sample: bool = False
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(
+        cls,
+        province: str,
+        year: int,
+        data_dir: str | Path = SAMPLE_DATA,
+        language: str = "vi",
+        view: str = "63",
+        peers: str = "region",
+        offices_file: str | Path | None = None,
+    ) -> GapAnalysis:
+        """Prepare the data folder (cached) and set up the analysis of one province and year.
+        ``offices_file``: the user's own responsible-offices mapping (CSV); otherwise
+        ``responsible_offices.csv`` in the data folder when present, else govgap's default."""
+        path, processed, tidy = prepared_indices(data_dir, year, language)
+        return cls.from_processed(province, year, path, processed, tidy, language, view, peers, offices_file)
+
+    @classmethod
+    def from_processed(
+        cls,
+        province: str,
+        year: int,
+        path: Path,
+        processed: store.Processed,
+        tidy: pd.DataFrame,
+        language: str = "vi",
+        view: str = "63",
+        peers: str = "region",
+        offices_file: str | Path | None = None,
+    ) -> GapAnalysis:
+        """The analysis on data already prepared (the province report uses this)."""
+        own = Path(offices_file) if offices_file else Path(path) / "responsible_offices.csv"
+        mapping = gaps.office_mapping(own if (offices_file or own.exists()) else None)
+        gaps.unit(province, view)  # a clear error for an unknown province, before any work
+        return cls(province, int(year), language, view, peers, tidy, processed, mapping, sample.is_sample(path))
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def unit(self) -> gaps.Unit:
+        return gaps.unit(self.province, self.view)
+
+    @property
+    def name(self) -> str:
+        return self.unit.name_vi
+
+    def t(self, key: str, **values) -> str:
+        return text(key, self.lang, **values)
+
+    def n(self, value, decimals: int = 2) -> str:
+        return fmt.number(value, self.lang, decimals)
+
+    def fmt_value(self, indicator_id: str, value, signed: bool = False) -> str:
+        return value_text(indicator_id, value, self.lang, signed)
+
+    def _cached(self, key, compute):
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def intervals(self) -> pd.DataFrame:
+        """The province's survey intervals (empty without microdata or in the 2025 view)."""
+
+        def read():
+            if self.processed is None or self.view != "63":
+                return pd.DataFrame()
+            code = self.unit.code
+            return gaps.survey_intervals(self.processed.survey_estimates(code), self.processed.survey_scores(), code)
+
+        return self._cached("intervals", read)
+
+    def banner(self) -> str:
+        if not self.is_sample:
+            return ""
+        return f'<div class="gg-sample-banner" role="alert">{html.escape(self.t("sample_banner"))}</div>'
+
+    # ------------------------------------------------------------------ frames
+    def position(self, root: str = "papi.d7") -> pd.DataFrame:
+        return self._cached(
+            ("position", root),
+            lambda: gaps.position(
+                self.tidy, self.province, self.year, root, self.view, self.peers, self.intervals(), lang=self.lang
+            ),
+        )
+
+    def decomposition(self, root: str = "papi.d7", benchmark: str = "median") -> pd.DataFrame:
+        return self._cached(
+            ("decomposition", root, benchmark),
+            lambda: gaps.decompose(self.tidy, self.province, self.year, root, benchmark, self.view, self.peers),
+        )
+
+    def points(self, scope=gaps.ENVIRONMENT + gaps.LAND) -> pd.DataFrame:
+        return self._cached(
+            ("points", tuple(scope)),
+            lambda: gaps.points_to_gain(
+                self.tidy, self.province, self.year, scope, self.view, self.mapping, self.intervals()
+            ),
+        )
+
+    def dossiers(self) -> pd.DataFrame:
+        """The province's cleaned dossiers of the year (read once); empty in the 2025 view."""
+
+        def read():
+            if self.processed is None or self.view != "63" or self.year not in self.processed.dossier_years():
+                return pd.DataFrame()
+            return self.processed.dossiers(self.year, self.unit.code)
+
+        return self._cached("dossiers", read)
+
+    def office_actions(self, scope=gaps.ENVIRONMENT + gaps.LAND) -> pd.DataFrame:
+        return self._cached(
+            ("office_actions", tuple(scope)), lambda: gaps.office_actions(self.points(scope), self.dossiers())
+        )
+
+    def land_panel(self) -> pd.DataFrame:
+        return gaps.land_panel(self.tidy, self.province, self.year, self.view)
+
+    def subgroups(self, ids) -> pd.DataFrame:
+        if self.processed is None or self.view != "63":
+            return pd.DataFrame()
+        return gaps.subgroups(self.processed.survey_estimates(self.unit.code), self.unit.code, self.year, ids)
+
+    def land_association(self) -> dict:
+        """Land dossiers' on-time rate (the report year) against the 5.3 score, across provinces."""
+        rates = self.processed.dossier_rates() if self.processed is not None else pd.DataFrame()
+        rates = rates[(rates["year"] == self.year) & (rates["field"] == gaps.LAND_FIELD)] if len(rates) else rates
+        table = gaps.standings(self.tidy, "63")
+        score = table[(table["year"] == self.year) & (table["indicator_id"] == "papi.d5.3")]
+        x = rates.set_index("province_code")["on_time_rate"] if len(rates) else pd.Series(dtype=float)
+        return gaps.association(
+            x, score.set_index("province_code")["value"], self.unit.code if self.view == "63" else None
+        )
+
+    # ------------------------------------------------------------------ tables
+    def position_table(self, root: str = "papi.d7") -> str:
+        pos = self.position(root)
+        names = _names(self.view)
+        cols = {
+            self.t("col_indicator"): [_short(label(i, self.lang), 80) for i in pos["indicator_id"]],
+            self.t("col_value"): [
+                self._with_interval(i, v, lo, hi)
+                for i, v, lo, hi in zip(pos["indicator_id"], pos["value"], pos["ci_low"], pos["ci_high"])
+            ],
+            self.t("col_rank"): [f"{int(r)}/{int(n)}" for r, n in zip(pos["rank"], pos["n_provinces"])],
+            self.t("col_band"): [gaps.band_label(b, self.lang) for b in pos["band"]],
+            self.t("col_gap_median"): [
+                self._gap_cell(i, g, s)
+                for i, g, s in zip(pos["indicator_id"], pos["gap_median"], pos["gap_median_significant"])
+            ],
+            self.t("col_gap_top_quartile"): [
+                self.fmt_value(i, g, True) for i, g in zip(pos["indicator_id"], pos["gap_top_quartile"])
+            ],
+            self.t("col_gap_best"): [
+                f"{self.fmt_value(i, g, True)} ({names.get(b, b)})"
+                for i, g, b in zip(pos["indicator_id"], pos["gap_best"], pos["best_province"])
+            ],
+            self.t("col_gap_peers"): [
+                self.fmt_value(i, g, True) for i, g in zip(pos["indicator_id"], pos["gap_peers"])
+            ],
+            self.t("col_change"): [self._change_cell(r) for r in pos.itertuples(index=False)],
+        }
+        return html_table(pd.DataFrame(cols))
+
+    def _with_interval(self, ind, value, lo, hi) -> str:
+        if pd.isna(lo):
+            return self.fmt_value(ind, value)
+        return f"{self.fmt_value(ind, value)} ({self.fmt_value(ind, lo)}–{self.fmt_value(ind, hi)})"
+
+    def _gap_cell(self, ind, gap, significant) -> str:
+        mark = "" if pd.isna(significant) else (" *" if significant else "")
+        return self.fmt_value(ind, gap, True) + mark
+
+    def _change_cell(self, r) -> str:
+        if pd.isna(r.previous_value):
+            return "–"
+        cell = f"{self.fmt_value(r.indicator_id, r.change, True)} ({self.t('col_since')} {r.previous_year})"
+        if pd.notna(r.change_significant) and r.change_significant:
+            cell += " *"
+        if r.across_break:
+            cell += f" ⚠ {r.across_break}"
+        return cell
+
+    def decomposition_table(self, root: str = "papi.d7", benchmark: str = "median") -> str:
+        d = self.decomposition(root, benchmark)
+        leaf = d[d["leaf"]]
+        out = pd.DataFrame(
+            {
+                self.t("col_part"): [_short(label_of(i, self.lang), 80) for i in leaf["indicator_id"]],
+                self.t("col_value"): [self.fmt_value(i, v) for i, v in zip(leaf["indicator_id"], leaf["value"])],
+                self.t("col_benchmark"): [
+                    self.fmt_value(i, v) for i, v in zip(leaf["indicator_id"], leaf["benchmark_value"])
+                ],
+                self.t("col_contribution"): [fmt.signed(c, self.lang, 3) for c in leaf["contribution"]],
+            }
+        )
+        total = pd.DataFrame({c: [""] for c in out.columns})
+        total.iloc[0, 0] = self.t("col_total_gap")
+        total.iloc[0, 3] = fmt.signed(d["total_gap"].iloc[0], self.lang, 3)
+        return html_table(pd.concat([out, total], ignore_index=True))
+
+    def points_table(self, scope=gaps.ENVIRONMENT + gaps.LAND, top: int = 10) -> str:
+        pts = self.points(scope).head(top)
+        office = "office_vi" if self.lang == "vi" else "office_en"
+        out = pd.DataFrame(
+            {
+                "#": pts["priority"].astype(str),
+                self.t("col_indicator"): [_short(label(i, self.lang), 80) for i in pts["indicator_id"]],
+                self.t("col_value"): [self.fmt_value(i, v) for i, v in zip(pts["indicator_id"], pts["value"])],
+                self.t("col_median"): [self.fmt_value(i, v) for i, v in zip(pts["indicator_id"], pts["median"])],
+                self.t("col_points_median"): [fmt.signed(v, self.lang, 2) for v in pts["points_to_median"]],
+                self.t("col_points_top"): [fmt.signed(v, self.lang, 2) for v in pts["points_to_top_quartile"]],
+                self.t("col_significant"): [
+                    self.t("word_yes") if s is True else (self.t("word_no") if s is False else "–")
+                    for s in pts["gap_median_significant"]
+                    .astype(object)
+                    .where(pts["gap_median_significant"].notna(), None)
+                ],
+                self.t("col_office"): pts[office],
+            }
+        )
+        return html_table(out)
+
+    def offices_table(self, scope=gaps.ENVIRONMENT + gaps.LAND, top: int = 8) -> str:
+        acts = self.office_actions(scope)
+        acts = acts[acts["office"] != ""].head(top)
+        if acts.empty:
+            return f'<p class="gg-note">{self.t("h_no_dossier", year=self.year)}</p>'
+        unit = "unit_vi" if self.lang == "vi" else "unit_en"
+        out = pd.DataFrame(
+            {
+                self.t("col_responsible"): acts[unit],
+                self.t("col_points_median"): [fmt.signed(v, self.lang, 2) for v in acts["points"]],
+                self.t("col_office"): [_short(o, 70) for o in acts["office"]],
+                self.t("col_received"): [fmt.number(v, self.lang, 0) for v in acts["received"]],
+                self.t("col_late"): [fmt.number(v, self.lang, 0) for v in acts["late"]],
+                self.t("col_share_late"): [fmt.percent(v, self.lang) for v in acts["share_of_late"]],
+                self.t("col_on_time_rate"): [
+                    fmt.percent(v, self.lang) + (" ▼" if s else "")
+                    for v, s in zip(acts["on_time_rate"], acts["slower"])
+                ],
+            }
+        )
+        return html_table(out)
+
+    def land_table(self) -> str:
+        panel = self.land_panel()
+        panel = panel[panel["level"] != "statistic"]
+        out = pd.DataFrame(
+            {
+                self.t("col_source"): [f"{s} {e}" for s, e in zip(panel["source"], panel["edition"])],
+                self.t("col_indicator"): [_short(label(i, self.lang), 80) for i in panel["indicator_id"]],
+                self.t("col_value"): [self.fmt_value(i, v) for i, v in zip(panel["indicator_id"], panel["value"])],
+                self.t("col_median"): [self.fmt_value(i, v) for i, v in zip(panel["indicator_id"], panel["median"])],
+                self.t("col_rank"): [f"{int(r)}/{int(n)}" for r, n in zip(panel["rank"], panel["n_provinces"])],
+                self.t("col_band"): [gaps.band_label(b, self.lang) for b in panel["band"]],
+                self.t("col_gap_median"): [
+                    self.fmt_value(i, g, True) for i, g in zip(panel["indicator_id"], panel["gap_median"])
+                ],
+            }
+        )
+        return html_table(out)
+
+    def subgroups_table(self, ids, top: int = 8) -> str:
+        groups = self.subgroups(ids)
+        if groups.empty:
+            return f'<p class="gg-note">{self.t("gap_no_microdata")}</p>'
+        groups = groups.head(top)
+        out = pd.DataFrame(
+            {
+                self.t("col_indicator"): [_short(label(i, self.lang), 70) for i in groups["indicator_id"]],
+                self.t("col_group"): [
+                    f"{self.t('groupvar_' + v)}: {g}" for v, g in zip(groups["group_var"], groups["group_value"])
+                ],
+                self.t("col_value"): [
+                    self._with_interval(i, e, lo, hi)
+                    for i, e, lo, hi in zip(
+                        groups["indicator_id"], groups["estimate"], groups["ci_low"], groups["ci_high"]
+                    )
+                ],
+                self.t("col_province_value"): [
+                    self.fmt_value(i, v) for i, v in zip(groups["indicator_id"], groups["province_estimate"])
+                ],
+                "n": [fmt.number(v, self.lang, 0) for v in groups["n"]],
+                self.t("col_below"): [self.t("word_yes") if b else self.t("word_no") for b in groups["below"]],
+            }
+        )
+        return html_table(out)
+
+    def dossier_beside_53(self) -> str:
+        """Land dossiers by office, procedure and month next to the 5.3 indicators."""
+
+        land = self.dossiers()
+        if land.empty:
+            return f'<p class="gg-note">{self.t("h_no_dossier", year=self.year)}</p>'
+        land = land[land["field"] == gaps.LAND_FIELD]
+        pos = self.position("papi.d5.3")
+        left = pd.DataFrame(
+            {
+                self.t("col_indicator"): [_short(label(i, self.lang), 70) for i in pos["indicator_id"]],
+                self.t("col_value"): [self.fmt_value(i, v) for i, v in zip(pos["indicator_id"], pos["value"])],
+                self.t("col_gap_median"): [
+                    self.fmt_value(i, g, True) for i, g in zip(pos["indicator_id"], pos["gap_median"])
+                ],
+            }
+        )
+        parts = [html_table(left)]
+        for by in ("procedure", "month"):
+            m = metrics(land, [by]).sort_values("on_time_rate" if by != "month" else by)
+            parts.append(
+                html_table(
+                    pd.DataFrame(
+                        {
+                            self.t(f"col_{by}"): [_short(str(v), 70) for v in m[by]],
+                            self.t("col_received"): [fmt.number(v, self.lang, 0) for v in m["received"]],
+                            self.t("col_on_time_rate"): [fmt.percent(v, self.lang) for v in m["on_time_rate"]],
+                            self.t("col_days_late"): [self.n(v, 1) for v in m["mean_working_days_late"]],
+                        }
+                    )
+                )
+            )
+        return "".join(parts)
+
+    # ------------------------------------------------------------------ narrative
+    def narrative(self, root: str = "papi.d7", scope=gaps.ENVIRONMENT + gaps.LAND) -> list[str]:
+        """Sentences that state the facts with their numbers; nothing the numbers do not support:
+        "significant" only when an interval excludes zero, a change across a break is flagged."""
+        pos = self.position(root)
+        top = pos.iloc[0]
+        lines = [
+            self.t(
+                "gap_standing",
+                name=self.name,
+                year=self.year,
+                indicator=label(root, self.lang),
+                value=self.n(top["value"]),
+                rank=int(top["rank"]),
+                n=int(top["n_provinces"]),
+                band=gaps.band_label(top["band"], self.lang).lower(),
+                direction=self.t("above" if top["gap_median"] >= 0 else "below"),
+                gap=self.n(abs(top["gap_median"])),
+                median=self.n(top["median"]),
+            )
+            + self._significance(top["gap_median_low"], top["gap_median_high"], top["gap_median_significant"])
+        ]
+        names = _names(self.view)
+        if top["gap_best"] < 0 and abs(top["gap_top_quartile"]) < 0.005:
+            lines.append(
+                self.t(
+                    "gap_best_at_threshold",
+                    best=names.get(top["best_province"], top["best_province"]),
+                    gap=self.n(-top["gap_best"]),
+                    top=self.n(top["top_quartile"]),
+                )
+            )
+        elif top["gap_best"] < 0:
+            lines.append(
+                self.t(
+                    "gap_best",
+                    best=names.get(top["best_province"], top["best_province"]),
+                    gap=self.n(-top["gap_best"]),
+                    top=self.n(top["top_quartile"]),
+                    gap_top=self.n(abs(top["gap_top_quartile"])),
+                    side=self.t("above" if top["gap_top_quartile"] >= 0 else "below"),
+                )
+            )
+        if pd.notna(top["previous_value"]):
+            line = self.t(
+                "gap_change",
+                prev=int(top["previous_year"]),
+                direction=self.t("up" if top["change"] >= 0 else "down"),
+                change=self.n(abs(top["change"])),
+            )
+            line += self._significance(top["change_low"], top["change_high"], top["change_significant"])
+            if top["across_break"]:
+                line += " " + self.t("gap_across_break", breaks=top["across_break"])
+            lines.append(line)
+        if indicators().loc[root, "level"] == "dimension":
+            dec = self.decomposition(root)
+            subs = dec[dec["part"] == "sub-dimension"].sort_values("contribution")
+            worst = subs.iloc[0]
+            if worst["contribution"] < 0:
+                lines.append(
+                    self.t(
+                        "gap_worst_sub",
+                        sub=label(worst["indicator_id"], self.lang),
+                        points=self.n(-worst["contribution"]),
+                        total=self.n(abs(dec["total_gap"].iloc[0])),
+                    )
+                )
+        pts = self.points(scope)
+        gain = pts[pts["points_to_median"] > 0]
+        if len(gain):
+            first = gain.iloc[0]
+            office = first["office_vi" if self.lang == "vi" else "office_en"]
+            lines.append(
+                self.t(
+                    "gap_points",
+                    k=len(gain),
+                    total=self.n(gain["points_to_median"].sum()),
+                    indicator=label(first["indicator_id"], self.lang),
+                    points=self.n(first["points_to_median"]),
+                    office=office or "–",
+                )
+            )
+        acts = self.office_actions(scope)
+        acts = acts[acts["office"] != ""]
+        if len(acts):
+            a = acts.iloc[0]
+            lines.append(
+                self.t(
+                    "gap_office",
+                    office=a["office"],
+                    late=fmt.number(a["late"], self.lang, 0),
+                    share=fmt.percent(a["share_of_late"], self.lang),
+                    rate=fmt.percent(a["on_time_rate"], self.lang),
+                    unit_rate=fmt.percent(a["unit_on_time_rate"], self.lang),
+                    year=self.year,
+                )
+            )
+        return lines
+
+    def _significance(self, low, high, significant) -> str:
+        if pd.isna(significant):
+            return ""
+        key = "gap_significant" if significant else "gap_not_significant"
+        return " " + self.t(key, low=fmt.signed(low, self.lang, 2), high=fmt.signed(high, self.lang, 2))
+
+    def association_text(self) -> list[str]:
+        a = self.land_association()
+        if a["n"] < 5:
+            return [self.t("gap_no_association", year=self.year)]
+        p = "< " + self.n(0.001, 3) if a["spearman_p"] < 0.001 else "= " + self.n(a["spearman_p"], 3)
+        line = self.t(
+            "gap_association", n=a["n"], year=self.year, rho=self.n(a["spearman"]), p=p, r=self.n(a["pearson"])
+        )
+        return [line, *(self.t(f"assoc_caveat_{k}") for k in (1, 2, 3))]
+
+    def narrative_html(self, lines: list[str]) -> str:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+        return f'<div class="gg-headline"><ul>{items}</ul></div>'
+
+    # ------------------------------------------------------------------ charts
+    def gap_chart(self, root: str = "papi.d7", benchmark: str = "median"):
+        """Bars: each part's contribution to the gap (negative = points lost), total marked."""
+        chart_style()
+        d = self.decomposition(root, benchmark)
+        leaf = d[d["leaf"] & d["contribution"].notna()].copy()
+        leaf["name"] = [_short(label_of(i, self.lang), 55) for i in leaf["indicator_id"]]
+        leaf["kind"] = np.where(leaf["contribution"] < 0, self.t("points_lost"), self.t("points_ahead"))
+        fig, ax = plt.subplots(figsize=(7.5, 0.33 * len(leaf) + 1.4))
+        sns.barplot(
+            data=leaf,
+            y="name",
+            x="contribution",
+            hue="kind",
+            dodge=False,
+            ax=ax,
+            palette={self.t("points_lost"): PALETTE["late"], self.t("points_ahead"): PALETTE["best"]},
+        )
+        ax.axvline(0, color="black", lw=0.8)
+        total = d["total_gap"].iloc[0]
+        ax.set_title(
+            _short(label(root, self.lang), 60)
+            + "\n"
+            + self.t(
+                "chart_gap_title", total=fmt.signed(total, self.lang, 2), benchmark=self.t(f"benchmark_{benchmark}")
+            ),
+            fontsize=10,
+        )
+        ax.set_xlabel(self.t("col_contribution"))
+        ax.set_ylabel("")
+        ax.tick_params(axis="y", labelsize=7.5)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt.signed(v, self.lang, 2)))
+        ax.legend(fontsize=8, loc="lower right")
+        fig.tight_layout()
+        return fig
+
+    def dot_chart(self, root: str = "papi.d7"):
+        """Indicators (shares) of the province against the national median and the best."""
+        chart_style()
+        pos = self.position(root)
+        pos = pos[
+            (pos["level"] == "indicator") & (pos["indicator_id"].map(indicators()["unit"]) == "share")
+        ].reset_index(drop=True)
+        frames = [
+            pd.DataFrame(
+                {
+                    "indicator": [_short(label(i, self.lang), 60) for i in pos["indicator_id"]],
+                    "value": 100 * pos[col],
+                    "series": name,
+                }
+            )
+            for col, name in (
+                ("median", self.t("col_median")),
+                ("top_quartile", self.t("col_top_quartile")),
+                ("best", self.t("col_best")),
+                ("value", self.name),
+            )
+        ]
+        data = pd.concat(frames, ignore_index=True)
+        fig, ax = plt.subplots(figsize=(7.5, 0.4 * len(pos) + 1.5))
+        sns.stripplot(
+            data=data,
+            y="indicator",
+            x="value",
+            hue="series",
+            jitter=False,
+            size=7,
+            ax=ax,
+            palette=[PALETTE["median"], "#7fb3d5", PALETTE["best"], PALETTE["province"]],
+            marker="o",
+        )
+        ax.set_xlim(-2, 102)
+        ax.set_xlabel("%")
+        ax.set_ylabel("")
+        ax.tick_params(axis="y", labelsize=7.5)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 0) + "%"))
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False)
+        fig.tight_layout()
+        return fig
+
+    def trend_chart(self, indicator_id: str = "papi.d7"):
+        """The province's value, the national median and top quartile over the editions; the
+        survey interval when microdata exist; breaks marked with a dotted line and a note."""
+        chart_style()
+        hist = gaps.history(self.tidy, self.province, indicator_id, self.view, self.intervals())
+        fig, ax = plt.subplots()
+        long = pd.concat(
+            [
+                hist.assign(series=self.name, y=hist["value"]),
+                hist.assign(series=self.t("col_median"), y=hist["median"]),
+                hist.assign(series=self.t("col_top_quartile"), y=hist["top_quartile"]),
+            ]
+        )
+        sns.lineplot(
+            data=long,
+            x="year",
+            y="y",
+            hue="series",
+            style="series",
+            markers=True,
+            dashes=True,
+            ax=ax,
+            palette=[PALETTE["province"], PALETTE["median"], PALETTE["best"]],
+        )
+        if hist["ci_low"].notna().any():
+            ax.fill_between(
+                hist["year"],
+                hist["ci_low"],
+                hist["ci_high"],
+                color=PALETTE["province"],
+                alpha=0.15,
+                label=self.t("interval_95"),
+            )
+        for row in hist[hist[f"break_{self.lang}"] != ""].itertuples():
+            if row.year == hist["year"].min():
+                continue
+            ax.axvline(row.year - 0.5, color=PALETTE["late"], lw=1, ls=":")
+            ax.text(
+                row.year - 0.45,
+                ax.get_ylim()[1],
+                getattr(row, f"break_{self.lang}"),
+                va="top",
+                fontsize=7.5,
+                color=PALETTE["late"],
+            )
+        ax.set_title(label(indicator_id, self.lang))
+        ax.set_xlabel(self.t("col_year"))
+        ax.set_ylabel(self.t("col_score"))
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 2)))
+        ax.legend(fontsize=8, loc="lower right")
+        fig.tight_layout()
+        return fig
+
+    def tile_chart(self, indicator_id: str = "papi.d7"):
+        """Tile grid: every province as a tile in its region's row, ordered by value, coloured by
+        PAPI's four bands; the province analysed is outlined."""
+        chart_style()
+        table = gaps.standings(self.tidy, self.view)
+        sel = table[(table["year"] == self.year) & (table["indicator_id"] == indicator_id)].copy()
+        sel["region"] = sel["province_code"].map(gaps.regions_of(self.view))
+        names = _names(self.view)
+        colours = bands()["colour"].to_dict()
+        regions = [r for r in ("NMM", "RRD", "NCC", "CH", "SE", "MRD") if r in set(sel["region"])]
+        width = int(sel.groupby("region").size().max())
+        fig, ax = plt.subplots(figsize=(max(7.5, 0.62 * width), 0.75 * len(regions) + 1.2))
+        for r_i, region in enumerate(regions):
+            rows = sel[sel["region"] == region].sort_values("rank")
+            for c_i, row in enumerate(rows.itertuples()):
+                mine = row.province_code == self.unit.code
+                ax.add_patch(
+                    plt.Rectangle(
+                        (c_i, -r_i),
+                        0.95,
+                        0.9,
+                        color=colours[int(row.band)],
+                        ec="black" if mine else "white",
+                        lw=2.5 if mine else 0.5,
+                    )
+                )
+                ax.text(
+                    c_i + 0.47,
+                    -r_i + 0.58,
+                    _short(names.get(row.province_code, row.province_code), 9),
+                    ha="center",
+                    va="center",
+                    fontsize=5.5,
+                    weight="bold" if mine else "normal",
+                )
+                ax.text(c_i + 0.47, -r_i + 0.25, self.n(row.value, 2), ha="center", va="center", fontsize=5.5)
+        rn = region_table().set_index("code")[f"name_{self.lang}"]
+        ax.set_yticks([-i + 0.45 for i in range(len(regions))], [_short(rn[r], 28) for r in regions], fontsize=7)
+        ax.set_xticks([])
+        ax.set_xlim(0, width)
+        ax.set_ylim(-len(regions) + 0.9, 1)
+        ax.grid(False)
+        handles = [plt.Rectangle((0, 0), 1, 1, color=colours[b]) for b in sorted(colours)]
+        ax.legend(
+            handles,
+            [gaps.band_label(b, self.lang) for b in sorted(colours)],
+            fontsize=7,
+            ncol=2,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.02),
+            frameon=False,
+        )
+        ax.set_title(f"{label(indicator_id, self.lang)} — {self.year}")
+        fig.tight_layout()
+        return fig
+
+    def association_chart(self):
+        """Scatter across provinces: land dossiers' on-time rate against the 5.3 score."""
+        a = self.land_association()
+        if a["n"] < 5:
+            return None
+        chart_style()
+        data = a["data"]
+        fig, ax = plt.subplots()
+        sns.regplot(
+            x=100 * data["x"],
+            y=data["y"],
+            ax=ax,
+            color=PALETTE["median"],
+            ci=None,
+            scatter_kws={"s": 18},
+            line_kws={"lw": 1},
+        )
+        if a.get("highlight") in data.index:
+            h = data.loc[a["highlight"]]
+            ax.scatter([100 * h["x"]], [h["y"]], color=PALETTE["province"], s=70, zorder=3, label=self.name)
+            ax.legend(fontsize=8)
+        ax.set_xlabel(self.t("chart_assoc_x", year=self.year))
+        ax.set_ylabel(label("papi.d5.3", self.lang)[:60])
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 0) + "%"))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 2)))
+        ax.set_title(self.t("chart_assoc_title", rho=self.n(a["spearman"]), n=a["n"]))
+        fig.tight_layout()
+        return fig

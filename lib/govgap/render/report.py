@@ -1,0 +1,606 @@
+"""Province report: every number and chart the report notebook shows, in Vietnamese or English.
+
+The notebook only calls ``build(...)`` and the methods of ``ProvinceReport``; each method
+returns HTML or a matplotlib figure. All text that comes from data is escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import pandas as pd
+
+from govgap import __version__
+from govgap.compare import context_standing
+from govgap.compare.gaps import history
+from govgap.estimate.dossier_metrics import metrics
+from govgap.paths import SAMPLE_DATA
+from govgap.pipeline import sample, store
+from govgap.pipeline.inputs import prepared_indices
+from govgap.reference.catalogue import indicators, label
+from govgap.reference.dossier_metric_table import label as metric_label
+from govgap.reference.dossier_metric_table import shown_in
+from govgap.reference.provinces import Province, find_province
+from govgap.reference.provinces import province as province_by_code
+from govgap.reference.report_text import _texts, text
+from govgap.reference.text import fold, slugify
+from govgap.render import fmt
+from govgap.render.charts import PALETTE, _short, chart_style
+from govgap.render.dossier_tables import metric_value
+from govgap.render.gap_report import GapAnalysis
+from govgap.render.html import _e, html_table, value_text
+from govgap.sources import context
+
+
+@dataclass
+class ProvinceReport:
+    province: Province
+    year: int
+    lang: str
+    data_dir: Path
+    processed: store.Processed
+    indices: pd.DataFrame = field(repr=False)
+    is_sample: bool = False
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    # ------------------------------------------------------------------ helpers
+    def t(self, key: str, **values) -> str:
+        return text(key, self.lang, **values)
+
+    def n(self, value, decimals: int = 2) -> str:
+        return fmt.number(value, self.lang, decimals)
+
+    def pct(self, value, decimals: int = 1) -> str:
+        return fmt.percent(value, self.lang, decimals)
+
+    def _fmt_value(self, indicator_id: str, value) -> str:
+        return value_text(indicator_id, value, self.lang)
+
+    def _row(self, indicator_id: str, source: str = "PAPI", year: int | None = None) -> pd.Series | None:
+        tbl = self.indices
+        hit = tbl[
+            (tbl["source"] == source)
+            & (tbl["year"] == (year or self.year))
+            & (tbl["indicator_id"] == indicator_id)
+            & (tbl["province_code"] == self.province.code)
+        ]
+        return hit.iloc[0] if len(hit) else None
+
+    @property
+    def name(self) -> str:
+        return self.province.name_vi
+
+    # ------------------------------------------------------------------ sections
+    def title(self) -> str:
+        return f'<h1 class="gg-title">{_e(self.t("title", province=self.name, year=self.year))}</h1>'
+
+    def banner(self) -> str:
+        """The sample-data banner (empty for real data)."""
+        if not self.is_sample:
+            return ""
+        return f'<div class="gg-sample-banner" role="alert">{_e(self.t("sample_banner"))}</div>'
+
+    def headline(self) -> str:
+        """The key-findings box."""
+        items = "".join(f"<li>{_e(line)}</li>" for line in self.headline_lines())
+        return f'<div class="gg-headline"><h2>{_e(self.t("headline_title"))}</h2><ul>{items}</ul></div>'
+
+    def headline_lines(self) -> list[str]:
+        """The key findings as sentences with their numbers (report language)."""
+        lines = []
+        d7 = self._row("papi.d7")
+        if d7 is not None and pd.notna(d7["value"]):
+            gap = d7["value"] - d7["median"]
+            lines.append(
+                self.t(
+                    "h_env",
+                    score=self.n(d7["value"]),
+                    rank=int(d7["rank"]),
+                    n=int(d7["n_provinces"]),
+                    median=self.n(d7["median"]),
+                    direction=self.t("above" if gap >= 0 else "below"),
+                    gap=self.n(abs(gap)),
+                )
+            )
+            subs = self.env_table(raw=True)
+            subs = subs[subs["indicator_id"] != "papi.d7"].dropna(subset=["value"])
+            worst = subs.loc[(subs["value"] - subs["median"]).idxmin()]
+            lines.append(
+                self.t(
+                    "h_env_worst",
+                    sub=label(worst["indicator_id"], self.lang),
+                    score=self.n(worst["value"]),
+                    median=self.n(worst["median"]),
+                )
+            )
+        s53, s24 = self._row("papi.d5.3"), self._row("papi.d2.4")
+        if s53 is not None and s24 is not None:
+            lines.append(
+                self.t(
+                    "h_land",
+                    score=self.n(s53["value"]),
+                    rank=int(s53["rank"]),
+                    n=int(s53["n_provinces"]),
+                    score24=self.n(s24["value"]),
+                    rank24=int(s24["rank"]),
+                )
+            )
+        pci = self._row("pci.sub2", "PCI")
+        if pci is not None:
+            lines.append(self.t("h_pci", score=self.n(pci["value"]), rank=int(pci["rank"]), n=int(pci["n_provinces"])))
+        offices = self.office_rates()
+        if len(offices):
+            rates = self.processed.dossier_rates()
+            land = rates[(rates["year"] == self.year) & (rates["field"] == "Đất đai")]
+            own = land[land["province_code"] == self.province.code]
+            worst = offices.iloc[0]
+            lines.append(
+                self.t(
+                    "h_dossier",
+                    year=self.year,
+                    rate=self.pct(own["on_time_rate"].iloc[0]),
+                    median=self.pct(land["on_time_rate"].median()),
+                    office=worst["office"],
+                    office_rate=self.pct(worst["on_time_rate"]),
+                    office_n=fmt.number(worst["received"], self.lang, 0),
+                )
+            )
+        else:
+            lines.append(self.t("h_no_dossier", year=self.year))
+        return lines + self.context_headlines()
+
+    def section(self, key: str, note_key: str | None = None) -> str:
+        """A section heading (the input-checks section is numbered after the context panel,
+        which only some provinces have) and its note."""
+        note = f'<p class="gg-note">{_e(self.t(note_key))}</p>' if note_key else ""
+        return f"<h2>{_e(self.t(key, n=7 if self.has_context() else 6))}</h2>{note}"
+
+    def env_table(self, raw: bool = False):
+        ids = ["papi.d7", "papi.d7.1", "papi.d7.2", "papi.d7.3"]
+        return self._comparison(ids, raw)
+
+    def land_table(self, raw: bool = False):
+        ids = [
+            "papi.d2.4",
+            "papi.d5.3",
+            "papi.d5.3.1",
+            "papi.d5.3.2",
+            "papi.d5.3.3",
+            "papi.d4.1.lurc",
+            "papi.d4.4.lurc",
+        ]
+        papi = self._comparison(ids, True)
+        pci_ids = [
+            "pci.sub2",
+            "pci.sub2.lurc_share",
+            "pci.sub2.lurc_days",
+            "pci.sub2.no_difficulty",
+            "pci.sub2.fair_compensation",
+        ]
+        pci = self._comparison(pci_ids, True, source="PCI")
+        both = pd.concat([papi, pci], ignore_index=True)
+        return both if raw else self._format_comparison(both)
+
+    def _comparison(self, ids, raw, source="PAPI"):
+        tbl = self.indices
+        sel = tbl[
+            (tbl["source"] == source)
+            & (tbl["year"] == self.year)
+            & (tbl["province_code"] == self.province.code)
+            & tbl["indicator_id"].isin(ids)
+        ]
+        sel = sel.set_index("indicator_id").reindex([i for i in ids if i in set(sel["indicator_id"])])
+        sel = sel.reset_index()
+        return sel if raw else self._format_comparison(sel)
+
+    def _format_comparison(self, sel: pd.DataFrame) -> str:
+        out = pd.DataFrame(
+            {
+                self.t("col_indicator"): [f"{label(i, self.lang)}" for i in sel["indicator_id"]],
+                self.t("col_value"): [self._fmt_value(i, v) for i, v in zip(sel["indicator_id"], sel["value"])],
+                self.t("col_median"): [self._fmt_value(i, v) for i, v in zip(sel["indicator_id"], sel["median"])],
+                self.t("col_top_quartile"): [
+                    self._fmt_value(i, v) for i, v in zip(sel["indicator_id"], sel["top_quartile"])
+                ],
+                self.t("col_best"): [self._fmt_value(i, v) for i, v in zip(sel["indicator_id"], sel["best"])],
+                self.t("col_rank"): [
+                    f"{int(r)}/{int(n)}" if pd.notna(r) else "–" for r, n in zip(sel["rank"], sel["n_provinces"])
+                ],
+            }
+        )
+        return html_table(out)
+
+    def trend_chart(self, indicator_id: str = "papi.d7"):
+        """Province, national median and top quartile over the years, the survey interval when
+        microdata exist, PAPI's trend breaks marked (``GapAnalysis.trend_chart``)."""
+        return self.gaps().trend_chart(indicator_id)
+
+    def indicator_chart(self, root: str = "papi.d7"):
+        """Dot plot: the province's indicators against the national median, the top quartile
+        and the best province (``GapAnalysis.dot_chart``)."""
+        return self.gaps().dot_chart(root)
+
+    def gaps(self):
+        """The gap analysis of this province and year (``gap_report.GapAnalysis``)."""
+
+        if "gaps" not in self._cache:
+            self._cache["gaps"] = GapAnalysis.from_processed(
+                self.name, self.year, self.data_dir, self.processed, self.indices, self.lang
+            )
+        return self._cache["gaps"]
+
+    def gap_section(self):
+        """Where Dimension 7 and the land sub-dimensions lose points and who can win them back:
+        the narrative, the decomposition chart, the points-to-gain list and the offices."""
+        g = self.gaps()
+        lines = g.narrative("papi.d7") if self._row("papi.d7") is not None else []
+        return [
+            self.section("sec_gaps", "sec_gaps_note"),
+            g.narrative_html(lines),
+            g.gap_chart("papi.d7"),
+            g.points_table(top=8),
+            f"<h3>{_e(self.t('sec_gap_offices'))}</h3>",
+            g.offices_table(top=6),
+        ]
+
+    # ------------------------------------------------------------------ dossiers
+    def dossiers(self) -> pd.DataFrame:
+        """The province's cleaned dossiers of the report year (read once per report, shared
+        with the gap analysis)."""
+        return self.gaps().dossiers()
+
+    def office_rates(self) -> pd.DataFrame:
+
+        table = self.dossiers()
+        if table.empty:
+            return pd.DataFrame()
+        land = table[table["field"] == "Đất đai"]
+        return metrics(land, ["office"]).sort_values("on_time_rate").reset_index(drop=True)
+
+    def field_name(self, field_vi: str) -> str:
+        """A dossier field (lĩnh vực) in the report language; unknown fields as exported."""
+        key = f"field_{slugify(field_vi) if field_vi != 'total' else 'total'}"
+        return self.t(key) if key in _texts() else field_vi
+
+    def dossier_table(self) -> str:
+
+        table = self.dossiers()
+        if table.empty:
+            return f'<p class="gg-note">{_e(self.t("h_no_dossier", year=self.year))}</p>'
+        by_field = metrics(table, ["field"])
+        total = metrics(table).assign(field="total")
+        frame = pd.concat([by_field, total], ignore_index=True)
+        out = pd.DataFrame({self.t("col_field"): [self.field_name(f) for f in frame["field"]]})
+        for row in shown_in("report").itertuples():  # the report columns of dossier_metrics.csv
+            header = self.t(row.report_column) if row.report_column else metric_label(row.metric, self.lang)
+            out[header] = [metric_value(row.metric, v, self.lang) for v in frame[row.metric]]
+        return html_table(out)
+
+    def office_chart(self):
+        chart_style()
+        rates = self.office_rates()
+        if rates.empty:
+            return None
+        fig, ax = plt.subplots(figsize=(7.5, 0.38 * len(rates) + 1))
+        land = self.dossiers()
+        land = land[land["field"] == "Đất đai"]
+        overall = land["on_time"].dropna().astype(bool).mean()
+        # red: more than 5 points below the province's own land on-time rate
+        colors = [PALETTE["late"] if r < overall - 0.05 else PALETTE["province"] for r in rates["on_time_rate"]]
+        ax.barh([_short(o, 60) for o in rates["office"]], 100 * rates["on_time_rate"], color=colors)
+        for i, r in enumerate(rates.itertuples()):
+            ax.text(100 * r.on_time_rate + 0.5, i, self.pct(r.on_time_rate), va="center", fontsize=8)
+        ax.set_xlim(0, 105)
+        ax.invert_yaxis()
+        ax.tick_params(axis="y", labelsize=8)
+        ax.set_title(self.t("sec_offices"))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 0) + "%"))
+        fig.tight_layout()
+        return fig
+
+    # ------------------------------------------------------------------ survey groups
+    def groups_table(self, ids=("papi.d5.3.1", "papi.d7.2.2", "papi.d7.3.2", "papi.d2.4.1")) -> str:
+        est = self.processed.survey_estimates(self.province.code)
+        est = est[
+            (est["year"] == self.year)
+            & est["indicator_id"].isin(ids)
+            & est["group_var"].isin(["all", "urban", "sex", "ethnic_group"])
+        ]
+        if est.empty:
+            return ""
+        est = est.copy()
+
+        def group_label(var, value):
+            if var == "all":
+                return self.name
+            key = f"group_{var}_{fold(value).replace(' ', '_')}"
+            return self.t(key) if key in _texts() else value
+
+        def cell(i, e, lo, hi, n, s):
+            if s:
+                return "–"
+            interval = f"{self._fmt_value(i, lo)}–{self._fmt_value(i, hi)}"
+            return f"{self._fmt_value(i, e)} ({interval}; n={fmt.number(n, self.lang, 0)})"
+
+        est["group"] = [group_label(v, g) for v, g in zip(est["group_var"], est["group_value"])]
+        est["cell"] = [
+            cell(*row)
+            for row in zip(
+                est["indicator_id"], est["estimate"], est["ci_low"], est["ci_high"], est["n"], est["suppressed"]
+            )
+        ]
+        order = [g for g in dict.fromkeys(est.sort_values(["group_var"], key=lambda s: s != "all")["group"])]
+        wide = est.pivot(index="indicator_id", columns="group", values="cell").reindex(list(ids))[order]
+        wide.insert(0, self.t("col_indicator"), [_short(label(i, self.lang), 90) for i in wide.index])
+        return html_table(wide.reset_index(drop=True))
+
+    # ------------------------------------------------------------------ context yardsticks
+    def context_tables(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """SIPAS / PAR INDEX / TASKS: (province values, values of units inside provinces,
+        targets), as prepared from ``<data_dir>/context`` (empty when there are none)."""
+        if "context" not in self._cache:
+            p = self.processed
+            self._cache["context"] = (p.context(), p.context_agencies(), p.context_targets())
+        return self._cache["context"]
+
+    def use_context(self, tables: context.ContextTable, goals: pd.DataFrame) -> None:
+        """Show these tables (read in a notebook from another file or folder) instead of the
+        prepared ones."""
+        self._cache["context"] = (tables.table, tables.agencies, goals)
+        self._cache.pop("context_standing", None)
+        self._cache.pop("context_units", None)
+
+    def context_standing(self) -> pd.DataFrame:
+        """``context_standing.standing`` of this province (empty when it has no context figures)."""
+        if "context_standing" not in self._cache:
+            tidy, _, goals = self.context_tables()
+            has = len(tidy) and (tidy["province_code"] == self.province.code).any()
+            self._cache["context_standing"] = (
+                context_standing.standing(tidy, goals, self.province.code, self.year)
+                if has
+                else pd.DataFrame(columns=context_standing.STANDING_COLUMNS)
+            )
+        return self._cache["context_standing"]
+
+    def context_units(self) -> dict[str, pd.DataFrame]:
+        """Per yardstick, the units inside the province (``context_standing.agency_table``), when any."""
+        if "context_units" not in self._cache:
+            _, agencies, _ = self.context_tables()
+            tables = {
+                s: context_standing.agency_table(agencies, self.province.code, self.year, s) for s in context.KINDS
+            }
+            self._cache["context_units"] = {s: t for s, t in tables.items() if len(t)}
+        return self._cache["context_units"]
+
+    def has_context(self) -> bool:
+        return len(self.context_standing()) > 0 or bool(self.context_units())
+
+    def context_headlines(self) -> list[str]:
+        """One key finding per yardstick compared across at least 5 provinces."""
+        st = self.context_standing()
+        lines = []
+        for row in st[st["indicator_id"].isin(context.HEADLINE.values()) & (st["n_provinces"] >= 5)].itertuples():
+            target_part = ""
+            if pd.notna(row.gap_target):
+                target_part = self.t(
+                    "h_context_target",
+                    direction=self.t("above" if row.gap_target >= 0 else "below"),
+                    target=self._fmt_value(row.indicator_id, row.target),
+                    gap=self._fmt_value(row.indicator_id, abs(row.gap_target)),
+                )
+            lines.append(
+                self.t(
+                    "h_context",
+                    label=label(row.indicator_id, self.lang),
+                    year=row.year,
+                    value=self._fmt_value(row.indicator_id, row.value),
+                    target_part=target_part,
+                    rank=int(row.rank),
+                    n=int(row.n_provinces),
+                )
+            )
+        return lines
+
+    def context_section(self) -> list:
+        """Section 6: the three yardsticks with trend and target, only those the province has;
+        an empty list (no heading, no panel) when it has none."""
+        if not self.has_context():
+            return []
+        st = self.context_standing()
+        parts: list = [self.section("sec_context", "sec_context_note")]
+        if len(st):
+            parts.append(self.context_table(st))
+            parts.append(self.context_tasks_text())
+            bases = [b for b in dict.fromkeys(st[f"target_basis_{self.lang}"]) if b]
+            if bases:
+                parts.append(f'<p class="gg-note">{_e(self.t("ctx_targets", basis="; ".join(bases)))}</p>')
+            parts.append(self.context_chart(st))
+        for source, table in self.context_units().items():
+            title = self.t("ctx_units", year=int(table["year"].iloc[0]), source=self.t(f"source_{source}"))
+            parts += [f"<h3>{_e(title)}</h3>", self.context_unit_table(source, table)]
+        return parts
+
+    def context_table(self, st: pd.DataFrame) -> str:
+        def best(code, ind, value):
+            return f"{self._fmt_value(ind, value)} ({province_by_code(code).name_vi})" if pd.notna(code) else "–"
+
+        def change(ind, value, year):
+            if pd.isna(value):
+                return "–"
+            return f"{value_text(ind, value, self.lang, signed=True)} ({self.t('col_since')} {int(year)})"
+
+        ids = st["indicator_id"]
+        out = pd.DataFrame(
+            {
+                self.t("col_indicator"): [
+                    ("· " if lev not in ("index",) else "") + label(i, self.lang)
+                    for i, lev in zip(st["indicator_id"], st["level"])
+                ],
+                self.t("col_year"): [str(int(y)) for y in st["year"]],
+                self.t("col_value"): [self._fmt_value(i, v) for i, v in zip(st["indicator_id"], st["value"])],
+                self.t("col_change"): [change(i, v, y) for i, v, y in zip(ids, st["change"], st["previous_year"])],
+                self.t("col_target"): [self._fmt_value(i, v) for i, v in zip(st["indicator_id"], st["target"])],
+                self.t("col_gap_target"): [
+                    value_text(i, v, self.lang, signed=True) for i, v in zip(ids, st["gap_target"])
+                ],
+                self.t("col_rank_present"): [f"{int(r)}/{int(n)}" for r, n in zip(st["rank"], st["n_provinces"])],
+                self.t("col_median"): [self._fmt_value(i, v) for i, v in zip(st["indicator_id"], st["median"])],
+                self.t("col_best"): [
+                    best(c, i, v) for c, i, v in zip(st["best_province"], st["indicator_id"], st["best"])
+                ],
+            }
+        )
+        return html_table(out)
+
+    def context_tasks_text(self) -> str:
+        """The task counts of the province's latest year, as leaders quote them."""
+        tidy, _, _ = self.context_tables()
+        mine = tidy[
+            (tidy["source"] == "TASKS") & (tidy["province_code"] == self.province.code) & (tidy["year"] <= self.year)
+        ]
+        if mine.empty:
+            return ""
+        year = int(mine["year"].max())
+        v = mine[mine["year"] == year].set_index("indicator_id")["value"]
+        count = lambda k: fmt.number(v[k], self.lang, 0)  # noqa: E731
+        values = dict(
+            year=year,
+            assigned=count("tasks.assigned"),
+            completed=count("tasks.completed"),
+            rate=self.pct(v.get("tasks.completion_rate")),
+        )
+        if {"tasks.in_progress", "tasks.in_progress_on_time", "tasks.in_progress_overdue"} <= set(v.index):
+            text_ = self.t(
+                "ctx_tasks",
+                progress=count("tasks.in_progress"),
+                within=count("tasks.in_progress_on_time"),
+                overdue=count("tasks.in_progress_overdue"),
+                **values,
+            )
+        else:
+            text_ = self.t("ctx_tasks_short", **values)
+        return f"<p>{_e(text_)}</p>"
+
+    def context_unit_table(self, source: str, table: pd.DataFrame) -> str:
+        cols = {
+            "sipas.index": "col_value",
+            "par.index": "col_value",
+            "tasks.assigned": "col_assigned",
+            "tasks.completion_rate": "col_completion",
+            "tasks.overdue_share": "col_overdue",
+        }
+        out = pd.DataFrame({self.t("col_unit"): table["agency"]})
+        for ind in context_standing.UNIT_COLUMNS[source]:
+            if ind in table.columns:
+                out[self.t(cols[ind]) if source == "TASKS" else label(ind, self.lang)] = [
+                    fmt.number(v, self.lang, 0) if ind == "tasks.assigned" else self._fmt_value(ind, v)
+                    for v in table[ind]
+                ]
+        out[self.t("col_rank_unit")] = [f"{int(r)}/{len(table)}" if pd.notna(r) else "–" for r in table["rank"]]
+        return html_table(out)
+
+    def context_chart(self, st: pd.DataFrame):
+        """One small chart per yardstick: the province over the years, the median of the
+        provinces present (when at least 5) and the target."""
+
+        chart_style()
+        tidy, _, goals = self.context_tables()
+        heads = [(src, i) for src, i in context.HEADLINE.items() if i in set(st["indicator_id"])]
+        if not heads:
+            return None
+        fig, axes = plt.subplots(1, len(heads), figsize=(3.3 * len(heads) + 0.6, 3.3), squeeze=False)
+        legend = {}
+        for ax, (src, ind) in zip(axes[0], heads):
+            hist = history(tidy, self.province.code, ind)
+            hist = hist[hist["year"] <= self.year]
+            share = indicators().loc[ind, "unit"] == "share"
+            k = 100 if share else 1
+            (line,) = ax.plot(hist["year"], k * hist["value"], marker="o", color=PALETTE["province"])
+            legend.setdefault(self.name, line)
+            for x, y in zip(hist["year"], hist["value"]):
+                ax.annotate(
+                    self._fmt_value(ind, y),
+                    (x, k * y),
+                    textcoords="offset points",
+                    xytext=(0, 6),
+                    ha="center",
+                    fontsize=7,
+                )
+            if (hist["n_provinces"] >= 5).all():
+                (line,) = ax.plot(hist["year"], k * hist["median"], ls="--", color=PALETTE["median"])
+                legend.setdefault(self.t("ctx_median"), line)
+            tg = [context.target_for(goals, ind, self.province.code, y) for y in hist["year"]]
+            tv = [k * t["target"] if t is not None else float("nan") for t in tg]
+            if any(pd.notna(x) for x in tv):
+                (line,) = ax.step(hist["year"], tv, where="mid", ls=":", color=PALETTE["late"])
+                legend.setdefault(self.t("ctx_target"), line)
+            ax.set_title(self.t(f"ctx_title_{src}"), fontsize=9)
+            ax.set_xticks(list(hist["year"]))
+            ax.set_xlim(hist["year"].min() - 0.4, hist["year"].max() + 0.4)
+            ax.margins(y=0.15)
+            ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{int(v)}"))
+            ax.yaxis.set_major_formatter(
+                matplotlib.ticker.FuncFormatter(lambda v, _, s=share: self.n(v, 0) + ("%" if s else ""))
+            )
+        fig.legend(list(legend.values()), list(legend), loc="lower center", ncol=len(legend), fontsize=8, frameon=False)
+        fig.tight_layout(rect=(0, 0.08, 1, 1))
+        return fig
+
+    # ------------------------------------------------------------------ quality and footer
+    def quality_table(self) -> str:
+        acc = self.processed.accounting()
+        mine = acc[
+            acc["source"].str.contains(f"/{self.province.slug}.", regex=False)
+            | acc["source"].str.startswith(("survey/", "context/"))
+        ]
+        out = pd.DataFrame(
+            {
+                self.t("col_source"): mine["source"],
+                self.t("col_read"): [fmt.number(v, self.lang, 0) for v in mine["read"]],
+                self.t("col_kept"): [fmt.number(v, self.lang, 0) for v in mine["kept"]],
+                self.t("col_quarantined"): [fmt.number(v, self.lang, 0) for v in mine["quarantined"]],
+            }
+        )
+        q = self.processed.quarantine()
+        q = q[q["source"].str.contains(f"/{self.province.slug}.", regex=False)]
+        reasons = (
+            q["reason"].value_counts().rename_axis(self.t("col_reason")).reset_index(name=self.t("col_quarantined"))
+        )
+        reasons[self.t("col_quarantined")] = [fmt.number(v, self.lang, 0) for v in reasons[self.t("col_quarantined")]]
+        errors = self.processed.file_errors()
+        errors = errors[
+            errors["source"].str.contains(f"/{self.province.slug}.", regex=False)
+            | errors["source"].str.startswith("context/")
+        ]
+        unreadable = ""
+        if len(errors):
+            unreadable = html_table(
+                pd.DataFrame({self.t("col_source"): errors["source"], self.t("col_reason"): errors["error"]})
+            )
+        return html_table(out) + html_table(reasons) + unreadable
+
+    def footer(self) -> str:
+        relevant = self.processed.inputs_for(self.year, self.province.slug)
+        hashes = "; ".join(f"{k} {v}" for k, v in sorted(relevant.items()))
+        params = json.dumps(
+            {"province": self.name, "year": self.year, "language": self.lang, "data_dir": str(self.data_dir.name)},
+            ensure_ascii=False,
+        )
+        now = dt.datetime.now().strftime("%d/%m/%Y %H:%M" if self.lang == "vi" else "%Y-%m-%d %H:%M")
+        body = _e(self.t("footer", version=__version__, time=now, params=params, hashes=hashes))
+        banner = f'<p class="gg-sample-footer">{_e(self.t("sample_banner"))}</p>' if self.is_sample else ""
+        return f'<footer class="gg-footer">{banner}<p>{body}</p></footer>'
+
+
+def build(province: str, year: int, language: str = "vi", data_dir: str | Path = SAMPLE_DATA) -> ProvinceReport:
+    """Everything a province report needs: resolves the province name, prepares the data
+    (cached) and loads the published indices with ranks and national statistics."""
+    prov = find_province(province)
+    path, processed, table = prepared_indices(data_dir, year, language)
+    return ProvinceReport(prov, int(year), language, path, processed, table, sample.is_sample(path))

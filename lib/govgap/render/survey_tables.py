@@ -1,0 +1,74 @@
+"""Survey estimates as a reader sees them: official labels, values with intervals in the report
+language's number format, and the subgroup chart.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from govgap.reference.catalogue import label
+from govgap.render import fmt
+
+
+def display_estimates(est: pd.DataFrame, lang: str = "vi", group: bool = False) -> pd.DataFrame:
+    """Estimates as a reader sees them: official label, value with its 95% interval in the
+    language's number format (shares in %), n and design effect; suppressed cells as "–"."""
+
+    def value(measure, v, decimals=1):
+        if pd.isna(v):
+            return "–"
+        return fmt.percent(v, lang, decimals) if measure == "share" else fmt.number(v, lang, 2)
+
+    vi = lang == "vi"
+    out = pd.DataFrame(
+        {
+            "Chỉ tiêu" if vi else "Indicator": [
+                f"{i.removeprefix('papi.d')} {label(i, lang)}" for i in est["indicator_id"]
+            ],
+        }
+    )
+    if group:
+        out["Nhóm" if vi else "Group"] = est["group_value"].to_numpy()
+    out["Ước tính" if vi else "Estimate"] = [value(m, v) for m, v in zip(est["measure"], est["estimate"])]
+    out["KTC 95%" if vi else "95% CI"] = [
+        "–" if s else f"{value(m, lo)} – {value(m, hi)}"
+        for m, lo, hi, s in zip(est["measure"], est["ci_low"], est["ci_high"], est["suppressed"])
+    ]
+    out["n"] = [fmt.number(v, lang, 0) for v in est["n"]]
+    out["Hiệu ứng thiết kế" if vi else "Design effect"] = [
+        ("–" if pd.isna(v) else fmt.number(v, lang, 2)) for v in est["deff"]
+    ]
+    return out
+
+
+def group_chart(groups: pd.DataFrame, indicator_id: str, lang: str = "vi"):
+    """Dot plot of one indicator's subgroup estimates with 95% intervals; the province value
+    as a vertical line. Suppressed groups (n < 15) are left out."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    part = groups[(groups["indicator_id"] == indicator_id) & ~groups["suppressed"]]
+    total = part[part["group_var"] == "all"]["estimate"]
+    part = part[part["group_var"] != "all"].sort_values(["group_var", "estimate"])
+    share = (part["measure"] == "share").all()
+    scale = 100 if share else 1
+    sns.set_theme(style="whitegrid")
+    fig, ax = plt.subplots(figsize=(7, 0.32 * len(part) + 1.2))
+    y = np.arange(len(part))
+    ax.errorbar(
+        part["estimate"] * scale,
+        y,
+        xerr=[(part["estimate"] - part["ci_low"]) * scale, (part["ci_high"] - part["estimate"]) * scale],
+        fmt="o",
+        color="#1f5f8b",
+        ecolor="#9bbbd4",
+        capsize=2,
+    )
+    if len(total):
+        ax.axvline(float(total.iloc[0]) * scale, color="#c0392b", lw=1, ls="--")
+    ax.set_yticks(y, [f"{g}: {v}" for g, v in zip(part["group_var"], part["group_value"])], fontsize=8)
+    ax.set_title(label(indicator_id, lang), fontsize=9)
+    ax.set_xlabel(("%" if share else "") + (" (khoảng tin cậy 95%)" if lang == "vi" else " (95% confidence interval)"))
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,941 @@
+"""Published PAPI and PCI tables -> one tidy, validated long table.
+
+Every official workbook layout seen so far is read by two generic readers, chosen per sheet:
+
+* **provinces as columns** (PAPI provincial-indicator tables 2018-2022, and the sample's): a
+  row of province names (and perhaps a "Mã tỉnh" code row), label column(s) on the left, a
+  scale column. Rows are matched to the catalogue by label, inside the dimension and
+  sub-dimension they follow, so a label such as "Mức độ hài lòng với dịch vụ nhận được"
+  that appears under 5.1, 5.3 and 5.4 gets the right id.
+* **provinces as rows** (the PAPI dimension workbook 2011-2019, every PCI sheet 2005-2018,
+  including the "paired" layout where each sub-index is sorted on its own and has its own
+  province column): header rows above the first province, one value column per indicator.
+
+Nothing depends on fixed positions: provinces are found by resolving cell text through the
+registry, labels through the catalogue (``govgap/data/indicators.csv``, Vietnamese and English
+labels and the spelling variants of every edition). What cannot be read is reported, never
+dropped silently: every skipped sheet, unmatched label, converted unit, conflict, duplicated
+edition and failed check is a row of the data-quality table (``LoadResult.issues``). A
+workbook in which no sheet is recognised stops with ``LayoutError`` naming the file, its sheets
+and what was looked for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from govgap.errors import ContractError, LayoutError, UnknownProvinceError
+from govgap.io.xlsx import column_letter
+from govgap.reference.catalogue import indicators, scale_for
+from govgap.reference.provinces import find_province, provinces
+from govgap.reference.text import fold, nfc
+
+TIDY_COLUMNS = [
+    "source",
+    "year",
+    "province_code",
+    "indicator_id",
+    "level",
+    "label_vi",
+    "label_en",
+    "scale_min",
+    "scale_max",
+    "unit",
+    "value",
+    "suppressed",
+    "file",
+    "sheet",
+    "cell",
+]
+ISSUE_COLUMNS = ["severity", "check", "source", "year", "file", "sheet", "row", "column", "message"]
+MIN_PROVINCES = 20  # fewer resolvable province names: not a province table
+CONFLICT_TOLERANCE = 1e-4  # two copies of one published value may differ by float rounding
+SUM_TOLERANCE = 0.01  # dimension = sum of sub-dimensions, as the issue asks
+CODE_HEADERS = {"ma tinh", "tinhid", "tinh id", "tinh_id", "ma tinh thanh pho"}
+NOTE_PREFIXES = ("note", "ghi chu", "ban quyen", "copyright", "nguon", "source")
+
+
+# ---------------------------------------------------------------------------------- labels
+
+
+def _label_key(text) -> str:
+    """Comparable label: folded; numbering ("Chỉ số nội dung 7:", "7.1:", "Sub-Index 2:",
+    "Chỉ số 2:"), punctuation, edition years and spaces removed; "tỉ lệ" spelt "tỷ lệ"; a word
+    typed twice ("đến đến") once. "cho biếtkhông" (2018) and "cho biết không" are one key."""
+    text = fold(nfc(str(text)))
+    text = re.sub(
+        r"^\s*(chi so noi dung \d+|dimension \d+|sub-?\s?index ?\d+|chi so thanh phan ?\d+"
+        r"|chi so \d+|\d+\.\d+|\d+)\s*[:.]\s*",
+        "",
+        text,
+    )
+    text = re.sub(r"^\s*(sub-?\s?index ?\d+|chi so thanh phan ?\d+)\s*$", "", text)
+    text = re.sub(r"\b(19|20)\d\d\b", " ", text)
+    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
+    text = re.sub(r"\bti le\b", "ty le", text)
+    text = re.sub(r"\b(\w+)( \1\b)+", r"\1", text)
+    return text.replace(" ", "")
+
+
+@lru_cache(maxsize=2)
+def _catalogue_keys(source: str) -> dict[str, tuple[str, ...]]:
+    """Every known label of the source's catalogue entries (VI, EN, variants) -> ids."""
+    cat = indicators()
+    cat = cat[cat["source"] == source]
+    keys: dict[str, list[str]] = {}
+    for ind, row in cat.iterrows():
+        for text in (row["label_vi"], row["label_en"], *str(row["label_variants"] or "").split("|")):
+            if isinstance(text, str) and text.strip():
+                key = _label_key(text)
+                if key and ind not in keys.setdefault(key, []):
+                    keys[key].append(ind)
+    return {k: tuple(v) for k, v in keys.items()}
+
+
+@lru_cache(maxsize=1)
+def _ignored_labels() -> dict[str, str]:
+    """Columns every edition carries that are not indicators (rank, order, region, tier)."""
+    with resources.files("govgap.data").joinpath("index_ignored_labels.csv").open("rb") as fh:
+        table = pd.read_csv(fh, dtype=str)
+    return {_label_key(t): r for t, r in zip(table["label"], table["reason"])}
+
+
+@lru_cache(maxsize=1)
+def editions() -> pd.DataFrame:
+    """Known editions: expected number of provinces and notes, per source and year."""
+    with resources.files("govgap.data").joinpath("index_editions.csv").open("rb") as fh:
+        return pd.read_csv(fh)
+
+
+def _cell(r: int, c: int) -> str:
+    return f"{column_letter(c)}{r + 1}"
+
+
+@lru_cache(maxsize=4096)
+def _resolve(text: str) -> str | None:
+    """GSO code of a province name as a workbook spells it, or None."""
+    if len(text) > 40 or not re.search(r"[A-Za-zÀ-ỹ]", text):
+        return None
+    try:
+        return find_province(text, retired="keep").code
+    except UnknownProvinceError:
+        return None
+
+
+def _province_of(value) -> str | None:
+    return _resolve(nfc(value).strip()) if isinstance(value, str) else None
+
+
+_SCALE_RE = re.compile(r"^\s*(-?[\d.,]+)\s*%?\s*-\s*([\d.,]+)\s*(%|điểm|diem|points|vnd|,000vnd)?", re.I)
+
+
+def _parse_scale(text) -> tuple[float, float] | None:
+    """'0.33-3.33 điểm/points' -> (0.33, 3.33); '0%-100%' -> (0, 1); None when not a scale."""
+    if not isinstance(text, str):
+        return None
+    m = _SCALE_RE.match(text)
+    if not m:
+        return None
+    lo, hi = m.group(1), m.group(2)
+    if "vnd" in text.lower():
+        return float(lo.replace(",", "")), float(hi.replace(",", ""))
+    try:
+        lo_f, hi_f = float(lo.replace(",", ".")), float(hi.replace(",", "."))
+    except ValueError:
+        return None
+    if "%" in text:
+        return lo_f / 100, hi_f / 100
+    return lo_f, hi_f
+
+
+# ------------------------------------------------------------------------------ workbooks
+
+
+def open_workbook(path: str | Path) -> dict[str, pd.DataFrame]:
+    """All sheets of a workbook as raw grids (no header). python-calamine first; workbooks it
+    cannot parse (PCI 2014 has sheets with a malformed dimension record) through openpyxl."""
+    path = Path(path)
+    try:
+        return pd.read_excel(path, sheet_name=None, header=None, engine="calamine")
+    except Exception as first:  # noqa: BLE001 - calamine raises its own error types
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            try:
+                return pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl")
+            except Exception as second:  # noqa: BLE001
+                raise LayoutError(f"{path.name}: the workbook cannot be opened ({second})") from second
+        raise LayoutError(f"{path.name}: the workbook cannot be opened ({first})") from first
+
+
+def _year_of(sheet: str, path: Path) -> int | None:
+    for text in (sheet, path.stem):
+        years = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", text)}
+        if len(years) == 1:
+            return years.pop()
+    return None
+
+
+@dataclass
+class SheetResult:
+    source: str | None
+    year: int | None
+    file: str
+    sheet: str
+    status: str  # loaded / skipped / rejected
+    reason: str = ""
+    table: pd.DataFrame | None = None
+    issues: list = field(default_factory=list)
+
+
+class _Issues:
+    def __init__(self, file: str, sheet: str):
+        self.file, self.sheet, self.rows = file, sheet, []
+        self.source = self.year = None
+
+    def add(self, severity, check, message, row=None, column=None):
+        _issue(self.rows, severity, check, message, self.source, self.year, self.file, self.sheet, row, column)
+
+
+def _numeric(values) -> np.ndarray:
+    return pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(dtype=float)
+
+
+def _source_of(labels: list[str], path: Path) -> str | None:
+    counts = {s: sum(1 for t in labels if _label_key(t) in _catalogue_keys(s)) for s in ("PAPI", "PCI")}
+    best = max(counts, key=counts.get)
+    if counts[best] == 0:
+        return None
+    if counts["PAPI"] == counts["PCI"]:
+        name = fold(path.name)
+        return "PCI" if name.startswith("pci") else "PAPI" if name.startswith("papi") else None
+    return best
+
+
+def read_sheet(path: str | Path, sheet: str, frame: pd.DataFrame, year: int | None = None) -> SheetResult:
+    """Read one sheet of an official PAPI or PCI workbook into the tidy layout."""
+    path = Path(path)
+    issues = _Issues(path.name, sheet)
+    result = SheetResult(None, None, path.name, sheet, "skipped", issues=issues.rows)
+    if frame.empty:
+        result.reason = "empty sheet"
+        return result
+    if re.search(r"_process$", fold(sheet)):
+        result.reason = (
+            "a working sheet made outside PAPI (its dimension totals are empty and "
+            "2.4 is missing); the official sheet of the same year is used"
+        )
+        return result
+    grid = frame.to_numpy(dtype=object)
+    codes = np.vectorize(_province_of, otypes=[object])(grid)
+    found = codes != None  # noqa: E711 - elementwise on an object array
+    per_row = [len(set(codes[r][found[r]])) for r in range(grid.shape[0])]
+    per_col = [len(set(codes[:, c][found[:, c]])) for c in range(grid.shape[1])]
+    if max(per_row + per_col) < MIN_PROVINCES:
+        result.reason = f"no province table (fewer than {MIN_PROVINCES} province names in any row or column)"
+        return result
+    result.year = year or _year_of(sheet, path)
+    issues.year = result.year
+    if max(per_row) > max(per_col):
+        table = _read_columns_layout(grid, codes, int(np.argmax(per_row)), path, issues, result)
+    else:
+        table = _read_rows_layout(grid, codes, per_col, path, issues, result)
+    if table is None:
+        return result
+    if result.year is None:
+        result.reason = "no edition year in the sheet or file name"
+        issues.add(
+            "error",
+            "year",
+            f"{path.name}, sheet {sheet!r}: no edition year in the sheet or file "
+            "name; name the file like PAPI_2023_*.xlsx or PCI_2023.xlsx",
+        )
+        return result
+    table["year"] = result.year
+    result.table, result.status = table, "loaded"
+    return result
+
+
+def _finish(records: list, source: str, path: Path, sheet: str) -> pd.DataFrame:
+    table = pd.DataFrame(
+        records, columns=["province_code", "indicator_id", "value", "cell", "scale_min", "scale_max", "blank"]
+    )
+    table["source"], table["file"], table["sheet"] = source, path.name, sheet
+    return table
+
+
+def _is_blank(cell) -> bool:
+    return cell is None or (isinstance(cell, float) and np.isnan(cell)) or (isinstance(cell, str) and not cell.strip())
+
+
+def _note_text_cells(cells, values, blank, ind, issues, r=None, c=None) -> None:
+    """Text where a number should be ("KCDL" = không có dữ liệu, no data) is not a suppressed
+    cell (n < 15): it is left out and reported."""
+    text = [str(x).strip() for x, v, b in zip(cells, values, blank) if not b and not np.isfinite(v)]
+    if text:
+        shown = ", ".join(f"{t!r} x{text.count(t)}" for t in dict.fromkeys(text))
+        issues.add("info", "text_value", f"{ind}: cells with text instead of a number ({shown}) read as no data", r, c)
+
+
+def _convert_percent(values: np.ndarray, ind: str, issues: _Issues, r=None, c=None) -> np.ndarray:
+    """Shares published in percent (0-100) are divided by 100, and the conversion is logged."""
+    if indicators().loc[ind, "unit"] != "share":
+        return values
+    finite = values[np.isfinite(values)]
+    if finite.size and finite.max() > 1.0 + 1e-9 and finite.max() <= 100.0 + 1e-9:
+        issues.add("info", "unit", f"{ind} is published in percent; divided by 100 to a share", r, c)
+        return values / 100.0
+    return values
+
+
+def _reject_repeated_province(cells, line: str, name, issues, result, at) -> bool:
+    """A province twice in one row or column of names: an error, and the sheet is not loaded.
+    ``cells`` are (position, code, text) along ``line``; ``name`` shows a position (row number
+    or column letter) and ``at`` gives its (row, column) for the data-quality table."""
+    seen: dict[str, int] = {}
+    for pos, code, text in cells:
+        if code in seen:
+            message = (
+                f"province {text!r} appears twice in {line} ({'columns' if line.startswith('row') else 'rows'} "
+                f"{name(seen[code])} and {name(pos)}); the sheet is not loaded"
+            )
+            issues.add("error", "duplicate_province", message, *at(pos))
+            result.status, result.reason = "rejected", message
+            return True
+        seen[code] = pos
+    return False
+
+
+def _read_columns_layout(grid, codes, name_row, path, issues, result):
+    """Provinces across the columns of ``name_row``; labels and scale on the left."""
+    prov_cols = [c for c in range(grid.shape[1]) if codes[name_row, c] is not None]
+    first = min(prov_cols)
+    left = range(first)
+    # A code row ("Mã tỉnh") is only a cross-check: names decide.
+    for r in range(max(0, name_row - 2), min(grid.shape[0], name_row + 3)):
+        head = " ".join(fold(str(grid[r, c])) for c in left if isinstance(grid[r, c], str))
+        if r != name_row and any(h in head for h in CODE_HEADERS):
+            bad = [
+                (c, grid[r, c])
+                for c in prov_cols
+                if pd.notna(grid[r, c])
+                and str(grid[r, c]).replace(".0", "").isdigit()
+                and f"{int(float(grid[r, c])):02d}" != codes[name_row, c]
+            ]
+            if bad:
+                issues.add(
+                    "warning",
+                    "codes",
+                    f"the code row does not hold GSO codes for {len(bad)} "
+                    f"province(s) (e.g. {grid[name_row, bad[0][0]]} = {bad[0][1]}); names used",
+                    r,
+                )
+    labels_by_col = {
+        c: [str(grid[r, c]) for r in range(name_row + 1, grid.shape[0]) if isinstance(grid[r, c], str)] for c in left
+    }
+    scale_col = None
+    for c in left:
+        cells = labels_by_col[c]
+        if cells and sum(_parse_scale(t) is not None for t in cells) >= 0.5 * len(cells):
+            scale_col = c
+    label_cols = [c for c in left if c != scale_col and labels_by_col[c]]
+    source = _source_of([t for c in label_cols for t in labels_by_col[c]], path)
+    result.source = issues.source = source
+    if source is None or not label_cols:
+        result.status, result.reason = "skipped", "provinces found but no label matches the PAPI or PCI catalogue"
+        return None
+    if _reject_repeated_province(
+        [(c, codes[name_row, c], grid[name_row, c]) for c in prov_cols],
+        f"row {name_row + 1}",
+        column_letter,
+        issues,
+        result,
+        lambda c: (name_row, c),
+    ):
+        return None
+    keys, cat = _catalogue_keys(source), indicators()
+    ignored = _ignored_labels()
+    context: dict[str, str] = {}
+    records, used = [], {}
+    for r in range(name_row + 1, grid.shape[0]):
+        texts = [grid[r, c] for c in label_cols if isinstance(grid[r, c], str) and grid[r, c].strip()]
+        values = _numeric(grid[r, c] for c in prov_cols)
+        has_values = bool(np.isfinite(values).any())
+        if not texts:
+            if has_values:
+                issues.add("warning", "unlabelled", "a row with values but no label", r)
+            continue
+        ind = _match(texts, keys, cat, context)
+        if ind is None:
+            key = _label_key(texts[-1])
+            if has_values and key not in ignored and not key.startswith(NOTE_PREFIXES):
+                if key in (_label_key("Mã tỉnh"), _label_key("Tỉnh/Thành phố trực thuộc trung ương")):
+                    continue
+                issues.add(
+                    "warning",
+                    "unmatched_label",
+                    f"label not in the indicator catalogue: {nfc(texts[-1])!r}",
+                    r,
+                    label_cols[-1],
+                )
+            continue
+        level = cat.loc[ind, "level"]
+        if level in ("dimension", "index"):
+            context = {"dimension": ind}
+        elif level == "sub-dimension":
+            context = {"dimension": cat.loc[ind, "parent"], "sub": ind}
+        if ind in used:
+            issues.add(
+                "warning",
+                "duplicate_label",
+                f"{ind} appears again (first at row {used[ind] + 1}); the first row is used",
+                r,
+            )
+            continue
+        used[ind] = r
+        if not has_values:
+            issues.add("info", "empty_row", f"{ind} is published without values", r)
+            continue
+        scale = _parse_scale(grid[r, scale_col]) if scale_col is not None else None
+        values = _convert_percent(values, ind, issues, r)
+        blank = [_is_blank(grid[r, c]) for c in prov_cols]
+        _note_text_cells([grid[r, c] for c in prov_cols], values, blank, ind, issues, r)
+        for c, v, b in zip(prov_cols, values, blank):
+            records.append(
+                (
+                    codes[name_row, c],
+                    ind,
+                    v,
+                    _cell(r, c),
+                    scale[0] if scale else np.nan,
+                    scale[1] if scale else np.nan,
+                    b,
+                )
+            )
+    return _finish(records, source, path, result.sheet)
+
+
+def _match(texts: list[str], keys, cat, context) -> str | None:
+    """The catalogue id of a row or column from its label cells, using the dimension and
+    sub-dimension it sits under when a label is shared (e.g. satisfaction in 5.1, 5.3, 5.4)."""
+    for text in texts:
+        ids = keys.get(_label_key(text))
+        if not ids:
+            continue
+        if len(ids) == 1:
+            return ids[0]
+        parent = context.get("sub") or context.get("dimension")
+        inside = [i for i in ids if cat.loc[i, "parent"] in (parent, context.get("dimension"))]
+        number = re.match(r"^\s*(\d+)\.(\d+)\s*:", text)
+        if number:
+            numbered = [i for i in ids if i == f"papi.d{number.group(1)}.{number.group(2)}"]
+            if numbered:
+                return numbered[0]
+        if len(inside) == 1:
+            return inside[0]
+    return None
+
+
+def _read_rows_layout(grid, codes, per_col, path, issues, result):
+    """Provinces down one or more columns (paired layout: one province column per sub-index)."""
+    prov_cols = [c for c, n in enumerate(per_col) if n >= MIN_PROVINCES]
+    first_rows = {c: min(r for r in range(grid.shape[0]) if codes[r, c] is not None) for c in prov_cols}
+    header_end = min(first_rows.values())
+    header_text = [
+        str(grid[r, c]) for r in range(header_end) for c in range(grid.shape[1]) if isinstance(grid[r, c], str)
+    ]
+    source = _source_of(header_text, path)
+    result.source = issues.source = source
+    if source is None:
+        result.status, result.reason = (
+            "skipped",
+            "provinces found but no column label matches the PAPI or PCI catalogue",
+        )
+        return None
+    keys, cat, ignored = _catalogue_keys(source), indicators(), _ignored_labels()
+    context: dict[str, str] = {}
+    records, used, unmatched, blocks = [], {}, [], []
+    bounds = prov_cols[1:] + [grid.shape[1]]
+    for p, end in zip(prov_cols, bounds):
+        rows = []
+        for r in range(first_rows[p], grid.shape[0]):
+            cell = grid[r, p]
+            if codes[r, p] is not None:
+                rows.append(r)
+            elif cell is None or (isinstance(cell, float) and np.isnan(cell)) or str(cell).strip() == "":
+                if rows:
+                    break  # end of the table: a benchmark block (PCI 2017-2018) may follow
+        if _reject_repeated_province(
+            [(r, codes[r, p], grid[r, p]) for r in rows],
+            f"column {column_letter(p)}",
+            lambda r: str(r + 1),
+            issues,
+            result,
+            lambda r, p=p: (r, p),
+        ):
+            return None
+        skipped = sorted(
+            {
+                str(grid[r, p]).strip()
+                for r in range(first_rows[p], (rows[-1] if rows else 0) + 1)
+                if r not in rows and pd.notna(grid[r, p]) and str(grid[r, p]).strip()
+            }
+        )
+        if skipped:
+            issues.add(
+                "info",
+                "not_a_province",
+                f"rows that are not provinces were left out: {', '.join(skipped[:6])}",
+                None,
+                p,
+            )
+        for c in range(p + 1, end):
+            texts = [
+                grid[r, c] for r in reversed(range(header_end)) if isinstance(grid[r, c], str) and grid[r, c].strip()
+            ]
+            values = _numeric(grid[r, c] for r in rows)
+            if not np.isfinite(values).any():
+                continue
+            ind = _match(texts, keys, cat, context)
+            if ind is None:
+                if not any(_label_key(t) in ignored for t in texts):
+                    shown = next((t for t in texts if _label_key(t)), texts[0] if texts else "")
+                    unmatched.append((c, shown))
+                continue
+            if ind in used:
+                continue  # the same indicator twice in one sheet (e.g. a name and a code header)
+            used[ind] = c
+            blocks.append((p, c, ind, rows, values))
+    if source == "PCI" and len(used) < 2:
+        result.status = "skipped"
+        result.reason = (
+            "PCI sheet of a sub-index whose components are not in the catalogue "
+            "(its score is read from the summary sheet)"
+        )
+        return None
+    for c, shown in unmatched:
+        issues.add(
+            "warning",
+            "unmatched_label",
+            f"label not in the indicator catalogue: {nfc(shown)!r}" if shown else "a column with values but no label",
+            header_end - 1,
+            c,
+        )
+    for p, c, ind, rows, values in blocks:
+        values = _convert_percent(values, ind, issues, None, c)
+        blank = [_is_blank(grid[r, c]) for r in rows]
+        _note_text_cells([grid[r, c] for r in rows], values, blank, ind, issues, None, c)
+        for r, v, b in zip(rows, values, blank):
+            records.append((codes[r, p], ind, v, _cell(r, c), np.nan, np.nan, b))
+    return _finish(records, source, path, result.sheet)
+
+
+# ------------------------------------------------------------------------------- loading
+
+
+@dataclass
+class LoadResult:
+    """The tidy table, the data-quality table and a log of every sheet read."""
+
+    table: pd.DataFrame
+    issues: pd.DataFrame
+    sheets: pd.DataFrame
+
+    @property
+    def unmatched(self) -> pd.DataFrame:
+        return self.issues[self.issues["check"] == "unmatched_label"]
+
+    def summary(self) -> str:
+        loaded = self.sheets[self.sheets["status"] == "loaded"]
+        counts = self.issues["severity"].value_counts()
+        editions_read = self.table.groupby("source")["year"].agg(lambda s: sorted(set(s)))
+        parts = [f"{len(self.table):,} values from {loaded['file'].nunique()} workbook(s), {len(loaded)} sheet(s)"]
+        for source, years in editions_read.items():
+            parts.append(f"{source}: {', '.join(map(str, years))}")
+        parts.append("data-quality table: " + (", ".join(f"{n} {s}" for s, n in counts.items()) or "empty"))
+        return "; ".join(parts)
+
+
+def load_files(paths, years: dict | None = None) -> LoadResult:
+    """Read every official workbook in ``paths``, reconcile and check them.
+
+    ``years`` may map a file name to its edition year when neither file nor sheet names say it.
+    """
+    results: list[SheetResult] = []
+    for path in sorted(Path(p) for p in paths):
+        book = open_workbook(path)
+        sheet_results = [read_sheet(path, name, frame, (years or {}).get(path.name)) for name, frame in book.items()]
+        if not any(s.status == "loaded" for s in sheet_results):
+            reasons = "; ".join(f"{s.sheet!r}: {s.reason}" for s in sheet_results)
+            raise LayoutError(
+                f"{path.name}: no sheet is a PAPI or PCI province table. Looked for a row or "
+                f"column of at least {MIN_PROVINCES} province names next to labels from the "
+                f"indicator catalogue. Sheets: {reasons}"
+            )
+        results.extend(sheet_results)
+    return _assemble(results)
+
+
+def load_folder(folder: str | Path) -> LoadResult:
+    """Every ``.xls``/``.xlsx``/``.xlsm`` workbook in ``folder`` (see ``load_files``)."""
+    folder = Path(folder)
+    paths = [
+        p
+        for p in sorted(folder.glob("*"))
+        if p.suffix.lower() in (".xls", ".xlsx", ".xlsm") and not p.name.startswith("~$")
+    ]
+    if not paths:
+        raise FileNotFoundError(f"{folder}: no PAPI or PCI workbook (.xls, .xlsx) found")
+    return load_files(paths)
+
+
+def _assemble(results: list[SheetResult]) -> LoadResult:
+    issues = [row for s in results for row in s.issues]
+    loaded = [s for s in results if s.status == "loaded"]
+    _reject_out_of_period(loaded, issues)
+    _reject_duplicate_editions([s for s in loaded if s.status == "loaded"], issues)
+    tables = [s.table for s in loaded if s.status == "loaded" and len(s.table)]
+    if tables:
+        table = pd.concat(tables, ignore_index=True)
+    else:
+        table = _finish([], "PAPI", Path("-"), "-").assign(year=0).iloc[0:0]
+    table = _reconcile(table, issues)
+    table = _decorate(table, issues)
+    _check_scales(table, issues)
+    _check_sums(table, issues)
+    _check_counts(table, issues)
+    table = validate(table)
+    sheets = pd.DataFrame(
+        [
+            {
+                "file": s.file,
+                "sheet": s.sheet,
+                "source": s.source,
+                "year": s.year,
+                "status": s.status,
+                "reason": s.reason,
+                "values": 0 if s.table is None or s.status != "loaded" else int(len(s.table)),
+            }
+            for s in results
+        ]
+    )
+    issues_frame = pd.DataFrame(issues, columns=ISSUE_COLUMNS)
+    issues_frame["year"] = issues_frame["year"].astype("Int64")
+    issues_frame["row"] = issues_frame["row"].astype("Int64")
+    order = issues_frame["severity"].map({"error": 0, "warning": 1, "info": 2})
+    issues_frame = issues_frame.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)
+    return LoadResult(table, issues_frame, sheets)
+
+
+def _issue(issues, severity, check, message, source=None, year=None, file=None, sheet=None, row=None, column=None):
+    """Append one row of the data-quality table (``row``/``column`` 0-based, shown 1-based / as letters)."""
+    issues.append(
+        {
+            "severity": severity,
+            "check": check,
+            "source": source,
+            "year": year,
+            "file": file,
+            "sheet": sheet,
+            "row": None if row is None else int(row) + 1,
+            "column": None if column is None else column_letter(int(column)),
+            "message": message,
+        }
+    )
+
+
+def _reject_out_of_period(loaded: list[SheetResult], issues: list) -> None:
+    """A sheet that carries a dimension or sub-dimension outside the years it was published
+    has stale labels (the CS571 2015-2017 sheets say "2.1 Access to Information", which PAPI
+    introduced in 2018, over the poverty-list values): it is rejected, not trusted."""
+    cat = indicators()
+    for s in loaded:
+        ids = set(s.table["indicator_id"])
+        levels = cat.loc[list(ids), ["level", "first_year", "last_year"]]
+        levels = levels[levels["level"].isin(["dimension", "sub-dimension"])]
+        wrong = levels[(levels["first_year"] > s.year) | (levels["last_year"].fillna(9999) < s.year)]
+        if len(wrong):
+            listed = ", ".join(
+                f"{i} ({cat.loc[i, 'label_en']}, {int(r.first_year)}-"
+                f"{'' if pd.isna(r.last_year) else int(r.last_year)})"
+                for i, r in wrong.iterrows()
+            )
+            s.status, s.reason = "rejected", f"labels outside their years: {listed}"
+            _issue(
+                issues,
+                "error",
+                "period",
+                f"sheet labelled {s.year} carries {listed}; its labels are stale, so the sheet is not loaded",
+                s.source,
+                s.year,
+                s.file,
+                s.sheet,
+            )
+
+
+def _reject_duplicate_editions(loaded: list[SheetResult], issues: list) -> None:
+    """Sheets labelled with different years but carrying the same values are copies (the CS571
+    2020 and 2021 sheets repeat 2019; the English Summary of PCI 2014-2016 repeats 2013). The
+    earliest year keeps the values; the later copies are rejected."""
+    prints = []
+    for s in loaded:
+        t = s.table.dropna(subset=["value"])
+        prints.append(
+            {(p, i, round(float(v), 5)) for p, i, v in zip(t["province_code"], t["indicator_id"], t["value"])}
+        )
+    order = sorted(range(len(loaded)), key=lambda k: (loaded[k].year, loaded[k].file, loaded[k].sheet))
+    for pos, b in enumerate(order):
+        for a in order[:pos]:
+            sa, sb = loaded[a], loaded[b]
+            if sa.status != "loaded" or sa.year == sb.year or sa.source != sb.source:
+                continue
+            common = prints[a] & prints[b]
+            smaller = min(len(prints[a]), len(prints[b]))
+            if smaller >= 50 and len(common) >= 0.9 * smaller:
+                sb.status = "rejected"
+                sb.reason = f"a copy of {sa.file} sheet {sa.sheet!r} ({sa.year})"
+                _issue(
+                    issues,
+                    "error",
+                    "duplicate_edition",
+                    f"{len(common)} of {smaller} values are identical to {sa.file}, sheet {sa.sheet!r}, "
+                    f"edition {sa.year}: the sheet labelled {sb.year} is a copy and is not loaded",
+                    sb.source,
+                    sb.year,
+                    sb.file,
+                    sb.sheet,
+                )
+                break
+
+
+def _reconcile(table: pd.DataFrame, issues: list) -> pd.DataFrame:
+    """One value per source x year x province x indicator. Copies that agree are merged; copies
+    that disagree are reported and the first (file and sheet order) is kept."""
+    keys = ["source", "year", "province_code", "indicator_id"]
+    dup = table.duplicated(keys, keep=False)
+    if dup.any():
+        groups = table[dup].groupby(keys, sort=False)
+        spread = groups["value"].agg(
+            lambda v: (v.max() - v.min()) if v.notna().all() else (0.0 if v.isna().all() else np.inf)
+        )
+        bad = spread[spread > CONFLICT_TOLERANCE * np.maximum(1, groups["value"].max().abs().fillna(0))]
+        for (source, year, ind), sub in table[dup].set_index(keys).loc[bad.index].groupby(level=[0, 1, 3]):
+            where = sorted({f"{f} / {s}" for f, s in zip(sub["file"], sub["sheet"])})
+            _issue(
+                issues,
+                "warning",
+                "conflict",
+                f"{ind}: {len(sub.index.unique())} province(s) differ between {' and '.join(where)}; the first is kept",
+                source,
+                year,
+                where[0].split(" / ")[0],
+            )
+    return table.drop_duplicates(keys, keep="first").reset_index(drop=True)
+
+
+def _decorate(table: pd.DataFrame, issues: list) -> pd.DataFrame:
+    cat = indicators()
+    table = table.copy()
+    _check_published_scales(table, issues)
+    meta = cat.loc[table["indicator_id"]]
+    table["level"] = meta["level"].to_numpy()
+    table["label_vi"] = meta["label_vi"].to_numpy()
+    table["label_en"] = meta["label_en"].to_numpy()
+    table["unit"] = meta["unit"].to_numpy()
+    scales = [scale_for(i, int(y)) for i, y in zip(table["indicator_id"], table["year"])]
+    cat_lo = np.array([s[0] for s in scales], dtype=float)
+    cat_hi = np.array([s[1] for s in scales], dtype=float)
+    table["scale_min"] = table["scale_min"].astype(float).fillna(pd.Series(cat_lo, index=table.index))
+    table["scale_max"] = table["scale_max"].astype(float).fillna(pd.Series(cat_hi, index=table.index))
+    table["value"] = table["value"].astype(float)
+    table["year"] = table["year"].astype(int)
+    # A 0 where the scale starts above 0 is a placeholder for a missing value (CS571 2022 has
+    # Bắc Giang and Bắc Ninh at 0 on every dimension): reported, then left out.
+    zero = (table["value"] == 0) & (table["scale_min"] > 0)
+    for (source, year, file, sheet, code), sub in table[zero].groupby(
+        ["source", "year", "file", "sheet", "province_code"]
+    ):
+        _issue(
+            issues,
+            "warning",
+            "impossible_zero",
+            f"province {code}: {len(sub)} value(s) are 0 below their scale (e.g. {sub['indicator_id'].iloc[0]} "
+            f"at {sub['cell'].iloc[0]}); read as not published and left out",
+            source,
+            int(year),
+            file,
+            sheet,
+        )
+    table = table[~zero]
+    # PAPI leaves a cell blank when fewer than 15 respondents answered the question.
+    table["suppressed"] = (
+        table["value"].isna()
+        & table["blank"].astype(bool)
+        & (table["source"] == "PAPI")
+        & (table["level"] == "indicator")
+    )
+    table = table[table["value"].notna() | table["suppressed"]]
+    return table.sort_values(["source", "year", "indicator_id", "province_code"])[TIDY_COLUMNS].reset_index(drop=True)
+
+
+def _check_published_scales(table: pd.DataFrame, issues: list) -> None:
+    """The scale a sheet prints beside a row must be the catalogue's scale for that year."""
+    published = (
+        table.dropna(subset=["scale_min"])
+        .groupby(["source", "indicator_id", "year", "file", "sheet"])[["scale_min", "scale_max"]]
+        .first()
+    )
+    for (source, ind, year, file, sheet), (lo, hi) in published.iterrows():
+        clo, chi = scale_for(ind, int(year))
+        if np.isfinite(clo) and np.isfinite(chi) and (abs(lo - clo) > 1e-6 or abs(hi - chi) > 1e-6):
+            _issue(
+                issues,
+                "warning",
+                "scale",
+                f"{ind}: the sheet gives the scale {lo:g}-{hi:g}, the catalogue "
+                f"{clo:g}-{chi:g} for {year}; add a break to govgap/data/indicator_breaks.csv if PAPI rescaled it",
+                source,
+                int(year),
+                file,
+                sheet,
+            )
+
+
+def _check_scales(table: pd.DataFrame, issues: list) -> None:
+    outside = table[(table["value"] < table["scale_min"] - 1e-6) | (table["value"] > table["scale_max"] + 1e-6)]
+    for (source, year, ind, file, sheet), sub in outside.groupby(["source", "year", "indicator_id", "file", "sheet"]):
+        first = sub.iloc[0]
+        _issue(
+            issues,
+            "warning",
+            "out_of_scale",
+            f"{ind}: {len(sub)} value(s) outside the scale {first.scale_min:g}-{first.scale_max:g}, "
+            f"e.g. {first.value:g} at {first.cell} (province {first.province_code})",
+            source,
+            year,
+            file,
+            sheet,
+        )
+
+
+def _check_sums(table: pd.DataFrame, issues: list) -> None:
+    """Each PAPI dimension equals the sum of its sub-dimensions, wherever all are published."""
+    cat = indicators()
+    papi = table[(table["source"] == "PAPI") & table["value"].notna()]
+    wide = papi[papi["level"].isin(["dimension", "sub-dimension"])].pivot_table(
+        index=["year", "province_code"], columns="indicator_id", values="value", aggfunc="first"
+    )
+    for dim in cat.index[(cat["source"] == "PAPI") & (cat["level"] == "dimension")]:
+        if dim not in wide.columns:
+            continue
+        for year, block in wide.groupby(level="year"):
+            subs = [
+                s
+                for s in cat.index[cat["parent"] == dim]
+                if cat.loc[s, "first_year"]
+                <= year
+                <= (cat.loc[s, "last_year"] if pd.notna(cat.loc[s, "last_year"]) else 9999)
+            ]
+            if not subs or not set(subs) <= set(block.columns):
+                continue
+            both = block[dim].notna() & block[subs].notna().all(axis=1)
+            diff = (block.loc[both, dim] - block.loc[both, subs].sum(axis=1)).abs()
+            for (_, code), d in diff[diff > SUM_TOLERANCE].items():
+                _issue(
+                    issues,
+                    "warning",
+                    "dimension_sum",
+                    f"{dim} of province {code} differs from the sum of {', '.join(subs)} by {d:.3f}",
+                    "PAPI",
+                    int(year),
+                )
+
+
+def _check_counts(table: pd.DataFrame, issues: list) -> None:
+    expected = editions().set_index(["source", "year"])["provinces"]
+    counts = table[table["value"].notna()].groupby(["source", "year"])["province_code"].nunique()
+    for (source, year), n in counts.items():
+        want = expected.get((source, year))
+        if want is None:
+            want = 63 if year >= 2009 else None
+        if want is not None and n != want:
+            _issue(
+                issues,
+                "warning",
+                "province_count",
+                f"{source} {year}: {n} provinces have values, {want} expected",
+                source,
+                int(year),
+            )
+
+
+# ------------------------------------------------------------------------------- schema
+
+
+def schema(sources=("PAPI", "PCI")):
+    """The pandera schema of the tidy table (``sources``: the context tables use it with
+    SIPAS, PAR_INDEX and TASKS)."""
+    import pandera.pandas as pa
+
+    cat = indicators()
+    codes = set(provinces()["code"]) | {"28"}  # Hà Tây (28) appears in PCI 2005-2008
+    return pa.DataFrameSchema(
+        {
+            "source": pa.Column(str, pa.Check.isin(list(sources))),
+            "year": pa.Column(int, pa.Check.in_range(2005, 2100)),
+            "province_code": pa.Column(str, pa.Check.isin(sorted(codes))),
+            "indicator_id": pa.Column(str, pa.Check.isin(list(cat.index))),
+            "level": pa.Column(
+                str, pa.Check.isin(["index", "dimension", "sub-dimension", "sub-index", "indicator", "statistic"])
+            ),
+            "label_vi": pa.Column(str),
+            "label_en": pa.Column(str),
+            "scale_min": pa.Column(float, nullable=True),
+            "scale_max": pa.Column(float, nullable=True),
+            "unit": pa.Column(str),
+            "value": pa.Column(float, nullable=True),
+            "suppressed": pa.Column(bool),
+            "file": pa.Column(str),
+            "sheet": pa.Column(str),
+            "cell": pa.Column(str),
+        },
+        checks=[
+            pa.Check(
+                lambda df: ~df.duplicated(["source", "year", "province_code", "indicator_id"]),
+                error="one value per source, year, province and indicator",
+            ),
+            pa.Check(
+                lambda df: df["value"].notna() | df["suppressed"], error="a missing value must be flagged as suppressed"
+            ),
+        ],
+        strict=True,
+        ordered=True,
+    )
+
+
+def validate(table: pd.DataFrame, sources=("PAPI", "PCI")) -> pd.DataFrame:
+    """Validate the tidy table against ``schema(sources)``; raises with every failing check listed."""
+    import pandera.errors
+
+    try:
+        return schema(sources).validate(table, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        lines = []
+        for (column, check), sub in cases.groupby(["column", "check"], dropna=False, sort=False):
+            examples = ", ".join(f"{v!r} (row {i})" for v, i in zip(sub["failure_case"].head(3), sub["index"].head(3)))
+            lines.append(
+                f"  {column if column == column else 'table'}: {check}: {len(sub)} failure(s), e.g. {examples}"
+            )
+        raise ContractError("the index table does not match its schema:\n" + "\n".join(lines)) from exc
+
+
+# --------------------------------------------------------------------------- 2025 view
+
+
+# --------------------------------------------------------------------------------- ranks

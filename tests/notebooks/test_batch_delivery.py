@@ -1,0 +1,319 @@
+"""Batch robustness (YAML runs, a killed batch resumes), email delivery, and the offline browser check."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from govgap import cli
+from govgap.publish import batch, mailer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_runs_from_yaml(tmp_path):
+    listed = tmp_path / "runs.yaml"
+    listed.write_text(
+        "runs:\n  - {province: Hà Nội, year: 2024, language: en}\n  - {province: HCMC, year: 2023}\n", encoding="utf-8"
+    )
+    runs = batch.plan_from_yaml(listed, "data/raw/sample", tmp_path)
+    assert [(r.slug, r.year, r.language) for r in runs] == [("ha-noi", 2024, "en"), ("ho-chi-minh", 2023, "vi")]
+    crossed = tmp_path / "cross.yaml"
+    crossed.write_text("provinces: all\nyears: [2024]\nlanguages: [vi, en]\n", encoding="utf-8")
+    assert len(batch.plan_from_yaml(crossed, "data/raw/sample", tmp_path)) == 126
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("runs:\n  - {province: Hà Nội}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="run 1 lacks year"):
+        batch.plan_from_yaml(broken, "data/raw/sample", tmp_path)
+
+
+def test_killed_batch_leaves_no_partial_report_and_resumes(isolated_home, tmp_path):
+    reports = tmp_path / "reports"
+    args = [
+        "reports",
+        "--provinces",
+        "Hà Nội,TP HCM,Đắk Lắk",
+        "--languages",
+        "vi,en",
+        "--workers",
+        "2",
+        "--reports-dir",
+        str(reports),
+    ]
+    env = dict(os.environ, GOVGAP_HOME=str(isolated_home))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "govgap.cli", *args],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    records = reports / ".runs" / "2024"
+    deadline = time.time() + 180
+    while time.time() < deadline and not list(records.glob("*.json")):  # a run finished and recorded
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = list((reports / "2024").glob("*.html"))
+    # a report renamed into place in the instant before the kill, without its record yet, is
+    # rendered again (complete either way); the recorded ones must be skipped
+    recorded = {p.stem for p in done} & {p.stem for p in records.glob("*.json")}
+    assert recorded
+    assert 1 <= len(done) < 6, "the batch was killed while it still had reports to render"
+    for page in done:
+        assert page.read_text(encoding="utf-8").rstrip().endswith("</html>")  # complete, never partial
+    code = cli.main(args)
+    assert code == 0
+    assert len(list((reports / "2024").glob("*.html"))) == 6
+    assert not list(reports.rglob("*.tmp"))
+    manifest = __import__("json").loads((reports / "manifest.json").read_text(encoding="utf-8"))
+    status = [r["status"] for r in manifest["runs"]]
+    assert status.count("unchanged") == len(recorded) and status.count("ok") == 6 - len(recorded)
+
+
+@pytest.fixture(scope="module")
+def rendered(isolated_home):
+    reports = isolated_home / "reports-delivery"
+    batch.run_batch(
+        years=[2024],
+        languages=["vi", "en"],
+        province_names=["Hà Nội", "TP HCM"],
+        data_dir="data/raw/sample",
+        workers=2,
+        progress=False,
+        reports_dir=reports,
+    )
+    return reports
+
+
+def _recipients(tmp_path):
+    csv = tmp_path / "recipients.csv"
+    csv.write_text(
+        "province,email,language\nHà Nội,lanhdao@hanoi.example;vp@hanoi.example,\n"
+        "HCMC,so@hcm.example,en\nCà Mau,camau@example.org,\n",
+        encoding="utf-8",
+    )
+    return csv
+
+
+def test_email_writes_eml_files(rendered, tmp_path, capsys):
+    out = tmp_path / "eml"
+    code = cli.main(
+        ["email", "--recipients", str(_recipients(tmp_path)), "--reports-dir", str(rendered), "--out", str(out)]
+    )
+    assert code == 0
+    assert "camau@example.org" in capsys.readouterr().out  # no report for Cà Mau: said, not silent
+    assert sorted(p.name for p in out.iterdir()) == ["ha-noi.vi.eml", "ho-chi-minh.en.eml"]
+    msg = email.message_from_bytes((out / "ha-noi.vi.eml").read_bytes(), policy=email.policy.default)
+    assert msg["To"] == "lanhdao@hanoi.example, vp@hanoi.example"
+    assert "Hà Nội" in msg["Subject"]
+    body = msg.get_body(("plain",)).get_content()
+    assert "DỮ LIỆU MẪU" in body and "Chỉ số nội dung 7" in body
+    attachment = next(msg.iter_attachments())
+    assert attachment.get_filename() == "ha-noi.vi.html"
+    assert attachment.get_content().encode() == (rendered / "2024" / "ha-noi.vi.html").read_bytes()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_email_sends_over_starttls_to_a_local_server(rendered, tmp_path, monkeypatch):
+    import trustme
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    cafile = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(cafile))
+
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope)
+            return "250 OK"
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and auth_data == LoginPassword(b"analyst", b"s3cret")
+        return AuthResult(success=ok)
+
+    port = _free_port()
+    controller = Controller(
+        Handler(),
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=server_context,
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_require_tls=True,
+    )
+    controller.start()
+    try:
+        monkeypatch.setenv("GOVGAP_SMTP_PASSWORD", "s3cret")
+        monkeypatch.setenv("GOVGAP_SMTP_CAFILE", str(cafile))
+        code = cli.main(
+            [
+                "email",
+                "--recipients",
+                str(_recipients(tmp_path)),
+                "--reports-dir",
+                str(rendered),
+                "--send",
+                "--smtp-host",
+                "127.0.0.1",
+                "--smtp-port",
+                str(port),
+                "--smtp-user",
+                "analyst",
+                "--sender",
+                "govgap@so.example",
+            ]
+        )
+        assert code == 0
+        monkeypatch.delenv("GOVGAP_SMTP_PASSWORD")  # the password comes only from the environment
+        assert (
+            cli.main(
+                [
+                    "email",
+                    "--recipients",
+                    str(_recipients(tmp_path)),
+                    "--reports-dir",
+                    str(rendered),
+                    "--send",
+                    "--smtp-host",
+                    "127.0.0.1",
+                    "--smtp-port",
+                    str(port),
+                    "--smtp-user",
+                    "analyst",
+                    "--sender",
+                    "govgap@so.example",
+                ]
+            )
+            == 2
+        )
+    finally:
+        controller.stop()
+    assert len(received) == 2
+    by_first = {env.rcpt_tos[0]: env for env in received}
+    assert set(by_first["lanhdao@hanoi.example"].rcpt_tos) == {"lanhdao@hanoi.example", "vp@hanoi.example"}
+    msg = email.message_from_bytes(by_first["so@hcm.example"].original_content, policy=email.policy.default)
+    assert "Hồ Chí Minh" in msg["Subject"]
+    assert "SAMPLE DATA" in msg.get_body(("plain",)).get_content()
+    attachment = next(msg.iter_attachments())
+    assert attachment.get_filename() == "ho-chi-minh.en.html"
+    assert attachment.get_content().encode() == (rendered / "2024" / "ho-chi-minh.en.html").read_bytes()
+
+
+class _Trap:
+    """A fake proxy that records every connection: any request from the page lands here."""
+
+    def __init__(self):
+        self.requests = []
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.sock.settimeout(0.2)
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            conn.settimeout(2)
+            try:
+                self.requests.append(conn.recv(1024).split(b"\r\n")[0].decode("latin-1"))
+            except OSError:
+                self.requests.append("?")
+            conn.close()
+
+    def close(self):
+        self.running = False
+        self.thread.join()
+        self.sock.close()
+
+
+def test_report_opens_offline_in_chromium(rendered, tmp_path):
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.fail(
+            "Chromium is missing: `make test` installs the Debian package `chromium` when run as "
+            "root; otherwise install it (apt-get install chromium) and run the tests again"
+        )
+    from PIL import Image
+
+    trap = _Trap()
+    shot = tmp_path / "report.png"
+    try:
+        subprocess.run(
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={tmp_path / 'profile'}",
+                f"--proxy-server=http://127.0.0.1:{trap.sock.getsockname()[1]}",
+                "--proxy-bypass-list=<-loopback>",
+                "--window-size=1000,3000",
+                f"--screenshot={shot}",
+                (rendered / "2024" / "ha-noi.vi.html").as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    finally:
+        trap.close()
+    # Chromium's own services (clock sync, component updater, sign-in) may call out whatever the
+    # page is; only those exact endpoints are tolerated, so any resource of the page is caught.
+    browser_services = (
+        "GET http://clients2.google.com/time/",
+        "POST http://update.googleapis.com/service/",
+        "CONNECT update.googleapis.com:443",
+        "CONNECT accounts.google.com:443",
+    )
+    from_page = [r for r in trap.requests if not r.startswith(browser_services)]
+    assert from_page == [], f"the report tried to reach the network: {from_page}"
+    pixels = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    assert pixels.std() > 20  # not blank
+    chart_blue = np.all(np.abs(pixels - [0x1F, 0x5F, 0x8B]) < 12, axis=-1).sum()
+    banner = np.all(np.abs(pixels - [0xFF, 0xF3, 0xCD]) < 6, axis=-1).sum()
+    assert chart_blue > 500 and banner > 5000  # the charts and the sample banner are drawn
+
+
+def test_recipients_without_a_language_get_only_the_vietnamese_report(rendered, tmp_path):
+
+    csv = tmp_path / "mixed.csv"
+    csv.write_text("province,email,language\nTP HCM,a@hcm.example,\nTP HCM,b@hcm.example,en\n", encoding="utf-8")
+    items = mailer.messages(rendered, csv, "govgap@so.example")
+    assert [(name, msg["To"]) for name, msg in items] == [
+        ("ho-chi-minh.en.html", "b@hcm.example"),
+        ("ho-chi-minh.vi.html", "a@hcm.example"),
+    ]

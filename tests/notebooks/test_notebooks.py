@@ -1,0 +1,121 @@
+"""Every notebook runs on sample data in a temporary project; the batch renders offline HTML."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import papermill
+import pytest
+
+from govgap import cli
+from govgap.publish import batch
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("notebook", sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb")))
+def test_notebook_runs_on_its_defaults(notebook, isolated_home, tmp_path):
+    """As an analyst opening it in JupyterLab: no parameters changed, run all."""
+    out = tmp_path / notebook
+    papermill.execute_notebook(
+        str(isolated_home / "notebooks" / notebook),
+        str(out),
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(isolated_home / "notebooks"),
+    )
+    executed = json.loads(out.read_text(encoding="utf-8"))
+    errors = [o for c in executed["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+
+
+@pytest.fixture(scope="module")
+def first_batch(isolated_home):
+    reports = isolated_home / "reports-notebooks"  # its own folder: other modules render too
+    manifest = batch.run_batch(
+        years=[2024],
+        languages=["vi", "en"],
+        province_names=["Hà Nội", "TP HCM"],
+        data_dir="data/raw/sample",
+        workers=2,
+        progress=False,
+        reports_dir=reports,
+    )
+    return reports, manifest
+
+
+def test_batch_renders_reports_index_and_manifest(first_batch):
+    reports, manifest = first_batch
+    assert [r["status"] for r in manifest["runs"]] == ["ok"] * 4
+    assert manifest["sample_data"] is True and manifest["packages"]["papermill"]
+    for name in ("ha-noi.vi", "ha-noi.en", "ho-chi-minh.vi", "ho-chi-minh.en"):
+        page = (reports / "2024" / f"{name}.html").read_text(encoding="utf-8")
+        assert len(page.encode()) < 1_500_000
+        assert "gg-sample-banner" in page
+        assert "<script" not in page.lower()
+        assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)  # no external resource
+        assert "report.build(" not in page  # code hidden
+        assert page.count("data:image/png;base64") >= 3
+    vi = (reports / "2024" / "ha-noi.vi.html").read_text(encoding="utf-8")
+    en = (reports / "2024" / "ha-noi.en.html").read_text(encoding="utf-8")
+    assert "DỮ LIỆU MẪU" in vi and "Quản trị môi trường" in vi and '<html lang="vi">' in vi
+    assert re.search(r"\d+,\d%", vi) and re.search(r"\d+\.\d%", en)
+    assert "6. Bối cảnh: SIPAS" in vi and "7. Kiểm soát dữ liệu đầu vào" in vi and "6. Context: SIPAS" in en
+    assert "Nhiệm vụ UBND tỉnh giao năm 2024" in vi
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert 'href="2024/ha-noi.vi.html"' in index and 'href="2024/ho-chi-minh.en.html"' in index
+    run = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))["runs"][0]
+    assert run["fingerprint"] and run["parameters"]["province"] == "Hà Nội"
+    assert "dossiers/2024/ha-noi.xlsx" in run["inputs"] and "dossiers/2024/ho-chi-minh.xlsx" not in run["inputs"]
+    assert "survey/papi_survey_2024.csv" in run["inputs"]
+    assert "context/SIPAS_2021-2024.xlsx" in run["inputs"]
+
+
+def test_unchanged_batch_is_skipped(first_batch):
+    reports, _ = first_batch
+    before = (reports / "2024" / "ha-noi.vi.html").stat().st_mtime_ns
+    manifest = batch.run_batch(
+        years=[2024],
+        languages=["vi", "en"],
+        province_names=["Hà Nội", "TP HCM"],
+        data_dir="data/raw/sample",
+        workers=2,
+        progress=False,
+        reports_dir=reports,
+    )
+    assert {r["status"] for r in manifest["runs"]} == {"unchanged"}
+    assert (reports / "2024" / "ha-noi.vi.html").stat().st_mtime_ns == before
+
+
+def test_a_failing_run_does_not_stop_the_batch(first_batch, capsys):
+    reports, _ = first_batch
+    code = cli.main(
+        ["reports", "--years", "2024,2031", "--provinces", "Hà Nội", "--workers", "2", "--reports-dir", str(reports)]
+    )
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "1 failed" in out and "No published PAPI/PCI tables for 2031" in out
+    assert "in code cell 2 of the template: from govgap.render import html" in out
+    manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
+    status = {(r["year"], r["slug"]): r["status"] for r in manifest["runs"]}
+    assert status[(2024, "ha-noi")] == "unchanged" and status[(2031, "ha-noi")] == "failed"
+    assert (reports / ".runs" / "2031" / "ha-noi.vi.ipynb").exists()
+    assert not (reports / "2031" / "ha-noi.vi.html").exists()
+    # retry only the failed one: it fails again, the others are left as they were
+    assert (
+        cli.main(
+            [
+                "reports",
+                "--years",
+                "2024,2031",
+                "--provinces",
+                "Hà Nội",
+                "--retry-failed",
+                "--reports-dir",
+                str(reports),
+            ]
+        )
+        == 1
+    )

@@ -1,0 +1,148 @@
+"""The fast paths of the dossier pipeline against the plain versions they replace: metric breakdowns
+against pandas groupby, duplicate ids by hashed words against a text comparison, footer words on
+the ids that can begin them against matching every id, and the timed-date parser against a plain
+parse."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from govgap.estimate import dossier_metrics
+from govgap.estimate.dossier_metrics import metrics
+from govgap.sources import dossiers
+
+
+def test_breakdowns_equal_a_plain_groupby(small_sample):
+    """metric_tables first sums dossiers per combination of the breakdown columns and cell;
+    each breakdown must equal pandas' own groupby on the dossiers."""
+    cleaned, _ = dossiers.load(small_sample / "dossiers/2024/nam-dinh.xlsx", 2024, as_of="2025-01-15")
+    t = cleaned.table
+    tables = dossier_metrics.metric_tables(t)
+    pd.testing.assert_frame_equal(tables["total"], metrics(t))  # one group: row by row
+    judged = t["on_time"].notna()
+    for name, by in (
+        ("office", ["office"]),
+        ("month", ["month"]),
+        ("procedure", ["procedure"]),
+        ("office_procedure", ["office", "procedure"]),
+    ):
+        got = tables[name].set_index(by)
+        groups = t.groupby(by, observed=True)
+        assert got["received"].to_dict() == groups.size().to_dict()
+        late = t[t["status"] == "late"].groupby(by, observed=True).size()
+        assert got["late"].to_dict() == late.reindex(got.index, fill_value=0).to_dict()
+        rate = t[judged].assign(ok=t.loc[judged, "on_time"].astype(bool)).groupby(by, observed=True)["ok"].mean()
+        np.testing.assert_allclose(got["on_time_rate"].to_numpy(), rate.reindex(got.index).to_numpy())
+        mean = groups["processing_working_days"].mean()
+        np.testing.assert_allclose(got["mean_processing_working_days"].to_numpy(), mean.reindex(got.index).to_numpy())
+        postal = (t["channel"] == "postal") & ~t["carried_over"]
+        share = (
+            postal.groupby([t[c] for c in by], observed=True).sum()
+            / (~t["carried_over"]).groupby([t[c] for c in by], observed=True).sum()
+        )
+        np.testing.assert_allclose(got["postal_share"].to_numpy(), share.reindex(got.index).to_numpy())
+    assert dossier_metrics.leader_summary(t, tables).equals(dossier_metrics.leader_summary(t))
+
+
+def test_repeated_ids_by_hashed_words_equal_text_comparison():
+    import pyarrow as pa
+
+    rng = np.random.default_rng(5)
+    stems = np.array([f"000.00.{k:02d}.H{k % 7}-24{k:04d}" for k in range(3000)], dtype=object)
+    ids = np.concatenate(
+        [
+            stems,
+            rng.choice(stems, 400),
+            ["", "", "A1", "Tổng cộng", "Tổng cộng", "H12-9", "abcdefgh"],
+            ["x" * w for w in range(8, 30)],
+            ["abcdefgh"],
+        ]
+    )
+    ids = pd.Series(rng.permutation(ids), dtype="str")
+    got = dossiers._repeated(ids)
+    want = ids.duplicated(keep=False).to_numpy()
+    assert got.sum() > 700 and (got == want).all()
+    # the same length for all (one hash path) and an array that starts inside its buffer
+    same = ids[ids.str.len() == len(stems[0])].tolist()
+    fixed = pd.Series(pd.arrays.ArrowStringArray(pa.array(same + same[:50])[5:]))
+    assert len(fixed) == len(same) + 45 > 150 and fixed.str.len().nunique() == 1
+    assert (dossiers._repeated(fixed) == fixed.duplicated(keep=False).to_numpy()).all()
+    words = dossiers._repeated_fixed(pa.array(["abcdefghij", "abcdefghik", "abcdefghij"]), 10)
+    assert words.tolist() == [True, False, True]
+
+
+def test_footer_words_found_as_by_matching_every_id():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ids = pd.Series(
+        [
+            "H01.2024.1",
+            "TỔNG CỘNG",
+            "  tổng số hồ sơ",
+            "Người lập biểu",
+            "\tGhi chú: ...",
+            "Xác nhận",
+            "total",
+            "Cong",
+            "T-2024-001",
+            "G01.002",
+            "",
+            "cộng dồn",
+            "Ngày 31/12",
+            "nguoi lap",
+            "x",
+            "\u00a0Tổng",
+        ]
+        * 50,
+        dtype="str",
+    )
+    got = dossiers._starts_like_footer(ids)
+    every = pc.match_substring_regex(pa.array(ids.tolist()), dossiers._FOOTER, ignore_case=True)
+    assert got.tolist() == every.to_numpy(zero_copy_only=False).tolist()
+    assert got[:16].tolist() == [
+        False,
+        True,
+        True,
+        True,
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+        True,
+        False,
+        True,
+        False,
+        False,
+    ]
+
+
+def test_many_dates_with_times_match_a_plain_parse():
+    """Over 1,000 distinct "dd/mm/yyyy HH:MM" values, the days are parsed once and the times
+    added: the result must equal parsing every value in full."""
+    from govgap.sources.dossiers import parse_dates
+
+    rng = np.random.default_rng(3)
+    stamps = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 366 * 24 * 60, 3000), unit="min")
+    values = list(stamps.strftime("%d/%m/%Y %H:%M")) + [
+        "31/02/2024 10:00",
+        "29/02/2024 23:59",
+        "15/03/2024 24:00",
+        "15/03/2024 10:60",
+        "01/03/2024 00:00",
+        "1/3/2024 9:30",
+        "2024-03-05 08:15:00",
+        "45356",
+        "",
+        "15/13/2024 10:00",
+    ]
+    parsed = parse_dates(pd.Series(values, dtype=object))
+    assert list(parsed[:3000]) == list(stamps)
+    tail = parsed[3000:].dt.strftime("%Y-%m-%d %H:%M").tolist()
+    assert tail[1] == "2024-02-29 23:59" and tail[4] == "2024-03-01 00:00" and tail[5] == "2024-03-01 09:30"
+    assert tail[6] == "2024-03-05 08:15" and tail[7] == "2024-03-05 00:00"
+    assert parsed[3000:].isna().tolist() == [True, False, True, True, False, False, False, False, True, True]

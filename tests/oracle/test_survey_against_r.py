@@ -1,0 +1,181 @@
+"""Design-based estimates checked against R's ``survey`` package (Lumley), the field's reference:
+``svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, nest = TRUE)``, then ``svyby`` with
+``svymean`` for domain means and shares and their standard errors, ``degf`` for the degrees of
+freedom, ``svyciprop(method = "logit", df = degf(design))`` for a share's interval and
+``confint(..., df = degf(design))`` for a mean's.
+
+R and ``r-cran-survey`` come from Debian's packages; ``make test`` installs them when missing (as
+root). Without Rscript the tests fail when CI is set and are skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from govgap.estimate import survey_estimates
+from govgap.estimate.scores import score_subdimensions
+from govgap.pipeline import sample
+from govgap.reference import codebook
+from govgap.sources import survey
+
+ITEMS = ["papi.d7.1.1", "papi.d7.1.4", "papi.d2.4.4", "papi.d5.3.1", "papi.d5.3.3", "papi.d5.3.4"]
+
+R_DOMAINS = r"""
+suppressMessages(library(survey))
+args <- commandArgs(trailingOnly = TRUE)
+d <- read.csv(args[1], stringsAsFactors = FALSE)
+design <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, data = d, nest = TRUE)
+out <- NULL
+for (item in strsplit(args[2], ",")[[1]]) {
+  for (by in c("province_code", "province_sex")) {
+    f <- as.formula(paste0("~", item))
+    r <- svyby(f, as.formula(paste0("~", by)), design, svymean, na.rm = TRUE)
+    out <- rbind(out, data.frame(item = item, by = by, domain = as.character(r[[by]]),
+                                 estimate = coef(r), se = SE(r)))
+  }
+}
+write.csv(out, args[3], row.names = FALSE)
+"""
+
+R_ONE_PROVINCE = r"""
+suppressMessages(library(survey))
+args <- commandArgs(trailingOnly = TRUE)
+d <- read.csv(args[1], stringsAsFactors = FALSE)
+design <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, data = d, nest = TRUE)
+m <- svymean(~y, design, na.rm = TRUE)
+wald <- confint(m, df = degf(design))
+logit <- if (all(d$y %in% c(0, 1, NA))) {
+  attr(svyciprop(~y, design, method = "logit", df = degf(design)), "ci")
+} else c(NA, NA)
+write.csv(data.frame(estimate = as.numeric(coef(m)), se = as.numeric(SE(m)), df = degf(design),
+                     wald_low = wald[1], wald_high = wald[2], logit_low = logit[1], logit_high = logit[2]),
+          args[2], row.names = FALSE)
+"""
+
+
+@pytest.fixture(scope="module")
+def rscript():
+    path = shutil.which("Rscript")
+    if path is None:
+        message = "Rscript is missing: `make test` installs Debian's r-cran-survey (as root)"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; it is required when CI is set")
+        pytest.skip(message)
+    return path
+
+
+def _run_r(rscript, code: str, tmp_path, *args) -> None:
+    script = tmp_path / "check.R"
+    script.write_text(code, encoding="utf-8")
+    subprocess.run([rscript, str(script), *map(str, args)], check=True, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def year_2022():
+    raw = sample._survey_year(2024, 2022, sample.province_traits(2024))
+    return survey.clean_survey(raw).table
+
+
+def _design_frame(table: pd.DataFrame, items: list[str]) -> pd.DataFrame:
+    """The design columns and item values (0/1 or normalised scores; NaN where not answered)."""
+    values = survey_estimates.item_values(table, codebook.load_codebook())[items]
+    stratum = table["province_code"] + "|" + table["strata"]
+    return pd.DataFrame(
+        {
+            "stratum": stratum,
+            "psu": stratum + "|" + table["psu"],
+            "weight": table["weight"],
+            "province_code": "p" + table["province_code"],  # text, not a number, in R
+            "province_sex": "p" + table["province_code"] + "|" + table["sex"].astype(str),
+        }
+    ).join(values.rename(columns=lambda c: c.replace(".", "_")))
+
+
+def test_domain_estimates_and_standard_errors_equal_r_survey(year_2022, rscript, tmp_path):
+    table = year_2022[year_2022["province_code"].isin(["01", "02", "66", "79", "96"])].reset_index(drop=True)
+    frame = _design_frame(table, ITEMS)
+    frame.to_csv(tmp_path / "design.csv", index=False)
+    _run_r(
+        rscript,
+        R_DOMAINS,
+        tmp_path,
+        tmp_path / "design.csv",
+        ",".join(c.replace(".", "_") for c in ITEMS),
+        tmp_path / "r.csv",
+    )
+    r = pd.read_csv(tmp_path / "r.csv", dtype={"domain": str})
+    book = codebook.load_codebook()
+    ours = {
+        "province_code": survey_estimates.estimate(table, book, min_n=1),
+        "province_sex": survey_estimates.estimate(table, book, by="sex", min_n=1),
+    }
+    compared, worst = 0, 0.0
+    for row in r.itertuples():
+        item = row.item.replace("_", ".")
+        mine = ours[row.by]
+        mine = mine[mine["indicator_id"] == item]
+        keys = "p" + mine["province_code"] + (("|" + mine["sex"].astype(str)) if row.by == "province_sex" else "")
+        match = mine[keys.to_numpy() == row.domain]
+        assert len(match) == 1, (row.item, row.by, row.domain)
+        worst = max(worst, abs(match["estimate"].iloc[0] - row.estimate), abs(match["se"].iloc[0] - row.se))
+        compared += 1
+    assert compared == len(ITEMS) * (5 + 10)  # five provinces, and each by two sexes
+    assert worst < 1e-10
+
+
+def test_interval_and_degrees_of_freedom_of_one_province_equal_r_survey(year_2022, rscript, tmp_path):
+    table = year_2022[year_2022["province_code"] == "01"].reset_index(drop=True)
+    ours = survey_estimates.estimate(table).set_index("indicator_id").loc["papi.d7.2.2"]
+    frame = _design_frame(table, ["papi.d7.2.2"]).rename(columns={"papi_d7_2_2": "y"})
+    frame.to_csv(tmp_path / "one.csv", index=False)
+    _run_r(rscript, R_ONE_PROVINCE, tmp_path, tmp_path / "one.csv", tmp_path / "r.csv")
+    r = pd.read_csv(tmp_path / "r.csv").iloc[0]
+    assert ours["df"] == r["df"] == 6  # 12 PSUs in 6 strata
+    assert ours["estimate"] == pytest.approx(r["estimate"], abs=1e-12)
+    assert ours["se"] == pytest.approx(r["se"], abs=1e-12)
+    # a share's interval is the logit one (svyciprop(method = "logit")), which stays within 0-1
+    assert ours["ci_low"] == pytest.approx(r["logit_low"], abs=1e-10)
+    assert ours["ci_high"] == pytest.approx(r["logit_high"], abs=1e-10)
+    assert not ours["ci_low"] == pytest.approx(r["wald_low"], abs=1e-4)  # and not the Wald one
+
+
+def test_score_standard_error_equals_r_survey_on_the_respondents_mean_item(rscript, tmp_path):
+    """With complete answers, a sub-dimension score is lo + (hi - lo) x the weighted mean of each
+    respondent's average normalised item, so its SE is (hi - lo) x that mean's SE (R: svymean of
+    the row means)."""
+    rng = np.random.default_rng(3)
+    n = 400
+    t = pd.DataFrame(
+        {"province_code": "01", "strata": rng.integers(0, 4, n).astype(str), "weight": rng.uniform(0.5, 2, n)}
+    )
+    t["psu"] = t["strata"] + rng.integers(0, 3, n).astype(str)
+    latent = rng.normal(size=n)
+    items = ["papi.d7.2.1", "papi.d7.2.2", "papi.d7.2.3"]
+    for k, ind in enumerate(items):
+        yes = rng.random(n) < 1 / (1 + np.exp(-(latent + k * 0.3)))
+        positive = codebook.load_codebook().item(ind).positive[0]
+        t[ind] = np.where(yes, positive, 3 - positive)
+    scores = survey_estimates.score_estimates(t, 2022).set_index("indicator_id")
+    frame = pd.DataFrame(
+        {
+            "stratum": t["strata"],
+            "psu": t["strata"] + "|" + t["psu"],
+            "weight": t["weight"],
+            "y": survey_estimates.item_values(t)[items].mean(axis=1),
+        }
+    )
+    frame.to_csv(tmp_path / "score.csv", index=False)
+    _run_r(rscript, R_ONE_PROVINCE, tmp_path, tmp_path / "score.csv", tmp_path / "r.csv")
+    r = pd.read_csv(tmp_path / "r.csv").iloc[0]
+    assert scores.loc["papi.d7.2", "score"] == pytest.approx(1 / 3 + 3 * r["estimate"], abs=1e-12)
+    assert scores.loc["papi.d7.2", "se"] == pytest.approx(3 * r["se"], abs=1e-12)
+    assert scores.loc["papi.d7.2", "ci_low"] == pytest.approx(1 / 3 + 3 * r["wald_low"], abs=1e-12)
+    assert scores.loc["papi.d7.2", "ci_high"] == pytest.approx(1 / 3 + 3 * r["wald_high"], abs=1e-12)
+    wide = survey_estimates.estimate(t).pivot(index="province_code", columns="indicator_id", values="estimate")
+    assert scores.loc["papi.d7.2", "score"] == pytest.approx(score_subdimensions(wide, 2022).loc["01", "papi.d7.2"])
