@@ -299,9 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from govgap.errors import GovgapError
+    from govgap.io._fast import small_pages
 
     try:
-        return args.func(args)
+        with small_pages():  # numpy's huge-page advice off for the run (benchmarks/dossier_speed.py)
+            return args.func(args)
     except BrokenPipeError:  # `govgap provinces | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -1,7 +1,8 @@
-"""The fast paths of the dossier pipeline against the plain versions they replace: metric breakdowns
-against pandas groupby, duplicate ids by hashed words against a text comparison, footer words on
-the ids that can begin them against matching every id, and the timed-date parser against a plain
-parse."""
+"""The fast paths of the dossier pipeline (govgap.io._fast and the engines that use it) against the
+plain versions they replace: metric breakdowns against pandas groupby, duplicate ids by hashed words
+against a text comparison, footer words on the ids that can begin them against matching every id,
+the pyarrow trim, UTF-8 check and dictionary indices against plain Python, and the timed-date
+parser against a plain parse."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pandas as pd
 
 from govgap.estimate import dossier_metrics
 from govgap.estimate.dossier_metrics import metrics
+from govgap.io import _fast
 from govgap.sources import dossiers
 
 
@@ -60,15 +62,15 @@ def test_repeated_ids_by_hashed_words_equal_text_comparison():
         ]
     )
     ids = pd.Series(rng.permutation(ids), dtype="str")
-    got = dossiers._repeated(ids)
+    got = _fast.repeated(ids)
     want = ids.duplicated(keep=False).to_numpy()
     assert got.sum() > 700 and (got == want).all()
     # the same length for all (one hash path) and an array that starts inside its buffer
     same = ids[ids.str.len() == len(stems[0])].tolist()
     fixed = pd.Series(pd.arrays.ArrowStringArray(pa.array(same + same[:50])[5:]))
     assert len(fixed) == len(same) + 45 > 150 and fixed.str.len().nunique() == 1
-    assert (dossiers._repeated(fixed) == fixed.duplicated(keep=False).to_numpy()).all()
-    words = dossiers._repeated_fixed(pa.array(["abcdefghij", "abcdefghik", "abcdefghij"]), 10)
+    assert (_fast.repeated(fixed) == fixed.duplicated(keep=False).to_numpy()).all()
+    words = _fast.repeated_fixed(pa.array(["abcdefghij", "abcdefghik", "abcdefghij"]), 10)
     assert words.tolist() == [True, False, True]
 
 
@@ -146,3 +148,33 @@ def test_many_dates_with_times_match_a_plain_parse():
     assert tail[1] == "2024-02-29 23:59" and tail[4] == "2024-03-01 00:00" and tail[5] == "2024-03-01 09:30"
     assert tail[6] == "2024-03-05 08:15" and tail[7] == "2024-03-05 00:00"
     assert parsed[3000:].isna().tolist() == [True, False, True, True, False, False, False, False, True, True]
+
+
+def test_arrow_helpers_trim_check_and_indices_with_nulls():
+    import pyarrow as pa
+
+    assert not _fast.edges_may_be_blank(pa.array(["H1-01", "", "H1-02"]))
+    assert _fast.edges_may_be_blank(pa.array(["H1-01", "H1-02 "]))
+    assert _fast.edges_may_be_blank(pa.array(["x", "\tH1-02", "y"])[1:2])
+    assert not _fast.edges_may_be_blank(pa.array([" x", "H1-02", "y"])[1:])
+    import pyarrow.compute as pc
+
+    chunks = pa.chunked_array([pa.array(["b", None, "a", "b"]), pa.array([None, "c"]), pa.array(["a", "c", "b"])[1:]])
+    encoded = pc.dictionary_encode(chunks)
+    codes = _fast.arrow_indices(encoded.chunks, 3)
+    labels = encoded.chunk(0).dictionary.to_pylist()
+    assert codes.dtype == np.int8 and [labels[c] if c >= 0 else None for c in codes] == [
+        "b",
+        None,
+        "a",
+        "b",
+        None,
+        "c",
+        "c",
+        "b",
+    ]
+    assert _fast.arrow_indices(encoded.chunks, 40_000).dtype == np.int32
+    sliced = pa.DictionaryArray.from_arrays(
+        pa.array([0, None, 1, 2, None, 0, 1, 2, 2, 0], pa.int32())[3:], pa.array(["x", "y", "z"])
+    )  # indices and nulls start mid-buffer
+    assert _fast.arrow_indices([sliced], 3).tolist() == [2, -1, 0, 1, 2, 2, 0]

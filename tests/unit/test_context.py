@@ -426,7 +426,7 @@ def test_unit_table_worst_first(sample_context):
 
 def test_report_panel_with_figures_and_none_without(isolated_home, small_sample, tmp_path):
     r = report.build("Nam Định", 2024, "vi", small_sample)
-    html = "".join(p for p in r.context_section() if isinstance(p, str))
+    html = "".join(p for p in r.section_parts("context") if isinstance(p, str))
     assert "6. Bối cảnh" in html
     assert (
         "Nhiệm vụ UBND tỉnh giao năm 2024: 1.494 nhiệm vụ; đã hoàn thành 1.205 (80,7%); đang thực hiện 289, "
@@ -434,7 +434,7 @@ def test_report_panel_with_figures_and_none_without(isolated_home, small_sample,
     ) in html
     assert "<td>77,4%</td>" in html and "Nghị quyết 76/NQ-CP" in html
     assert any("(SIPAS) năm 2024: 77,4% (thấp hơn mục tiêu 90,0% là 12,6%)" in line for line in r.headline_lines())
-    assert r.section("sec_quality").startswith("<h2>7.")
+    assert r.heading("quality").startswith("<h2>7.")
     # a data folder with tables for two other provinces only, and one without any context table
     data = tmp_path / "few"
     shutil.copytree(small_sample / "indices", data / "indices")
@@ -444,8 +444,8 @@ def test_report_panel_with_figures_and_none_without(isolated_home, small_sample,
         if not folder.exists():
             shutil.copytree(small_sample / "indices", folder / "indices")
         r = report.build("Nam Định", 2024, "en", folder)
-        assert r.context_section() == [] and not r.has_context()
-        assert r.section("sec_quality").startswith("<h2>6.")
+        assert r.section_parts("context") == [] and not r.has_context()
+        assert r.heading("quality").startswith("<h2>6.")
         assert not any("SIPAS" in line for line in r.headline_lines())
     assert report.build("Hà Nội", 2024, "en", data).has_context()
 

@@ -460,12 +460,12 @@ def test_govgap_dossiers_command(small_sample, tmp_path, capsys):
 
 
 def test_numpy_page_advice_is_restored():
-    from govgap.sources.dossiers import _set_madvise_hugepage, _small_pages
+    from govgap.io._fast import _set_madvise_hugepage, small_pages
 
     if _set_madvise_hugepage is None:
         pytest.fail("numpy's _set_madvise_hugepage switch was not found")
     before = _set_madvise_hugepage(True)
-    with _small_pages():
+    with small_pages():
         assert _set_madvise_hugepage(False) is False  # off inside
     assert _set_madvise_hugepage(before) is True  # back on afterwards
 
@@ -485,36 +485,6 @@ def test_process_reads_a_folder_of_exports_together(small_sample, tmp_path):
     reasons = done.cleaned.reasons().set_index("reason")["rows"]
     assert reasons["duplicated dossier id: exact copy of another row (value: the row kept)"] >= single.kept
     assert done.files["table"].name == "ha-noi-2024.parquet" and done.files["table"].exists()
-
-
-def test_arrow_helpers_trim_check_and_indices_with_nulls():
-    import pyarrow as pa
-
-    assert not dossiers._edges_may_be_blank(pa.array(["H1-01", "", "H1-02"]))
-    assert dossiers._edges_may_be_blank(pa.array(["H1-01", "H1-02 "]))
-    assert dossiers._edges_may_be_blank(pa.array(["x", "\tH1-02", "y"])[1:2])
-    assert not dossiers._edges_may_be_blank(pa.array([" x", "H1-02", "y"])[1:])
-    import pyarrow.compute as pc
-
-    chunks = pa.chunked_array([pa.array(["b", None, "a", "b"]), pa.array([None, "c"]), pa.array(["a", "c", "b"])[1:]])
-    encoded = pc.dictionary_encode(chunks)
-    codes = dossiers._indices(encoded.chunks, 3)
-    labels = encoded.chunk(0).dictionary.to_pylist()
-    assert codes.dtype == np.int8 and [labels[c] if c >= 0 else None for c in codes] == [
-        "b",
-        None,
-        "a",
-        "b",
-        None,
-        "c",
-        "c",
-        "b",
-    ]
-    assert dossiers._indices(encoded.chunks, 40_000).dtype == np.int32
-    sliced = pa.DictionaryArray.from_arrays(
-        pa.array([0, None, 1, 2, None, 0, 1, 2, 2, 0], pa.int32())[3:], pa.array(["x", "y", "z"])
-    )  # indices and nulls start mid-buffer
-    assert dossiers._indices([sliced], 3).tolist() == [2, -1, 0, 1, 2, 2, 0]
 
 
 def test_csv_ids_with_spaces_are_trimmed(tmp_path):

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from govgap.estimate.dossier_rules import VALUE_RULES, Cells, count
+from govgap.io import _fast as fast
 from govgap.reference.dossier_metric_table import metric_table, output_metrics, shown_in
-from govgap.sources.dossiers import CHANNELS, STATUSES, _small_pages, _used
+from govgap.sources.dossiers import CHANNELS, STATUSES
 
 
 def metric_columns() -> list[str]:
@@ -104,10 +105,10 @@ def _metric_flags(t: pd.DataFrame, columns=()) -> dict:
 
 def _levels(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """``pd.factorize(values, sort=True)``; a categorical whose categories all occur (as the
-    cleaned table's, see ``_drop_unused``) gives its own codes, without hashing every row."""
+    cleaned table's, see ``fast.drop_unused``) gives its own codes, without hashing every row."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes = values.cat.codes.to_numpy()
-        if _used(codes, len(values.cat.categories)).all():
+        if fast.used(codes, len(values.cat.categories)).all():
             return codes, values.cat.categories
     return pd.factorize(values, sort=True)
 
@@ -202,7 +203,6 @@ BREAKDOWNS = {
 }
 
 
-@_small_pages()
 def metric_tables(table: pd.DataFrame, breakdowns: dict | None = None) -> dict[str, pd.DataFrame]:
     """Every standard breakdown of ``metrics`` at once (the per-dossier flags are computed once):
     total, office, field, procedure, month and office x procedure."""

@@ -1,7 +1,7 @@
 """A minimal, fast and byte-deterministic .xlsx writer for large generated sheets.
 
 xlsxwriter spends about 2 s on a 20,000-row export; sample generation writes 126 of them.
-This writer emits one worksheet with inline strings, numbers, merged title cells and a bold
+This writer emits worksheets with inline strings, numbers, merged title cells and a bold
 style, which Excel, LibreOffice, openpyxl and python-calamine all read. Zip entries carry a
 fixed timestamp so that the same rows give the same bytes.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -34,6 +35,18 @@ def _cell(ref: str, value, style: str) -> str:
     return f'<c r="{ref}" t="inlineStr"{style}><is><t xml:space="preserve">{escape(str(value))}</t></is></c>'
 
 
+@dataclass
+class Sheet:
+    """One worksheet: ``rows`` (0-based; None/"" cells left empty), merged ranges ("A1:D1"), the
+    rows in bold and column widths (in characters, from column A)."""
+
+    name: str
+    rows: list[list]
+    merges: list[str] = field(default_factory=list)
+    bold_rows: set[int] = field(default_factory=set)
+    widths: list[float] | None = None
+
+
 def write_sheet(
     path: str | Path,
     sheet_name: str,
@@ -43,22 +56,29 @@ def write_sheet(
     title: str = "",
     widths: list[float] | None = None,
 ) -> None:
-    """Write ``rows`` (0-based; None/"" cells left empty) to a one-sheet workbook; ``widths``
-    sets column widths (in characters) from column A."""
+    """A one-sheet workbook (see ``write_workbook``)."""
+    write_workbook(path, [Sheet(sheet_name, rows, list(merges), set(bold_rows), widths)], title)
+
+
+def _worksheet(sheet: Sheet) -> str:
+    rows = sheet.rows
     width = max((len(r) for r in rows), default=1)
     cols = [column_letter(i) for i in range(width)]
     parts = []
     for r, row in enumerate(rows):
-        style = ' s="1"' if r in bold_rows else ""
+        style = ' s="1"' if r in sheet.bold_rows else ""
         cells = "".join(_cell(f"{cols[c]}{r + 1}", v, style) for c, v in enumerate(row))
         if cells:
             parts.append(f'<row r="{r + 1}">{cells}</row>')
     merge_xml = ""
-    if merges:
+    if sheet.merges:
         merge_xml = (
-            f'<mergeCells count="{len(merges)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in merges) + "</mergeCells>"
+            f'<mergeCells count="{len(sheet.merges)}">'
+            + "".join(f'<mergeCell ref="{m}"/>' for m in sheet.merges)
+            + "</mergeCells>"
         )
-    sheet = (
+    widths = sheet.widths
+    return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         f'<dimension ref="A1:{cols[-1]}{max(len(rows), 1)}"/>'
@@ -75,6 +95,15 @@ def write_sheet(
         + merge_xml
         + "</worksheet>"
     )
+
+
+def write_workbook(path: str | Path, sheets: list[Sheet], title: str = "") -> None:
+    """Write the sheets, in order, to one workbook; written to a temporary name and renamed."""
+    n = len(sheets)
+    sheet_types = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, n + 1)
+    )
     files = {
         "[Content_Types].xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -82,8 +111,8 @@ def write_sheet(
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
             '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            + sheet_types
+            + '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
             '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
             "</Types>"
         ),
@@ -104,13 +133,20 @@ def write_sheet(
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            f'<sheets><sheet name="{escape(sheet_name)}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+            "<sheets>"
+            + "".join(
+                f'<sheet name="{escape(sh.name)}" sheetId="{i}" r:id="rId{i}"/>' for i, sh in enumerate(sheets, 1)
+            )
+            + "</sheets></workbook>"
         ),
         "xl/_rels/workbook.xml.rels": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+            + "".join(
+                f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                for i in range(1, n + 1)
+            )
+            + f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
             "</Relationships>"
         ),
         "xl/styles.xml": (
@@ -126,7 +162,7 @@ def write_sheet(
             '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
             "</styleSheet>"
         ),
-        "xl/worksheets/sheet1.xml": sheet,
+        **{f"xl/worksheets/sheet{i}.xml": _worksheet(sh) for i, sh in enumerate(sheets, 1)},
     }
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")

@@ -41,7 +41,7 @@ import pandas as pd
 from govgap import __version__
 from govgap.estimate.scores import score_subdimensions
 from govgap.estimate.survey_estimates import estimate
-from govgap.io.xlsx import column_letter, write_sheet
+from govgap.io.xlsx import Sheet, column_letter, write_sheet, write_workbook
 from govgap.pipeline.templates import write_template
 from govgap.reference.calendar import holiday_dates
 from govgap.reference.catalogue import indicators, scale_for
@@ -373,9 +373,29 @@ def published_indicators(survey: pd.DataFrame) -> pd.DataFrame:
     return est.pivot(index="province_code", columns="indicator_id", values="estimate")
 
 
-def _write_papi_table(values: pd.DataFrame, out_dir: Path, year: int) -> None:
-    import xlsxwriter
+class _Grid:
+    """Cells placed by (row, column), turned into the rows of a worksheet."""
 
+    def __init__(self):
+        self.cells: dict[tuple[int, int], object] = {}
+
+    def put(self, r: int, c: int, value) -> None:
+        self.cells[(r, c)] = value
+
+    def put_row(self, r: int, c: int, values) -> None:
+        for k, value in enumerate(values):
+            self.cells[(r, c + k)] = value
+
+    def rows(self) -> list[list]:
+        height = 1 + max((r for r, _ in self.cells), default=-1)
+        width = 1 + max((c for _, c in self.cells), default=-1)
+        out = [[None] * width for _ in range(height)]
+        for (r, c), value in self.cells.items():
+            out[r][c] = value
+        return out
+
+
+def _write_papi_table(values: pd.DataFrame, out_dir: Path, year: int) -> None:
     cat = indicators()
     table = values.copy()
     table = table.join(score_subdimensions(table, year))
@@ -399,13 +419,11 @@ def _write_papi_table(values: pd.DataFrame, out_dir: Path, year: int) -> None:
     rows = [i for i in land + order if i in table.columns]  # PAPI order: 2, 4, 5, ..., 7
     path = out_dir / "indices" / f"PAPI_{year}_Provincial_indicators_VIE.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(path)
-    wb.set_properties({"created": FIXED_TIME, "title": SAMPLE_NOTE_VI})
-    ws = wb.add_worksheet(f"{year}PAPI_Indicators_VIE")
+    ws = _Grid()
     table = table.sort_index()
     names = provinces().set_index("code").loc[table.index, "name_vi"]
-    ws.write_row(0, 0, ["Mã tỉnh", "Thang điểm", *[int(c) for c in table.index]])
-    ws.write_row(1, 0, ["Tỉnh/Thành phố trực thuộc trung ương", None, *names])
+    ws.put_row(0, 0, ["Mã tỉnh", "Thang điểm", *[int(c) for c in table.index]])
+    ws.put_row(1, 0, ["Tỉnh/Thành phố trực thuộc trung ương", None, *names])
     r = 2
     for ind in rows:
         meta = cat.loc[ind]
@@ -417,23 +435,21 @@ def _write_papi_table(values: pd.DataFrame, out_dir: Path, year: int) -> None:
             text = meta["label_vi"]
         lo, hi = scale_for(ind, year)
         scale = "0%-100%" if meta["unit"] == "share" else f"{lo:g}-{hi:g} điểm"
-        ws.write(r, 0, text)
-        ws.write(r, 1, scale)
+        ws.put(r, 0, text)
+        ws.put(r, 1, scale)
         for c, value in enumerate(table[ind].round(6), start=2):
             if pd.notna(value):
-                ws.write_number(r, c, float(value))
+                ws.put(r, c, float(value))
         r += 1
-    ws.write(r + 1, 0, "Ô trống: ít hơn 15 người trả lời câu hỏi.")
-    ws.write(r + 2, 0, SAMPLE_NOTE_VI)
-    wb.close()
+    ws.put(r + 1, 0, "Ô trống: ít hơn 15 người trả lời câu hỏi.")
+    ws.put(r + 2, 0, SAMPLE_NOTE_VI)
+    write_workbook(path, [Sheet(f"{year}PAPI_Indicators_VIE", ws.rows())], title=SAMPLE_NOTE_VI)
 
 
 _PCI_ABBREVIATIONS = {"77": "BRVT", "79": "HCMC", "46": "TT-Hue"}
 
 
 def _write_pci(out_dir: Path, year: int, seed: int, traits: dict[str, Traits]) -> None:
-    import xlsxwriter
-
     rng = _rng(seed, 5, year)
     prov = provinces()
     t_land = np.array([traits[c].land for c in prov["code"]])
@@ -464,9 +480,7 @@ def _write_pci(out_dir: Path, year: int, seed: int, traits: dict[str, Traits]) -
     ).sort_values("Province")
     path = out_dir / "indices" / f"PCI_{year}.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(path)
-    wb.set_properties({"created": FIXED_TIME, "title": SAMPLE_NOTE_EN})
-    ws = wb.add_worksheet("Summary")
+    ws = summary = _Grid()
     names_2017 = [
         "Entry Costs",
         "Land Access & Tenure",
@@ -485,12 +499,12 @@ def _write_pci(out_dir: Path, year: int, seed: int, traits: dict[str, Traits]) -
         f"The Weighted PCI Score in {year}",
         *[f"Sub-Index {i}: {n}" for i, n in enumerate(names_2017, start=1)],
     ]
-    ws.write_row(0, 0, header)
+    ws.put_row(0, 0, header)
     idx = frame.index
     for r, i in enumerate(idx, start=1):
         subs = list(others[i])
         subs.insert(1, sub2[i])
-        ws.write_row(
+        ws.put_row(
             r,
             0,
             [
@@ -501,20 +515,21 @@ def _write_pci(out_dir: Path, year: int, seed: int, traits: dict[str, Traits]) -
             ],
         )
     _benchmark_rows(ws, len(idx) + 2, frame[["total"]].assign(**{f"s{k}": others[:, k] for k in range(9)}))
-    ws = wb.add_worksheet("Land Access")
-    ws.write_row(0, 0, list(land.columns))
+    ws = land_sheet = _Grid()
+    ws.put_row(0, 0, list(land.columns))
     for r, (_, row) in enumerate(land.iterrows(), start=1):
-        ws.write_row(r, 0, [row.iloc[0], *[round(float(v), 4) for v in row.iloc[1:]]])
+        ws.put_row(r, 0, [row.iloc[0], *[round(float(v), 4) for v in row.iloc[1:]]])
     _benchmark_rows(ws, len(land) + 2, land.iloc[:, 1:])
-    ws.write(len(land) + 7, 0, SAMPLE_NOTE_EN)
-    wb.close()
+    ws.put(len(land) + 7, 0, SAMPLE_NOTE_EN)
+    sheets = [Sheet("Summary", summary.rows()), Sheet("Land Access", land_sheet.rows())]
+    write_workbook(path, sheets, title=SAMPLE_NOTE_EN)
 
 
-def _benchmark_rows(ws, start: int, values: pd.DataFrame) -> None:
+def _benchmark_rows(ws: _Grid, start: int, values: pd.DataFrame) -> None:
     """The rows PCI files carry below the provinces: a benchmark and Min/Median/Max."""
-    ws.write_row(start, 0, ["Ha Noi", *[round(float(v), 4) for v in values.iloc[0]]])
+    ws.put_row(start, 0, ["Ha Noi", *[round(float(v), 4) for v in values.iloc[0]]])
     for k, (name, fn) in enumerate((("Min", np.min), ("Median", np.median), ("Max", np.max)), 1):
-        ws.write_row(start + k, 0, [name, *[round(float(fn(values[c])), 4) for c in values.columns]])
+        ws.put_row(start + k, 0, [name, *[round(float(fn(values[c])), 4) for c in values.columns]])
 
 
 # --------------------------------------------------------------------------- dossiers

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from govgap.estimate.dossier_metrics import leader_summary, metric_tables
-from govgap.sources.dossiers import Cleaned, Export, _in_background, _small_pages, export_files, load
+from govgap.io import _fast as fast
+from govgap.sources.dossiers import Cleaned, Export, export_files, load
 
 
 def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
@@ -43,7 +44,6 @@ class ProcessedExport:
     files: dict[str, Path]  # table, quarantine, metrics
 
 
-@_small_pages()
 def process(
     path: str | Path,
     out_dir: str | Path,
@@ -81,7 +81,7 @@ def process(
         "quarantine": out / f"{name}_quarantine.parquet",
         "metrics": out / f"{name}_metrics.csv",
     }
-    writing = _in_background(write_parquet, cleaned.table, files["table"])
+    writing = fast.in_background(write_parquet, cleaned.table, files["table"])
     try:
         tables = metric_tables(cleaned.table)
         summary = leader_summary(cleaned.table, tables)

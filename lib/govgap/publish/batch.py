@@ -23,6 +23,7 @@ from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 
+import jinja2
 import pandas as pd
 
 from govgap import __version__
@@ -412,12 +413,16 @@ def run_batch(
 
 
 def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -> Path:
-    """``reports/index.html``: every province with headline scores, change, status and link."""
+    """``reports/index.html`` (template ``templates/govgap/reports_index.html.j2``): every province
+    with headline scores, change, status and link."""
     table = processed.indices()
     runs = pd.DataFrame(manifest.get("earlier_runs", []) + manifest["runs"])
     lang = "vi" if (runs["language"] == "vi").any() else "en"
-    t = lambda key, **kw: html.escape(report_text.text(key, lang, **kw))  # noqa: E731
-    sections = []
+
+    def t(key, **values):
+        return report_text.text(key, lang, **values)
+
+    years = []
     for year in sorted(runs["year"].unique(), reverse=True):
         d7 = table[(table["indicator_id"] == "papi.d7") & (table["source"] == "PAPI")]
         now = d7[d7["year"] == year].set_index("province_code")["value"]
@@ -425,48 +430,59 @@ def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -
         pci = table[(table["indicator_id"] == "pci.sub2") & (table["year"] == year)].set_index("province_code")["value"]
         rows = []
         for code, group in runs[runs["year"] == year].groupby("code", sort=True):
-            first = group.iloc[0]
-            links = " ".join(
-                f'<a href="{html.escape(os.path.relpath(r.output, reports_dir))}">{r.language}</a>'
-                if r.status in ("ok", "unchanged")
-                else f"{r.language}: –"
+            links = [
+                {
+                    "language": r.language,
+                    "href": os.path.relpath(r.output, reports_dir) if r.status in ("ok", "unchanged") else None,
+                }
                 for r in group.itertuples()
-            )
+            ]
             status = "; ".join(
                 t(f"status_{'skipped' if r.status == 'unchanged' else r.status}")
-                + (f" ({html.escape(r.error[:200])})" if r.error else "")
+                + (f" ({r.error[:200]})" if r.error else "")
                 for r in group.itertuples()
             )
             change = now.get(code, float("nan")) - before.get(code, float("nan"))
             rows.append(
-                f"<tr><td>{html.escape(first['province'])}</td>"
-                f"<td>{fmt.number(now.get(code), lang, 2)}</td><td>{fmt.signed(change, lang, 2)}</td>"
-                f"<td>{fmt.number(pci.get(code), lang, 2)}</td><td>{status}</td><td>{links}</td></tr>"
+                {
+                    "province": group.iloc[0]["province"],
+                    "d7": fmt.number(now.get(code), lang, 2),
+                    "change": fmt.signed(change, lang, 2),
+                    "pci": fmt.number(pci.get(code), lang, 2),
+                    "status": status,
+                    "links": links,
+                }
             )
-        head = "".join(
-            f"<th>{t(k)}</th>"
-            for k in ("col_province", "col_d7", "col_change", "col_pci_land", "col_status", "col_report")
-        )
-        sections.append(
-            f"<h2>{t('index_title', year=year)}</h2><table class='gg-table'>"
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        )
-    css = resources.files("govgap").joinpath("templates/govgap/govgap.css").read_text(encoding="utf-8")
-    banner = f'<div class="gg-sample-banner" role="alert">{t("sample_banner")}</div>' if manifest["sample_data"] else ""
+        years.append({"title": t("index_title", year=year), "rows": rows})
     failed = sum(r["status"] == "failed" for r in manifest["runs"])
-    summary = (
-        f"<p>govgap {html.escape(manifest['govgap_version'])} · {len(manifest['runs'])} "
-        f"{'báo cáo' if lang == 'vi' else 'reports'} · {failed} "
-        f"{'lỗi' if lang == 'vi' else 'failed'} · {html.escape(manifest['started'])}</p>"
+    footer = t(
+        "index_footer",
+        version=manifest["govgap_version"],
+        reports=len(manifest["runs"]),
+        failed=failed,
+        started=manifest["started"],
     )
+    headers = [t(k) for k in ("col_province", "col_d7", "col_change", "col_pci_land", "col_status", "col_report")]
     page = (
-        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>govgap</title><style>{css}</style></head><body>{banner}{''.join(sections)}"
-        f'<footer class="gg-footer">{summary}</footer></body></html>'
+        _templates()
+        .get_template("reports_index.html.j2")
+        .render(
+            lang=lang,
+            sample=manifest["sample_data"],
+            text={"sample_banner": t("sample_banner")},
+            years=years,
+            headers=headers,
+            footer=footer,
+        )
     )
     path = reports_dir / "index.html"
     tmp = path.with_name("index.html.tmp")
     tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def _templates() -> jinja2.Environment:
+    """govgap's own Jinja templates (the folder nbconvert's report template lives in too)."""
+    folder = str(resources.files("govgap").joinpath("templates/govgap"))
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=True, keep_trailing_newline=True)

@@ -90,17 +90,9 @@ def compose(run: dict, recipients: list[str], sender: str) -> EmailMessage:
     msg["To"] = ", ".join(recipients)
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain="govgap.local")
-    intro = (
-        "Kính gửi Quý lãnh đạo,\n\nBáo cáo đính kèm tóm tắt như sau:"
-        if lang == "vi"
-        else "Dear colleagues,\n\nThe attached report in brief:"
-    )
+    intro = report_text.text("email_intro", lang)
     banner = report_text.text("sample_banner", lang) + "\n\n" if built.is_sample else ""
-    closing = (
-        "Báo cáo là một tệp HTML, mở được khi không có mạng."
-        if lang == "vi"
-        else "The report is one HTML file that opens offline."
-    )
+    closing = report_text.text("email_closing", lang)
     msg.set_content(banner + intro + "\n\n" + "\n".join(f"- {line}" for line in lines) + "\n\n" + closing + "\n")
     path = Path(run["output"])
     msg.add_attachment(

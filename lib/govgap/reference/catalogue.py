@@ -66,7 +66,7 @@ def scale_for(indicator_id: str, year: int) -> tuple[float, float]:
 
 def label(indicator_id: str, lang: str = "vi") -> str:
     """Official label of an indicator in Vietnamese ("vi") or English ("en")."""
-    return str(indicators().loc[indicator_id, "label_vi" if lang == "vi" else "label_en"])
+    return str(indicators().loc[indicator_id, f"label_{lang}"])
 
 
 def normalise_bounds(indicator_id: str) -> tuple[float, float, int]:

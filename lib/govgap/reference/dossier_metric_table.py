@@ -75,4 +75,4 @@ def shown_in(place: str) -> pd.DataFrame:
 
 def label(metric: str, lang: str) -> str:
     row = metric_table().loc[metric]
-    return row["label_vi"] if lang == "vi" else row["label_en"]
+    return row[f"label_{lang}"]

@@ -261,7 +261,7 @@ class GapAnalysis:
 
     def points_table(self, scope=gaps.ENVIRONMENT + gaps.LAND, top: int = 10) -> str:
         pts = self.points(scope).head(top)
-        office = "office_vi" if self.lang == "vi" else "office_en"
+        office = f"office_{self.lang}"
         out = pd.DataFrame(
             {
                 "#": pts["priority"].astype(str),
@@ -286,7 +286,7 @@ class GapAnalysis:
         acts = acts[acts["office"] != ""].head(top)
         if acts.empty:
             return f'<p class="gg-note">{self.t("h_no_dossier", year=self.year)}</p>'
-        unit = "unit_vi" if self.lang == "vi" else "unit_en"
+        unit = f"unit_{self.lang}"
         out = pd.DataFrame(
             {
                 self.t("col_responsible"): acts[unit],
@@ -452,7 +452,7 @@ class GapAnalysis:
         gain = pts[pts["points_to_median"] > 0]
         if len(gain):
             first = gain.iloc[0]
-            office = first["office_vi" if self.lang == "vi" else "office_en"]
+            office = first[f"office_{self.lang}"]
             lines.append(
                 self.t(
                     "gap_points",

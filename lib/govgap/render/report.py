@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,11 +156,35 @@ class ProvinceReport:
             lines.append(self.t("h_no_dossier", year=self.year))
         return lines + self.context_headlines()
 
-    def section(self, key: str, note_key: str | None = None) -> str:
-        """A section heading (the input-checks section is numbered after the context panel,
-        which only some provinces have) and its note."""
-        note = f'<p class="gg-note">{_e(self.t(note_key))}</p>' if note_key else ""
-        return f"<h2>{_e(self.t(key, n=7 if self.has_context() else 6))}</h2>{note}"
+    def sections(self) -> list[Section]:
+        """The sections this report has, in order (the context panel only where the province has
+        context figures); their numbers follow from this list."""
+        return [s for s in SECTIONS if s.present is None or s.present(self)]
+
+    def heading(self, key: str) -> str:
+        """A section's numbered heading and its note."""
+        present = self.sections()
+        section = next(s for s in present if s.key == key)
+        number = present.index(section) + 1
+        note = f'<p class="gg-note">{_e(self.t(section.note_key))}</p>' if section.note_key else ""
+        return f"<h2>{number}. {_e(self.t(section.title_key))}</h2>{note}"
+
+    def section_parts(self, key: str) -> list:
+        """A section as the notebook shows it: the numbered heading, then what its builder makes;
+        nothing for a section this report does not have."""
+        section = next(s for s in SECTIONS if s.key == key)
+        if section.present is not None and not section.present(self):
+            return []
+        return [self.heading(key), *section.build(self)]
+
+    def environment_parts(self) -> list:
+        return [
+            self.env_table(),
+            f"<h3>{_e(self.t('sec_trend'))}</h3>",
+            self.trend_chart(),
+            f"<h3>{_e(self.t('sec_indicators'))}</h3>",
+            self.indicator_chart(),
+        ]
 
     def env_table(self, raw: bool = False):
         ids = ["papi.d7", "papi.d7.1", "papi.d7.2", "papi.d7.3"]
@@ -235,13 +260,12 @@ class ProvinceReport:
             )
         return self._cache["gaps"]
 
-    def gap_section(self):
+    def gap_parts(self) -> list:
         """Where Dimension 7 and the land sub-dimensions lose points and who can win them back:
         the narrative, the decomposition chart, the points-to-gain list and the offices."""
         g = self.gaps()
         lines = g.narrative("papi.d7") if self._row("papi.d7") is not None else []
         return [
-            self.section("sec_gaps", "sec_gaps_note"),
             g.narrative_html(lines),
             g.gap_chart("papi.d7"),
             g.points_table(top=8),
@@ -407,13 +431,11 @@ class ProvinceReport:
             )
         return lines
 
-    def context_section(self) -> list:
-        """Section 6: the three yardsticks with trend and target, only those the province has;
-        an empty list (no heading, no panel) when it has none."""
-        if not self.has_context():
-            return []
+    def context_parts(self) -> list:
+        """The three yardsticks with trend and target, only those the province has (the section
+        is present only when it has some)."""
         st = self.context_standing()
-        parts: list = [self.section("sec_context", "sec_context_note")]
+        parts: list = []
         if len(st):
             parts.append(self.context_table(st))
             parts.append(self.context_tasks_text())
@@ -592,10 +614,36 @@ class ProvinceReport:
             {"province": self.name, "year": self.year, "language": self.lang, "data_dir": str(self.data_dir.name)},
             ensure_ascii=False,
         )
-        now = dt.datetime.now().strftime("%d/%m/%Y %H:%M" if self.lang == "vi" else "%Y-%m-%d %H:%M")
+        now = dt.datetime.now().strftime(self.t("datetime_format"))
         body = _e(self.t("footer", version=__version__, time=now, params=params, hashes=hashes))
         banner = f'<p class="gg-sample-footer">{_e(self.t("sample_banner"))}</p>' if self.is_sample else ""
         return f'<footer class="gg-footer">{banner}<p>{body}</p></footer>'
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the province report: ``key`` (what the notebook asks for), the report-text
+    keys of its title and note, what it shows (``build``: the parts after the heading) and, for a
+    section only some provinces have, ``present``."""
+
+    key: str
+    title_key: str
+    note_key: str | None
+    build: Callable[[ProvinceReport], list]
+    present: Callable[[ProvinceReport], bool] | None = None
+
+
+# The report's sections in order; a new section is a row here, its text keys in report_text.yaml
+# and one cell in notebooks/province_report.ipynb.
+SECTIONS = (
+    Section("environment", "sec_env", "sec_env_note", ProvinceReport.environment_parts),
+    Section("land", "sec_land", None, lambda r: [r.land_table()]),
+    Section("dossiers", "sec_dossier", "sec_dossier_note", lambda r: [r.dossier_table(), r.office_chart()]),
+    Section("groups", "sec_groups", "sec_groups_note", lambda r: [r.groups_table()]),
+    Section("gaps", "sec_gaps", "sec_gaps_note", ProvinceReport.gap_parts),
+    Section("context", "sec_context", "sec_context_note", ProvinceReport.context_parts, ProvinceReport.has_context),
+    Section("quality", "sec_quality", None, lambda r: [r.quality_table(), r.footer()]),
+)
 
 
 def build(province: str, year: int, language: str = "vi", data_dir: str | Path = SAMPLE_DATA) -> ProvinceReport:

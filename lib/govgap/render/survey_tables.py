@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from govgap.reference.catalogue import label
+from govgap.reference.report_text import text
 from govgap.render import fmt
 
 
@@ -20,25 +21,20 @@ def display_estimates(est: pd.DataFrame, lang: str = "vi", group: bool = False) 
             return "–"
         return fmt.percent(v, lang, decimals) if measure == "share" else fmt.number(v, lang, 2)
 
-    vi = lang == "vi"
     out = pd.DataFrame(
         {
-            "Chỉ tiêu" if vi else "Indicator": [
-                f"{i.removeprefix('papi.d')} {label(i, lang)}" for i in est["indicator_id"]
-            ],
+            text("col_indicator", lang): [f"{i.removeprefix('papi.d')} {label(i, lang)}" for i in est["indicator_id"]],
         }
     )
     if group:
-        out["Nhóm" if vi else "Group"] = est["group_value"].to_numpy()
-    out["Ước tính" if vi else "Estimate"] = [value(m, v) for m, v in zip(est["measure"], est["estimate"])]
-    out["KTC 95%" if vi else "95% CI"] = [
+        out[text("col_group", lang)] = est["group_value"].to_numpy()
+    out[text("col_estimate", lang)] = [value(m, v) for m, v in zip(est["measure"], est["estimate"])]
+    out[text("col_ci95", lang)] = [
         "–" if s else f"{value(m, lo)} – {value(m, hi)}"
         for m, lo, hi, s in zip(est["measure"], est["ci_low"], est["ci_high"], est["suppressed"])
     ]
     out["n"] = [fmt.number(v, lang, 0) for v in est["n"]]
-    out["Hiệu ứng thiết kế" if vi else "Design effect"] = [
-        ("–" if pd.isna(v) else fmt.number(v, lang, 2)) for v in est["deff"]
-    ]
+    out[text("col_deff", lang)] = [("–" if pd.isna(v) else fmt.number(v, lang, 2)) for v in est["deff"]]
     return out
 
 
@@ -69,6 +65,6 @@ def group_chart(groups: pd.DataFrame, indicator_id: str, lang: str = "vi"):
         ax.axvline(float(total.iloc[0]) * scale, color="#c0392b", lw=1, ls="--")
     ax.set_yticks(y, [f"{g}: {v}" for g, v in zip(part["group_var"], part["group_value"])], fontsize=8)
     ax.set_title(label(indicator_id, lang), fontsize=9)
-    ax.set_xlabel(("%" if share else "") + (" (khoảng tin cậy 95%)" if lang == "vi" else " (95% confidence interval)"))
+    ax.set_xlabel(("%" if share else "") + " " + text("axis_ci95", lang))
     fig.tight_layout()
     return fig

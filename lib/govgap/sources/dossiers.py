@@ -20,9 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
@@ -33,6 +31,7 @@ import pandas as pd
 
 from govgap.contract.accounting import Accounting
 from govgap.errors import DossierFormatError, OptionError
+from govgap.io import _fast as fast
 from govgap.io.legacy_text import LEGACY_CONVERTERS, LegacyTextError, detect_legacy
 from govgap.io.sheets import (
     EXCEL_TYPES,
@@ -90,32 +89,6 @@ CANONICAL_COLUMNS = [
     "source_sheet",
     "source_row",
 ]
-
-
-try:  # numpy's switch behind NUMPY_MADVISE_HUGEPAGE
-    from numpy._core.multiarray import _set_madvise_hugepage
-except ImportError:  # numpy 1.x
-    try:
-        from numpy.core.multiarray import _set_madvise_hugepage
-    except ImportError:
-        _set_madvise_hugepage = None
-
-
-@contextmanager
-def _small_pages():
-    """Linux numpy asks the kernel to back every array over 4 MB with 2 MB pages. On virtual
-    machines the first touch of such a page can cost more than the work done on it: a
-    million-row export was cleaned a sixth faster without (benchmarks/dossier_speed.py). The
-    advice is switched off while an export is read, cleaned and summed up, as
-    NUMPY_MADVISE_HUGEPAGE=0 would, and switched back afterwards; results are the same."""
-    if _set_madvise_hugepage is None:
-        yield
-        return
-    before = _set_madvise_hugepage(False)
-    try:
-        yield
-    finally:
-        _set_madvise_hugepage(before)
 
 
 # --------------------------------------------------------------------------- dictionaries
@@ -254,48 +227,6 @@ def _split_columns(found: dict[int, str], labels: list[str], extra: str | None):
     return keep, personal, unrecognised
 
 
-def _categorical(values) -> pd.Categorical:
-    """Distinct values and codes of a column (blank cells -> code -1), without copying
-    categorical columns."""
-    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
-        cat = values.array if isinstance(values, pd.Series) else values
-    else:
-        codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
-        cat = pd.Categorical.from_codes(codes, pd.Index(uniques, dtype=object))
-    cats = cat.categories
-    if not len(cats):
-        return cat
-    if cats.dtype == object:
-        blank = np.fromiter((is_blank(v) for v in cats), dtype=bool, count=len(cats))
-    elif isinstance(cats.array, pd.arrays.ArrowStringArray):  # text read by pyarrow: trimmed there
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        text = pa.array(cats.array)
-        blank = pc.fill_null(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(text)), 0), True).to_numpy(
-            zero_copy_only=False
-        )
-    else:
-        blank = (pd.Series(cats).astype(str).str.strip() == "").to_numpy(bool)
-    if not blank.any():
-        return cat
-    codes = np.where(np.append(blank, True)[cat.codes], -1, cat.codes)
-    return pd.Categorical.from_codes(codes, cats)
-
-
-def _recode(cat: pd.Categorical, func) -> pd.Categorical:
-    """Apply ``func`` to the categories only; results that coincide are merged, None -> -1."""
-    new = [func(c) for c in cat.categories]
-    if all(a is b or (isinstance(a, str) and a == b) for a, b in zip(new, cat.categories)) and len(set(new)) == len(
-        new
-    ):
-        # nothing changed (the usual case): the same codes, no new code for every row
-        return pd.Categorical.from_codes(cat.codes, pd.Index(cat.categories, dtype=object), validate=False)
-    new_codes, new_cats = pd.factorize(pd.Index(new, dtype=object), use_na_sentinel=True)
-    new_codes = np.append(new_codes, -1)  # position -1 (a blank cell) stays blank
-    return pd.Categorical.from_codes(new_codes[cat.codes], pd.Index(new_cats, dtype=object))
-
-
 def _convert_text_columns(
     frame: pd.DataFrame, where: str, columns: dict[str, str], extra: str | None, ids_done: bool = False
 ) -> list[str]:
@@ -309,14 +240,14 @@ def _convert_text_columns(
             continue
         if kinds[name] != "text":
             continue
-        cat = _categorical(frame[name])
+        cat = fast.categorical(frame[name])
         texts = [v for v in cat.categories if isinstance(v, str)]
         try:
             enc = detect_legacy(texts)
         except LegacyTextError as exc:
             raise DossierFormatError(f"{where}, column '{columns.get(name, name)}': {exc}") from None
         convert = LEGACY_CONVERTERS[enc]
-        cat = _recode(cat, lambda v, convert=convert: (convert(v) or None) if isinstance(v, str) else v)
+        cat = fast.recode(cat, lambda v, convert=convert: (convert(v) or None) if isinstance(v, str) else v)
         if enc != "unicode":
             used.append(f"{columns.get(name, name)}: {enc}")
         frame[name] = cat
@@ -331,19 +262,6 @@ def _convert_text_columns(
             ids = ids.str.normalize("NFC")
         frame["dossier_id"] = ids.str.strip()
     return used
-
-
-def _object_grid(body: list[list], width: int) -> np.ndarray:
-    """Rows of cells as a 2-D object array at least ``width`` wide (short rows padded with
-    None), built in C by pandas' own row-to-array routine; a plain transposition otherwise."""
-    try:
-        from pandas._libs.lib import to_object_array
-    except ImportError:  # a pandas without it: slower, same result
-        grid = np.full((len(body), max([width, *map(len, body)])), None, dtype=object)
-        for i, row in enumerate(body):
-            grid[i, : len(row)] = row
-        return grid
-    return to_object_array(body, min_width=width) if body else np.empty((0, width), dtype=object)
 
 
 def _read_excel(path: Path, extra: str | None) -> Export:
@@ -384,7 +302,7 @@ def _read_excel(path: Path, extra: str | None) -> Export:
         if start < len(rows) and is_column_number_row(rows[start]):
             notes.append(f"sheet '{name}': row {start + 1} holds column numbers, not a dossier")
             start += 1
-        grid = _object_grid(rows[start:], max(keep) + 1)
+        grid = fast.object_grid(rows[start:], max(keep) + 1)
         # object columns as read: no inference into string arrays (text is converted once, per
         # distinct value, in _convert_text_columns)
         frame = pd.DataFrame({canon: grid[:, c] for c, canon in keep.items()}, dtype=object, copy=False)
@@ -406,113 +324,6 @@ def _read_excel(path: Path, extra: str | None) -> Export:
     if converted:
         notes.append("legacy text converted: " + "; ".join(converted))
     return Export(frame, path.name, sheets, "unicode", columns, unrecognised, personal, notes)
-
-
-def _from_arrow(col) -> pd.Categorical:
-    """A text column read by pyarrow as a Categorical, which is several times quicker than
-    ``to_pandas`` when a column has many distinct values (dates with times). A dictionary
-    column (one dictionary per block read) gets the blocks' unified dictionary; plain text (the
-    received dates: mostly distinct within a block, so cheaper to hash once) is encoded here."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    text = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
-    if col.num_chunks == 0:
-        return pd.Categorical([])
-    # dictionary_encode gives every chunk the same, final dictionary
-    col = col.unify_dictionaries() if pa.types.is_dictionary(col.type) else pc.dictionary_encode(col)
-    dictionary = col.chunk(0).dictionary
-    codes = _indices(col.chunks, len(dictionary))
-    bad = _first_bad_utf8(dictionary)
-    if bad is not None:
-        raise _BadUTF8(int(np.argmax(codes == bad)))
-    categories = pd.Index(pd.arrays.ArrowStringArray(dictionary, dtype=text))
-    return pd.Categorical.from_codes(codes, categories, validate=False)
-
-
-def _indices(chunks, size: int) -> np.ndarray:
-    """The dictionary indices of pyarrow chunks as one numpy array of the smallest integer type
-    for ``size`` values, null -> -1: one copy of a few MB instead of three."""
-    dtype = np.int8 if size < 127 else np.int16 if size < 32_767 else np.int32
-    parts = []
-    for chunk in chunks:
-        indices = chunk.indices
-        width = np.dtype(f"int{indices.type.bit_width}")
-        values = np.frombuffer(
-            indices.buffers()[1], dtype=width, count=len(indices), offset=indices.offset * width.itemsize
-        )
-        if indices.null_count:
-            valid = np.unpackbits(np.frombuffer(indices.buffers()[0], dtype=np.uint8), bitorder="little")
-            values = np.where(valid[indices.offset : indices.offset + len(indices)].astype(bool), values, -1)
-        parts.append(values)
-    return np.concatenate(parts, dtype=dtype, casting="unsafe") if parts else np.empty(0, dtype=dtype)
-
-
-class _BadUTF8(Exception):
-    """Text that is not UTF-8 in a file read as UTF-8; ``row``: position among the rows read."""
-
-    def __init__(self, row: int):
-        super().__init__(row)
-        self.row = row
-
-
-def _first_bad_utf8(strings) -> int | None:
-    """Position of the first value that is not valid UTF-8 (pyarrow reads CSV text without
-    checking it: checking the distinct values afterwards is quicker), or None."""
-    import pyarrow as pa
-
-    try:
-        strings.validate(full=True)
-        return None
-    except pa.ArrowInvalid:
-        for i, raw in enumerate(strings.cast(pa.binary()).to_pylist()):
-            if raw is not None:
-                try:
-                    raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    return i
-        raise  # invalid for another reason
-
-
-def _ids_from_arrow(col) -> pd.arrays.ArrowStringArray:
-    """The dossier ids read by pyarrow as ``_convert_text_columns`` leaves them (blank -> "",
-    NFC, trimmed), done in pyarrow while the other columns are converted."""
-    import pyarrow.compute as pc
-
-    ids = col.combine_chunks()
-    bad = _first_bad_utf8(ids)
-    if bad is not None:
-        raise _BadUTF8(bad)
-    if ids.null_count:  # blank ids
-        ids = pc.fill_null(ids, "")
-    if pc.all(pc.string_is_ascii(ids)).as_py() is not False:
-        if _edges_may_be_blank(ids):
-            ids = pc.ascii_trim_whitespace(ids)  # ten times quicker than the Unicode trim, same result here
-    else:
-        ids = pc.utf8_trim_whitespace(pc.utf8_normalize(ids, "NFC"))
-    return pd.arrays.ArrowStringArray(ids, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
-
-
-def _offsets_and_data(strings) -> tuple[np.ndarray, np.ndarray]:
-    """The value offsets (one more than values) and the bytes of a pyarrow string array, as numpy
-    views without copying."""
-    import pyarrow as pa
-
-    _, offsets, data = strings.buffers()
-    width = np.dtype(np.int64 if pa.types.is_large_string(strings.type) else np.int32)
-    offsets = np.frombuffer(offsets, dtype=width, count=len(strings) + 1, offset=strings.offset * width.itemsize)
-    return offsets, (np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8))
-
-
-def _edges_may_be_blank(strings) -> bool:
-    """Whether some value of a pyarrow string array starts or ends with a space or control
-    character (so trimming can be skipped, with its copy, when none does)."""
-    offsets, data = _offsets_and_data(strings)
-    if offsets[-1] == offsets[0]:
-        return False
-    filled = offsets[1:] > offsets[:-1]
-    first, last = offsets[:-1][filled], offsets[1:][filled] - 1
-    return bool((data[first] <= 32).any() or (data[last] <= 32).any())
 
 
 def _read_csv(path: Path, extra: str | None) -> Export:
@@ -574,13 +385,13 @@ def _read_csv(path: Path, extra: str | None) -> Export:
     converted, bad = {}, None
     with ThreadPoolExecutor(2) as pool:  # pyarrow unifies the blocks' dictionaries without the GIL
         jobs = [
-            pool.submit(_ids_from_arrow if name == "dossier_id" else _from_arrow, col)
+            pool.submit(fast.ids_from_arrow if name == "dossier_id" else fast.from_arrow, col)
             for name, col in zip(names, table.columns)
         ]
         for name, job in zip(names, jobs):
             try:
                 converted[name] = job.result()
-            except _BadUTF8 as exc:
+            except fast.BadUTF8 as exc:
                 bad = bad or (name, exc.row)
     rows = np.arange(start + 1, start + 1 + table.num_rows)
     del table
@@ -616,7 +427,6 @@ def _read_csv(path: Path, extra: str | None) -> Export:
     return Export(frame, path.name, ["-"], codec, columns, unknown, pii, notes)
 
 
-@_small_pages()
 def read_export(path: str | Path, columns: str | Path | None = None) -> Export:
     """Read one export. ``columns``: a user column dictionary CSV added to the built-in one.
 
@@ -664,7 +474,7 @@ def _parse_text_dates(text: pd.Series) -> np.ndarray:
     text = pd.Series(text)
     if not pd.api.types.is_string_dtype(text.dtype) or text.dtype == object:
         text = text.astype(str)
-    arr = _arrow(text)
+    arr = fast.to_arrow(text)
     if pc.any(pc.match_substring_regex(arr, r"\s\s|[\x{00A0}\x{2007}\x{202F}\x{3000}]")).as_py():
         arr = pc.replace_substring_regex(arr, r"[\s\x{00A0}\x{2007}\x{202F}\x{3000}]+", " ")
     arr = pc.utf8_trim_whitespace(arr)
@@ -760,7 +570,7 @@ def parse_dates(values) -> pd.Series:
     """Dates as dd/mm/yyyy, dd/mm/yyyy HH:MM, ISO, Excel serial numbers or Excel date cells
     -> datetime64; unreadable or blank -> NaT. Each distinct value is parsed once."""
     index = values.index if isinstance(values, pd.Series) else None
-    dates = _DateCodes(_categorical(values))
+    dates = _DateCodes(fast.categorical(values))
     return pd.Series(dates.values[dates.codes], index=index, dtype="datetime64[ns]")
 
 
@@ -873,13 +683,6 @@ def _period(period, period_start, period_end):
     return pd.Timestamp(period_start).normalize(), pd.Timestamp(period_end).normalize()
 
 
-def _arrow(strings: pd.Series):
-    import pyarrow as pa
-
-    arr = pa.array(strings.to_numpy(dtype=object) if strings.dtype == object else strings.array, type=pa.string())
-    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-
-
 _FOOTER = r"^\s*(tổng|tong|cộng|cong|total|người lập|nguoi lap|ghi chú|ghi chu|xác nhận)"
 _FOOTER_FIRST = np.frombuffer(b" \t\n\v\f\rTtCcNnGgXx", dtype=np.uint8)  # how a footer id can begin
 
@@ -890,8 +693,8 @@ def _starts_like_footer(ids: pd.Series) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = _arrow(ids)
-    offsets, data = _offsets_and_data(arr)
+    arr = fast.to_arrow(ids)
+    offsets, data = fast.offsets_and_data(arr)
     filled = offsets[1:] > offsets[:-1]
     maybe = np.zeros(len(arr), dtype=bool)
     maybe[filled] = np.isin(data[offsets[:-1][filled]], _FOOTER_FIRST)
@@ -903,84 +706,6 @@ def _starts_like_footer(ids: pd.Series) -> np.ndarray:
     return found
 
 
-def _in_background(func, *args) -> Future:
-    """Run ``func(*args)`` in a thread; ``.result()`` waits for it (and raises its error). Worth
-    it for pyarrow and numpy work, which runs without the GIL on another core."""
-    future: Future = Future()
-
-    def run():
-        try:
-            future.set_result(func(*args))
-        except BaseException as exc:  # handed over to whoever waits for the result
-            future.set_exception(exc)
-
-    threading.Thread(target=run, daemon=True, name=f"govgap-{func.__name__}").start()
-    return future
-
-
-def _repeated(ids: pd.Series) -> np.ndarray:
-    """Rows whose id occurs more than once. An export's ids mostly have one length: those are
-    hashed as 8-byte words read from pyarrow's buffer, and only rows whose hashes meet are
-    compared as text; ids of other lengths are compared as text (hashed in pyarrow)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arr = _arrow(ids)
-    lengths = pc.binary_length(arr).to_numpy(zero_copy_only=False)
-    width = int(np.bincount(lengths).argmax()) if len(arr) else 0
-    if width < 8:
-        return _repeated_text(arr)
-    same = lengths == width
-    if same.all():
-        return _repeated_fixed(arr, width)
-    out = np.empty(len(arr), dtype=bool)
-    out[~same] = _repeated_text(arr.filter(pa.array(~same)))
-    out[same] = _repeated_fixed(arr.filter(pa.array(same)), width)
-    return out
-
-
-def _repeated_text(arr) -> np.ndarray:
-    import pyarrow.compute as pc
-
-    codes = pc.dictionary_encode(arr).indices.to_numpy(zero_copy_only=False)
-    return np.bincount(codes)[codes] > 1
-
-
-def _repeated_fixed(arr, width: int) -> np.ndarray:
-    """``_repeated_text`` for ids all ``width`` (>= 8) bytes long: each id is read as 8-byte
-    words (the last one overlapping), which are mixed into one 64-bit hash."""
-    import pyarrow as pa
-
-    data = arr.buffers()[2]
-    first = int(_offsets_and_data(arr)[0][0])
-    starts = list(range(0, width - 7, 8))
-    if starts[-1] != width - 8:
-        starts.append(width - 8)
-    words = np.frombuffer(
-        data,
-        count=len(arr),
-        offset=first,
-        dtype=np.dtype(
-            {
-                "names": [f"w{i}" for i in range(len(starts))],
-                "formats": ["<u8"] * len(starts),
-                "offsets": starts,
-                "itemsize": width,
-            }
-        ),
-    )
-    hashed = words["w0"].copy()
-    for name in words.dtype.names[1:]:
-        hashed *= np.uint64(0x9E3779B97F4A7C15)
-        hashed ^= words[name]
-    out = np.zeros(len(arr), dtype=bool)
-    maybe = np.flatnonzero(pd.Series(hashed).duplicated(keep=False).to_numpy())
-    if len(maybe):  # equal hashes: equal ids, or (rarely) a collision
-        out[maybe] = _repeated_text(arr.take(pa.array(maybe)))
-    return out
-
-
-@_small_pages()
 def clean_dossiers(
     export: Export | pd.DataFrame,
     period=None,
@@ -1053,7 +778,7 @@ def clean_dossiers(
     def cat(name) -> pd.Categorical:
         if name not in frame.columns:
             return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), pd.Index([], dtype=object))
-        return _categorical(frame[name])
+        return fast.categorical(frame[name])
 
     if "_parse_error" in frame.columns:  # CSV rows with the wrong number of fields
         errors = frame["_parse_error"]
@@ -1062,8 +787,8 @@ def clean_dossiers(
     ids = frame["dossier_id"].astype("str").fillna("")
     # work that needs no other result runs on a second core meanwhile: hashing every id and
     # matching footer words (pyarrow, without the GIL)
-    repeated = _in_background(_repeated, ids)
-    footer = _in_background(_starts_like_footer, ids)
+    repeated = fast.in_background(fast.repeated, ids)
+    footer = fast.in_background(_starts_like_footer, ids)
     no_id = (ids == "").to_numpy()
     cats = {
         name: cat(name)
@@ -1226,7 +951,7 @@ def clean_dossiers(
     bad = reason > 0
     good = np.flatnonzero(~bad)
     # the kept rows of the largest columns are gathered on a second core meanwhile
-    kept = _in_background(
+    kept = fast.in_background(
         lambda: {
             "dossier_id": ids.take(good).reset_index(drop=True),
             "received": received.take(good),
@@ -1268,8 +993,8 @@ def clean_dossiers(
         "fee": numbers["fee"][good],
         "paid_online": paid[good],
         "state": state[good],
-        "source_file": _categorical(frame["source_file"]).take(good),
-        "source_sheet": _categorical(frame["source_sheet"]).take(good),
+        "source_file": fast.categorical(frame["source_file"]).take(good),
+        "source_sheet": fast.categorical(frame["source_sheet"]).take(good),
         "source_row": frame["source_row"].to_numpy()[good],
         **kept.result(),
     }
@@ -1342,23 +1067,6 @@ def _resolve_duplicates(ids, procedure, rec_day, due_at, finished_at, state, fra
     )
 
 
-def _used(codes: np.ndarray, size: int) -> np.ndarray:
-    """Which of ``size`` categories some code (-1: blank) points to, by counting, not sorting."""
-    if size == 1 and len(codes) and codes.min() == 0:  # one value, in every row
-        return np.ones(1, dtype=bool)
-    return np.bincount(codes[codes >= 0], minlength=size) > 0
-
-
-def _drop_unused(cat: pd.Categorical) -> pd.Categorical:
-    """``remove_unused_categories`` by counting codes (linear) instead of sorting them."""
-    codes = cat.codes
-    used = _used(codes, len(cat.categories))
-    if used.all():
-        return cat
-    new = np.append(np.cumsum(used) - 1, -1)  # position -1 (blank) stays blank
-    return pd.Categorical.from_codes(new[codes].astype(codes.dtype), cat.categories[used])
-
-
 def _months(days: np.ndarray) -> pd.Categorical:
     """ "YYYY-MM" of each day as a categorical in time order (month numbers counted, not hashed)."""
     days = np.asarray(days, dtype="datetime64[D]")
@@ -1428,7 +1136,7 @@ def _classify(c: dict, start: pd.Timestamp, end: pd.Timestamp, cal: WorkCalendar
         processing[~done] = np.nan
         return days_late, processing, _months(rec_day)
 
-    counted = _in_background(counts)
+    counted = fast.in_background(counts)
     late_date = ~np.isnat(stop) & (stop > due_day)
     late_supp = supplements > 1
     # index into STATUSES; each rule below overrides the ones above it
@@ -1447,7 +1155,7 @@ def _classify(c: dict, start: pd.Timestamp, end: pd.Timestamp, cal: WorkCalendar
     verdict = np.where(late_date | late_supp, 0, 1).astype(np.int8)
     on_time = pd.arrays.BooleanArray(verdict == 1, withdrawn)
     categorical = {
-        name: _drop_unused(c[name])
+        name: fast.drop_unused(c[name])
         for name in ("procedure", "procedure_code", "field", "office", "source_file", "source_sheet")
     }
     days_late, processing, month = counted.result()
