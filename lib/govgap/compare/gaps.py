@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special  # the t quantile; scipy.stats is imported where correlations are asked for
 
 from govgap.compare.standings import bands, ranks
 from govgap.errors import InputError, OptionError
@@ -316,7 +316,7 @@ def _add_intervals(out: pd.DataFrame, intervals, code, year: int, sign: np.ndarr
     se, df = _difference_interval(now["se"], now["df"], prev["se"], prev["df"])
     diff = sign * (now["estimate"].to_numpy() - prev["estimate"].to_numpy())
     with np.errstate(invalid="ignore"):
-        t = stats.t.ppf(0.975, df)
+        t = special.stdtrit(df, 0.975)
     out["change_low"], out["change_high"] = diff - t * se, diff + t * se
     has = ~np.isnan(out["change_low"].to_numpy())
     sig = (out["change_low"] > 0) | (out["change_high"] < 0)
@@ -737,6 +737,8 @@ def association(x: pd.Series, y: pd.Series, highlight: str | None = None) -> dic
         "highlight": highlight,
     }
     if n >= 5:
+        from scipy import stats
+
         out["spearman"], out["spearman_p"] = map(float, stats.spearmanr(both["x"], both["y"]))
         out["pearson"], out["pearson_p"] = map(float, stats.pearsonr(both["x"], both["y"]))
         fit = stats.linregress(both["x"], both["y"])

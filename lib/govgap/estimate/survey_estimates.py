@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special  # the t quantile; scipy.stats costs a second to import
 
 from govgap.errors import InputError, OptionError
 from govgap.reference.catalogue import SCORED_SUBDIMENSIONS, children, normalise_bounds, score_scale
@@ -342,7 +342,7 @@ def estimate(
         var = _variance(lin.z, d_ok, design, n_dom, lonely_psu)
         se = np.sqrt(var)
         df_safe = np.where(df > 0, df, np.nan)
-        t = stats.t.ppf(q, df_safe)
+        t = special.stdtrit(df_safe, q)
         if measure[ind] == "share":
             with np.errstate(divide="ignore", invalid="ignore"):
                 logit = np.log(est / (1 - est))
@@ -448,7 +448,7 @@ def score_estimates(
     frames = []
     for ind, score, var, count in rows:
         se = np.sqrt(var)
-        t = stats.t.ppf(q, np.where(df > 0, df, np.nan))
+        t = special.stdtrit(np.where(df > 0, df, np.nan), q)
         part = labels.copy()
         part["indicator_id"] = ind
         part["score"] = score

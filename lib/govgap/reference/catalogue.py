@@ -49,16 +49,27 @@ def breaks_for(indicator_id: str) -> pd.DataFrame:
     return table[table["indicator_id"].isin(related)].sort_values("year")
 
 
+@lru_cache(maxsize=1)
+def _rescales() -> dict[str, list[tuple[int, float, float]]]:
+    """Per indicator, its rescales (year, scale before) in year order."""
+    table = breaks()
+    table = table[table["kind"] == "rescale"].sort_values("year")
+    out: dict[str, list[tuple[int, float, float]]] = {}
+    for row in table.itertuples():
+        out.setdefault(row.indicator_id, []).append(
+            (int(row.year), float(row.scale_min_before), float(row.scale_max_before))
+        )
+    return out
+
+
 @lru_cache(maxsize=4096)
 def scale_for(indicator_id: str, year: int) -> tuple[float, float]:
     """Scale (min, max) of an indicator in a given edition: the catalogue's current scale,
     or the scale before the first later rescale listed in ``indicator_breaks.csv``."""
+    for rescaled_in, lo, hi in _rescales().get(indicator_id, ()):
+        if rescaled_in > year:
+            return lo, hi
     row = indicators().loc[indicator_id]
-    table = breaks()
-    later = table[(table["indicator_id"] == indicator_id) & (table["kind"] == "rescale") & (table["year"] > year)]
-    if len(later):
-        first = later.sort_values("year").iloc[0]
-        return float(first["scale_min_before"]), float(first["scale_max_before"])
     lo = float(row["scale_min"]) if pd.notna(row["scale_min"]) else float("nan")
     hi = float(row["scale_max"]) if pd.notna(row["scale_max"]) else float("nan")
     return lo, hi

@@ -182,6 +182,25 @@ def _wildcard_matches(encoded: str, candidates: dict[str, Province], lenient: bo
     return {prov for spelling, prov in candidates.items() if regex.fullmatch(spelling)}
 
 
+def lookup_province(text: str) -> Province | None:
+    """The province (current or retired) that ``text`` spells, or None: ``find_province``
+    without its checks and suggestions, for scanning many cells that are mostly not names."""
+    current, old = _index()
+    key = _key(text)
+    if not key:
+        return None
+    found = current.get(key) or old.get(key)
+    if found is None:
+        encoded = _encode(text)
+        for lenient in (False, True):
+            if "?" not in encoded and not lenient:
+                continue
+            matches = _wildcard_matches(encoded, _skeletons(), lenient)
+            if len(matches) == 1:
+                return matches.pop()
+    return found
+
+
 def find_province(text: str, retired: str = "error") -> Province:
     """Resolve a province name as real files spell it (or its GSO code) to a pre-2025 ``Province``.
 
@@ -199,22 +218,11 @@ def find_province(text: str, retired: str = "error") -> Province:
         raise ProvinceNotFoundError("Province name is empty.")
     if re.fullmatch(r"\d{1,2}", str(text).strip()):  # a GSO code ("01", "1")
         return province(str(text).strip())
-    current, old = _index()
-    key = _key(str(text))
-    if not key:
+    if not _key(str(text)):
         raise ProvinceNotFoundError(f"Province name {text!r} is empty.")
-    found = current.get(key) or old.get(key)
+    found = lookup_province(str(text))
     if found is None:
-        encoded = _encode(str(text))
-        for lenient in (False, True):
-            if "?" not in encoded and not lenient:
-                continue
-            matches = _wildcard_matches(encoded, _skeletons(), lenient)
-            if len(matches) == 1:
-                found = matches.pop()
-                break
-    if found is None:
-        names = sorted({p.name_vi for p in current.values()})
+        names = sorted({p.name_vi for p in _index()[0].values()})
         close = difflib.get_close_matches(fold(repair(str(text))), [fold(n) for n in names], n=3, cutoff=0.5)
         suggestions = [n for n in names if fold(n) in close]
         hint = f" Closest: {', '.join(suggestions)}." if suggestions else ""

@@ -34,7 +34,7 @@ import pandas as pd
 from govgap.errors import ContractError, LayoutError, UnknownProvinceError
 from govgap.io.xlsx import column_letter
 from govgap.reference.catalogue import indicators, scale_for
-from govgap.reference.provinces import find_province, provinces
+from govgap.reference.provinces import find_province, lookup_province, provinces
 from govgap.reference.text import fold, nfc
 
 TIDY_COLUMNS = [
@@ -65,6 +65,7 @@ NOTE_PREFIXES = ("note", "ghi chu", "ban quyen", "copyright", "nguon", "source")
 # ---------------------------------------------------------------------------------- labels
 
 
+@lru_cache(maxsize=65536)
 def _label_key(text) -> str:
     """Comparable label: folded; numbering ("Chỉ số nội dung 7:", "7.1:", "Sub-Index 2:",
     "Chỉ số 2:"), punctuation, edition years and spaces removed; "tỉ lệ" spelt "tỷ lệ"; a word
@@ -123,10 +124,25 @@ def _resolve(text: str) -> str | None:
     """GSO code of a province name as a workbook spells it, or None."""
     if len(text) > 40 or not re.search(r"[A-Za-zÀ-ỹ]", text):
         return None
-    try:
-        return find_province(text, retired="keep").code
-    except UnknownProvinceError:
-        return None
+    if re.fullmatch(r"\d{1,2}", text):  # a GSO code written as text
+        try:
+            return find_province(text).code
+        except UnknownProvinceError:
+            return None
+    found = lookup_province(text)
+    return found.code if found is not None else None
+
+
+def _province_codes(grid: np.ndarray) -> np.ndarray:
+    """``_province_of`` of every cell, worked out once per distinct text (sheets repeat names)."""
+    flat = grid.ravel()
+    text = np.fromiter((isinstance(v, str) for v in flat), dtype=bool, count=len(flat))
+    out = np.full(len(flat), None, dtype=object)
+    if text.any():
+        uniques, inverse = np.unique(flat[text].astype(str), return_inverse=True)
+        resolved = np.array([_province_of(u) for u in uniques] + [None], dtype=object)[:-1]
+        out[text] = resolved[inverse]
+    return out.reshape(grid.shape)
 
 
 def _province_of(value) -> str | None:
@@ -159,18 +175,60 @@ def _parse_scale(text) -> tuple[float, float] | None:
 
 
 def open_workbook(path: str | Path) -> dict[str, pd.DataFrame]:
-    """All sheets of a workbook as raw grids (no header). python-calamine first; workbooks it
-    cannot parse (PCI 2014 has sheets with a malformed dimension record) through openpyxl."""
+    """All sheets of a workbook as raw grids (no header; blank cells NaN; a column of numbers
+    numeric, as ``pandas.read_excel(header=None)`` gives them). python-calamine reads the cells
+    (ten times quicker than going through pandas' Excel parser); a sheet it cannot parse (PCI 2014
+    has sheets with a malformed dimension record) is read through openpyxl."""
+    from python_calamine import CalamineWorkbook
+
     path = Path(path)
     try:
-        return pd.read_excel(path, sheet_name=None, header=None, engine="calamine")
-    except Exception as first:  # noqa: BLE001 - calamine raises its own error types
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            try:
-                return pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl")
-            except Exception as second:  # noqa: BLE001
-                raise LayoutError(f"{path.name}: the workbook cannot be opened ({second})") from second
-        raise LayoutError(f"{path.name}: the workbook cannot be opened ({first})") from first
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # noqa: BLE001 - calamine raises its own error types
+        raise LayoutError(f"{path.name}: the workbook cannot be opened ({exc})", file=path.name) from exc
+    grids, unreadable = {}, []
+    for name in book.sheet_names:
+        try:
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)  # from A1
+        except Exception:  # noqa: BLE001
+            unreadable.append(name)
+            grids[name] = None
+            continue
+        grids[name] = _grid(rows)
+    if unreadable:
+        if path.suffix.lower() not in (".xlsx", ".xlsm"):
+            raise LayoutError(
+                f"{path.name}: sheet(s) {', '.join(map(repr, unreadable))} cannot be read", file=path.name
+            )
+        try:
+            import openpyxl
+
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            for name in unreadable:
+                rows = [list(row) for row in book[name].iter_rows(values_only=True)]
+                width = max(map(len, rows), default=0)
+                grids[name] = _grid([row + [None] * (width - len(row)) for row in rows])
+            book.close()
+        except Exception as exc:  # noqa: BLE001
+            raise LayoutError(f"{path.name}: the workbook cannot be opened ({exc})", file=path.name) from exc
+    return grids
+
+
+def _grid(rows: list[list]) -> pd.DataFrame:
+    """Cells as read_excel(header=None) leaves them: empty cells NaN, trailing blank rows and
+    columns dropped, each column's type inferred."""
+    if not rows or not rows[0]:
+        return pd.DataFrame()
+    cells = np.empty((len(rows), len(rows[0])), dtype=object)
+    cells[:] = rows
+    blank = cells == ""
+    cells[blank] = np.nan
+    filled = ~blank & pd.notna(cells)
+    if not filled.any():
+        return pd.DataFrame()
+    height = int(np.flatnonzero(filled.any(axis=1))[-1]) + 1
+    width = int(np.flatnonzero(filled.any(axis=0))[-1]) + 1
+    return pd.DataFrame(cells[:height, :width]).infer_objects()
 
 
 def _year_of(sheet: str, path: Path) -> int | None:
@@ -232,7 +290,7 @@ def read_sheet(path: str | Path, sheet: str, frame: pd.DataFrame, year: int | No
         )
         return result
     grid = frame.to_numpy(dtype=object)
-    codes = np.vectorize(_province_of, otypes=[object])(grid)
+    codes = _province_codes(grid)
     found = codes != None  # noqa: E711 - elementwise on an object array
     per_row = [len(set(codes[r][found[r]])) for r in range(grid.shape[0])]
     per_col = [len(set(codes[:, c][found[:, c]])) for c in range(grid.shape[1])]
@@ -582,11 +640,12 @@ def load_files(paths, years: dict | None = None) -> LoadResult:
 
 
 def load_folder(folder: str | Path) -> LoadResult:
-    """Every ``.xls``/``.xlsx``/``.xlsm`` workbook in ``folder`` (see ``load_files``)."""
+    """Every ``.xls``/``.xlsx``/``.xlsm`` workbook in ``folder`` and its subfolders (see
+    ``load_files``)."""
     folder = Path(folder)
     paths = [
         p
-        for p in sorted(folder.glob("*"))
+        for p in sorted(folder.rglob("*"))
         if p.suffix.lower() in (".xls", ".xlsx", ".xlsm") and not p.name.startswith("~$")
     ]
     if not paths:
@@ -655,7 +714,7 @@ def _reject_out_of_period(loaded: list[SheetResult], issues: list) -> None:
     introduced in 2018, over the poverty-list values): it is rejected, not trusted."""
     cat = indicators()
     for s in loaded:
-        ids = set(s.table["indicator_id"])
+        ids = sorted(set(s.table["indicator_id"]))  # sorted: the message reads the same every run
         levels = cat.loc[list(ids), ["level", "first_year", "last_year"]]
         levels = levels[levels["level"].isin(["dimension", "sub-dimension"])]
         wrong = levels[(levels["first_year"] > s.year) | (levels["last_year"].fillna(9999) < s.year)]
@@ -685,9 +744,8 @@ def _reject_duplicate_editions(loaded: list[SheetResult], issues: list) -> None:
     prints = []
     for s in loaded:
         t = s.table.dropna(subset=["value"])
-        prints.append(
-            {(p, i, round(float(v), 5)) for p, i, v in zip(t["province_code"], t["indicator_id"], t["value"])}
-        )
+        rounded = np.round(t["value"].to_numpy(float), 5).tolist()
+        prints.append(set(zip(t["province_code"].tolist(), t["indicator_id"].tolist(), rounded)))
     order = sorted(range(len(loaded)), key=lambda k: (loaded[k].year, loaded[k].file, loaded[k].sheet))
     for pos, b in enumerate(order):
         for a in order[:pos]:
@@ -720,8 +778,12 @@ def _reconcile(table: pd.DataFrame, issues: list) -> pd.DataFrame:
     dup = table.duplicated(keys, keep=False)
     if dup.any():
         groups = table[dup].groupby(keys, sort=False)
-        spread = groups["value"].agg(
-            lambda v: (v.max() - v.min()) if v.notna().all() else (0.0 if v.isna().all() else np.inf)
+        values = groups["value"]
+        valid, copies = values.count(), values.size()
+        # copies that all have a value differ by their range; all blank agree; some blank disagree
+        spread = pd.Series(
+            np.where(valid == copies, values.max() - values.min(), np.where(valid == 0, 0.0, np.inf)),
+            index=valid.index,
         )
         bad = spread[spread > CONFLICT_TOLERANCE * np.maximum(1, groups["value"].max().abs().fillna(0))]
         for (source, year, ind), sub in table[dup].set_index(keys).loc[bad.index].groupby(level=[0, 1, 3]):
