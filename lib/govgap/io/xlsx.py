@@ -1,14 +1,13 @@
 """A minimal, fast and byte-deterministic .xlsx writer for large generated sheets.
 
 xlsxwriter spends about 2 s on a 20,000-row export; sample generation writes 126 of them.
-This writer emits worksheets with inline strings, numbers, merged title cells and a bold
+This writer emits worksheets with shared strings, numbers, merged title cells and a bold
 style, which Excel, LibreOffice, openpyxl and python-calamine all read. Zip entries carry a
 fixed timestamp so that the same rows give the same bytes.
 """
 
 from __future__ import annotations
 
-import math
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,12 +26,49 @@ def column_letter(i: int) -> str:
     return name
 
 
-def _cell(ref: str, value, style: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
-        return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f'<c r="{ref}"{style}><v>{value}</v></c>'
-    return f'<c r="{ref}" t="inlineStr"{style}><is><t xml:space="preserve">{escape(str(value))}</t></is></c>'
+class _Strings:
+    """The shared-strings table: each distinct text is written (and escaped) once and cells point
+    to it, which halves a dossier export's XML (its offices, procedures and statuses repeat)."""
+
+    def __init__(self):
+        self.index: dict[str, int] = {}
+
+    def __call__(self, text: str) -> int:
+        found = self.index.get(text)
+        if found is None:
+            found = self.index[text] = len(self.index)
+        return found
+
+    def xml(self) -> str:
+        items = "".join(
+            f'<si><t xml:space="preserve">{escape(t)}</t></si>' if t != t.strip() else f"<si><t>{escape(t)}</t></si>"
+            for t in self.index
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            f'count="{len(self.index)}" uniqueCount="{len(self.index)}">{items}</sst>'
+        )
+
+
+def _row_cells(row: list, cols: list[str], number: int, style: str, strings: _Strings) -> str:
+    """The cells of one row (a 20,000-row export has 300,000 cells): text as shared strings,
+    numbers inline; None, "" and NaN left empty; anything else written as its text."""
+    out = []
+    index = strings.index
+    for c, value in enumerate(row):
+        kind = type(value)
+        if kind is str:
+            if value:
+                position = index.get(value)
+                if position is None:
+                    position = index[value] = len(index)
+                out.append(f'<c r="{cols[c]}{number}" t="s"{style}><v>{position}</v></c>')
+        elif kind is int or (kind is float and value == value):
+            out.append(f'<c r="{cols[c]}{number}"{style}><v>{value}</v></c>')
+        elif value is not None and kind is not float:  # a bool, a date ...: as its text
+            out.append(f'<c r="{cols[c]}{number}" t="s"{style}><v>{strings(str(value))}</v></c>')
+    return "".join(out)
 
 
 @dataclass
@@ -60,14 +96,14 @@ def write_sheet(
     write_workbook(path, [Sheet(sheet_name, rows, list(merges), set(bold_rows), widths)], title)
 
 
-def _worksheet(sheet: Sheet) -> str:
+def _worksheet(sheet: Sheet, strings: _Strings) -> str:
     rows = sheet.rows
     width = max((len(r) for r in rows), default=1)
     cols = [column_letter(i) for i in range(width)]
     parts = []
     for r, row in enumerate(rows):
         style = ' s="1"' if r in sheet.bold_rows else ""
-        cells = "".join(_cell(f"{cols[c]}{r + 1}", v, style) for c, v in enumerate(row))
+        cells = _row_cells(row, cols, r + 1, style, strings)
         if cells:
             parts.append(f'<row r="{r + 1}">{cells}</row>')
     merge_xml = ""
@@ -100,6 +136,7 @@ def _worksheet(sheet: Sheet) -> str:
 def write_workbook(path: str | Path, sheets: list[Sheet], title: str = "") -> None:
     """Write the sheets, in order, to one workbook; written to a temporary name and renamed."""
     n = len(sheets)
+    strings = _Strings()
     sheet_types = "".join(
         f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
         for i in range(1, n + 1)
@@ -112,6 +149,7 @@ def write_workbook(path: str | Path, sheets: list[Sheet], title: str = "") -> No
             '<Default Extension="xml" ContentType="application/xml"/>'
             '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
             + sheet_types
+            + '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
             + '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
             '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
             "</Types>"
@@ -147,6 +185,7 @@ def write_workbook(path: str | Path, sheets: list[Sheet], title: str = "") -> No
                 for i in range(1, n + 1)
             )
             + f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+            f'<Relationship Id="rId{n + 2}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
             "</Relationships>"
         ),
         "xl/styles.xml": (
@@ -162,8 +201,9 @@ def write_workbook(path: str | Path, sheets: list[Sheet], title: str = "") -> No
             '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
             "</styleSheet>"
         ),
-        **{f"xl/worksheets/sheet{i}.xml": _worksheet(sh) for i, sh in enumerate(sheets, 1)},
+        **{f"xl/worksheets/sheet{i}.xml": _worksheet(sh, strings) for i, sh in enumerate(sheets, 1)},
     }
+    files["xl/sharedStrings.xml"] = strings.xml()
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:

@@ -685,8 +685,7 @@ def _write_dossiers(args: tuple) -> Path:
         [f"Từ ngày 01/01/{year} đến ngày 31/12/{year} — {SAMPLE_NOTE_VI}"],
         [],
     ]
-    body = [list(r) for r in zip(*[frame[c].tolist() for c in DOSSIER_HEADER])]
-    body = [[v.item() if hasattr(v, "item") else v for v in row] for row in body]
+    body = [list(r) for r in zip(*[frame[c].tolist() for c in DOSSIER_HEADER])]  # tolist: Python values
     footer = [["", f"Tổng cộng: {len(frame):,} hồ sơ".replace(",", ".")]]
     rows = title + [DOSSIER_HEADER] + body + footer
     write_sheet(
