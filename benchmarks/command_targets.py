@@ -9,7 +9,7 @@
 
 The batch against papermill + nbconvert one after another is ``benchmarks/batch_vs_sequential.py``.
 
-    .venv/bin/python benchmarks/command_targets.py [--skip-first-report]
+    .venv/bin/python benchmarks/command_targets.py [--skip-first-report] [--tiny]
 """
 
 from __future__ import annotations
@@ -51,6 +51,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--skip-first-report", action="store_true")
+    parser.add_argument(
+        "--tiny", action="store_true", help="small sample data, no report (checks that the script runs)"
+    )
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -58,9 +61,10 @@ def main() -> None:
         if Path(args.shared).is_dir():
             seconds = timed([*GOVGAP, "indices", "--input", args.shared, "--out", str(tmp / "indices")])
             rows.append(("govgap indices (every workbook in ../shared/data)", seconds, 10))
-        seconds = timed([*GOVGAP, "sample-data", "--out", str(tmp / "sample")])
+        tiny = ["--dossier-years", "2024", "--dossiers-per-file", "200"] if args.tiny else []
+        seconds = timed([*GOVGAP, "sample-data", "--out", str(tmp / "sample"), *tiny])
         rows.append(("govgap sample-data (empty folder)", seconds, 30))
-        if not args.skip_first_report:
+        if not (args.skip_first_report or args.tiny):
             env = fresh_project(tmp / "project")
             command = [*GOVGAP, "reports", "--provinces", "Nam Định", "--workers", "2"]
             rows.append(("first report of a fresh project", timed(command, env, tmp / "project"), 60))

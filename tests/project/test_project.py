@@ -128,3 +128,17 @@ def test_ruff_lint_and_format_are_clean():
     assert lint.returncode == 0, lint.stdout + lint.stderr
     form = subprocess.run([*ruff, "format", "--check", "--no-cache", *paths], cwd=ROOT, capture_output=True, text=True)
     assert form.returncode == 0, form.stdout + form.stderr
+
+
+def test_command_benchmark_runs_and_prints_its_ratios(shared_data):
+    """benchmarks/command_targets.py works end to end (tiny sample; the times are not tested)."""
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "command_targets.py"), "--tiny", "--shared", str(shared_data)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    lines = out.splitlines()
+    assert lines[0].split() == ["command", "seconds", "target", "ratio"]
+    assert [line.split()[0] + " " + line.split()[1] for line in lines[1:]] == ["govgap indices", "govgap sample-data"]
+    assert all(float(line.split()[-1]) > 0 for line in lines[1:])
