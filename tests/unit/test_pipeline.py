@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from govgap.contract import quarantine as quarantine_contract
 from govgap.estimate import survey_estimates
 from govgap.pipeline import store
 from govgap.render import report
@@ -33,6 +34,16 @@ def test_every_row_is_accounted_for(processed):
     per_source = quarantine.groupby("source").size()
     assert (acc.set_index("source")["quarantined"][per_source.index] == per_source).all()
     assert quarantine["reason"].str.len().gt(0).all()
+    # one schema for every input; a dossier export's rows carry its province
+    assert list(quarantine.columns) == quarantine_contract.COLUMNS
+    dossier_rows = quarantine[quarantine["input"] == "dossiers"]
+    slugs = {"01": "ha-noi", "36": "nam-dinh", "66": "dak-lak", "79": "ho-chi-minh"}
+    assert len(dossier_rows) and all(
+        source == f"dossiers/2024/{slugs[code]}.xlsx"
+        for source, code in zip(dossier_rows["source"], dossier_rows["province_code"])
+    )
+    assert set(quarantine["input"]) == {"dossiers", "survey", "context"}
+    assert quarantine.loc[quarantine["input"] == "survey", "province_code"].isna().all()
 
 
 def test_no_personal_data_in_processed_tables(processed, small_sample):

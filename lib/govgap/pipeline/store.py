@@ -27,6 +27,7 @@ import pandas as pd
 
 from govgap import __version__
 from govgap.compare import standings
+from govgap.contract import quarantine as quarantine_contract
 from govgap.errors import GovgapError, InputError
 from govgap.estimate import dossier_metrics, merged_provinces, survey_estimates
 from govgap.io import sheets
@@ -183,7 +184,8 @@ def _dossier_job(args) -> tuple:
         )
     except (GovgapError, OSError) as exc:
         return None, year, None, None, {"source": source, "error": str(exc)}
-    return code, year, cleaned.table.assign(province_code=code), cleaned.quarantine, cleaned.accounting
+    quarantine = quarantine_contract.common(cleaned.quarantine, "dossiers", code)
+    return code, year, cleaned.table.assign(province_code=code), quarantine, cleaned.accounting
 
 
 def survey_files(folder: Path) -> list[Path]:
@@ -220,7 +222,7 @@ def _survey_tables(data_dir: Path):
     for path in survey_files(folder):
         year = survey_year(path)
         cleaned, weighting = clean_survey_file(path, margins)
-        quarantines.append(cleaned.quarantine)
+        quarantines.append(quarantine_contract.common(cleaned.quarantine, "survey"))
         accounts.append(cleaned.accounting.as_dict())
         if weighting is not None:
             checks.append(weighting.check.assign(year=year))
@@ -231,7 +233,7 @@ def _survey_tables(data_dir: Path):
     return (
         pd.concat(estimates, ignore_index=True),
         pd.concat(scores, ignore_index=True),
-        pd.concat(quarantines, ignore_index=True),
+        quarantine_contract.combine(quarantines),
         accounts,
         pd.concat(checks, ignore_index=True) if checks else pd.DataFrame(),
     )
@@ -287,7 +289,7 @@ def write_context(folder: Path, out_folder: Path, quarantines: list, accounts: l
     _write(tables.agencies, out_folder / "context_agencies.parquet")
     _write(goals, out_folder / "context_targets.parquet")
     _write(tables.issues, out_folder / "context_issues.parquet")
-    quarantines.append(tables.quarantine)
+    quarantines.append(quarantine_contract.common(tables.quarantine, "context"))
     accounts += [a.as_dict() for a in tables.accounting]
     return errors
 
@@ -339,12 +341,7 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
             rates.append(dossier_metrics.metrics(table, by).assign(year=year))
     if rates:
         _write(pd.concat(rates, ignore_index=True), out.path("dossier_rates.parquet"))
-    _write(
-        pd.concat([q for q in quarantines if len(q)], ignore_index=True)
-        if any(len(q) for q in quarantines)
-        else pd.DataFrame(columns=["source", "reason"]),
-        out.path("quarantine.parquet"),
-    )
+    _write(quarantine_contract.combine(quarantines), out.path("quarantine.parquet"))
     stamp = {
         "fingerprint": fingerprint,
         "govgap_version": __version__,

@@ -590,7 +590,7 @@ class ProvinceReport:
             }
         )
         q = self.processed.quarantine()
-        q = q[q["source"].str.contains(f"/{self.province.slug}.", regex=False)]
+        q = q[q["province_code"] == self.province.code]  # the province's own dossier exports
         reasons = (
             q["reason"].value_counts().rename_axis(self.t("col_reason")).reset_index(name=self.t("col_quarantined"))
         )

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from govgap.contract import quarantine as quarantine_contract
 from govgap.contract.accounting import Accounting
 from govgap.errors import DossierFormatError, OptionError
 from govgap.io import _fast as fast
@@ -647,16 +648,8 @@ class Cleaned:
         return iter((self.table, self.quarantine, self.accounting))
 
     def reasons(self) -> pd.DataFrame:
-        """Quarantined rows per reason."""
-        if not len(self.quarantine):
-            return pd.DataFrame({"reason": [], "rows": []})
-        return (
-            self.quarantine.groupby("reason")
-            .size()
-            .rename("rows")
-            .reset_index()
-            .sort_values("rows", ascending=False, ignore_index=True)
-        )
+        """Quarantined rows per reason, most frequent first."""
+        return quarantine_contract.reasons(self.quarantine)
 
 
 def calendar_for(period_start, period_end, days_off: str | Path | None = None) -> WorkCalendar:

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from govgap.contract import quarantine as quarantine_contract
 from govgap.contract.accounting import Accounting
 from govgap.errors import SurveyFormatError
 from govgap.io.sheets import csv_codec, sniff_delimiter, utf8_error
@@ -208,16 +209,8 @@ class CleanSurvey:
         return iter((self.table, self.quarantine, self.accounting))
 
     def reasons(self) -> pd.DataFrame:
-        """Quarantined rows by reason, most frequent first."""
-        if self.quarantine.empty:
-            return pd.DataFrame({"reason": [], "rows": []})
-        return (
-            self.quarantine.groupby("reason")
-            .size()
-            .rename("rows")
-            .reset_index()
-            .sort_values(["rows", "reason"], ascending=[False, True], ignore_index=True)
-        )
+        """Quarantined rows per reason, most frequent first."""
+        return quarantine_contract.reasons(self.quarantine)
 
 
 QUARANTINE_COLUMNS = ["source", "sheet", "row", "respondent_id", "column", "value", "reason"]
