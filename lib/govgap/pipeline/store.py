@@ -28,6 +28,7 @@ import pandas as pd
 from govgap import __version__
 from govgap.compare import standings
 from govgap.contract import quarantine as quarantine_contract
+from govgap.contract import schemas
 from govgap.errors import GovgapError, InputError
 from govgap.estimate import dossier_metrics, merged_provinces, survey_estimates
 from govgap.io import sheets
@@ -120,7 +121,11 @@ class Processed:
         return self._read(f"dossiers_{year}.parquet", [], province_code)
 
     def dossier_rates(self) -> pd.DataFrame:
-        return self._read("dossier_rates.parquet", ["province_code", "field", "year", "on_time_rate"])
+        """Every Decision 766 metric by province and by province x field (schema-checked)."""
+        path = self.path("dossier_rates.parquet")
+        if not path.exists():
+            return pd.DataFrame(columns=["province_code", "field", "year", "on_time_rate"])
+        return schemas.check(pd.read_parquet(path), schemas.DOSSIER_RATES, "dossier_rates")
 
     def context(self) -> pd.DataFrame:
         """SIPAS / PAR INDEX / TASKS values of provinces, in the published-indices layout."""
@@ -134,7 +139,8 @@ class Processed:
         return self._read("context_targets.parquet", context.TARGET_COLUMNS)
 
     def quarantine(self) -> pd.DataFrame:
-        return pd.read_parquet(self.path("quarantine.parquet"))
+        """Every quarantined row of every input, in one schema (schema-checked)."""
+        return schemas.check(pd.read_parquet(self.path("quarantine.parquet")), schemas.QUARANTINE, "quarantine")
 
     def inputs_for(self, year: int, slug: str) -> dict[str, str]:
         """Input files behind one province-year report -> SHA-256 (16 hex digits): that year's
@@ -299,6 +305,7 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
     loaded = write_indices(data_dir / "indices", out.folder)
     est, scores, survey_q, survey_acc, weighting = _survey_tables(data_dir)
     if len(est):
+        schemas.check(est, schemas.SURVEY_ESTIMATES, "survey_estimates")
         _write(est, out.path("survey_estimates.parquet"))
         _write(scores, out.path("survey_scores.parquet"))
     if len(weighting):
@@ -340,8 +347,12 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
         for by in (["province_code"], ["province_code", "field"]):
             rates.append(dossier_metrics.metrics(table, by).assign(year=year))
     if rates:
-        _write(pd.concat(rates, ignore_index=True), out.path("dossier_rates.parquet"))
-    _write(quarantine_contract.combine(quarantines), out.path("quarantine.parquet"))
+        rates = pd.concat(rates, ignore_index=True)
+        schemas.check(rates, schemas.DOSSIER_RATES, "dossier_rates")  # nothing is written that breaks it
+        _write(rates, out.path("dossier_rates.parquet"))
+    quarantine = quarantine_contract.combine(quarantines)
+    schemas.check(quarantine, schemas.QUARANTINE, "quarantine")
+    _write(quarantine, out.path("quarantine.parquet"))
     stamp = {
         "fingerprint": fingerprint,
         "govgap_version": __version__,

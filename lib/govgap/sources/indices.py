@@ -31,7 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from govgap.errors import ContractError, LayoutError, UnknownProvinceError
+from govgap.contract import schemas
+from govgap.errors import LayoutError, UnknownProvinceError
 from govgap.io.xlsx import column_letter
 from govgap.reference.catalogue import indicators, scale_for
 from govgap.reference.provinces import find_province, lookup_province, provinces
@@ -982,19 +983,7 @@ def schema(sources=("PAPI", "PCI")):
 
 def validate(table: pd.DataFrame, sources=("PAPI", "PCI")) -> pd.DataFrame:
     """Validate the tidy table against ``schema(sources)``; raises with every failing check listed."""
-    import pandera.errors
-
-    try:
-        return schema(sources).validate(table, lazy=True)
-    except pandera.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        lines = []
-        for (column, check), sub in cases.groupby(["column", "check"], dropna=False, sort=False):
-            examples = ", ".join(f"{v!r} (row {i})" for v, i in zip(sub["failure_case"].head(3), sub["index"].head(3)))
-            lines.append(
-                f"  {column if column == column else 'table'}: {check}: {len(sub)} failure(s), e.g. {examples}"
-            )
-        raise ContractError("the index table does not match its schema:\n" + "\n".join(lines)) from exc
+    return schemas.check(table, schema(sources), "index")
 
 
 # --------------------------------------------------------------------------- 2025 view

@@ -1,0 +1,80 @@
+"""The schemas of the processed tables (pandera), and one way to check a table against its schema.
+
+The processed store writes no table that breaks its schema and checks the small tables again when
+they are read, so a report never works on a table of the wrong shape; a failure is a
+``ContractError`` listing each failing column and check with examples.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from govgap.contract.quarantine import COLUMNS as QUARANTINE_COLUMNS
+from govgap.errors import ContractError
+
+_SHARE = pa.Check.in_range(0, 1)
+_TEXT = pa.Column(str, nullable=True, coerce=True)
+
+
+def check(table: pd.DataFrame, schema: pa.DataFrameSchema, name: str) -> pd.DataFrame:
+    """``table`` validated against ``schema``; raises ``ContractError`` naming ``name`` and every
+    failing column and check (three examples each)."""
+    import pandera.errors
+
+    try:
+        return schema.validate(table, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        lines = []
+        for (column, rule), sub in cases.groupby(["column", "check"], dropna=False, sort=False):
+            examples = ", ".join(f"{v!r} (row {i})" for v, i in zip(sub["failure_case"].head(3), sub["index"].head(3)))
+            lines.append(f"  {column if column == column else 'table'}: {rule}: {len(sub)} failure(s), e.g. {examples}")
+        raise ContractError(f"the {name} table does not match its schema:\n" + "\n".join(lines)) from exc
+
+
+QUARANTINE = pa.DataFrameSchema(
+    {
+        **{c: _TEXT for c in QUARANTINE_COLUMNS},
+        "input": pa.Column(str, pa.Check.isin(["dossiers", "survey", "context"]), coerce=True),
+        "source": pa.Column(str, coerce=True),
+        "row": pa.Column("Int64", pa.Check.ge(1), nullable=True),
+        "reason": pa.Column(str, pa.Check(lambda s: s.str.len() > 0, error="every row has a reason"), coerce=True),
+    },
+    strict=True,
+)
+
+DOSSIER_RATES = pa.DataFrameSchema(
+    {
+        "province_code": pa.Column(str, coerce=True),
+        "year": pa.Column(int, pa.Check.in_range(2000, 2100)),
+        "received": pa.Column(int, pa.Check.ge(0)),
+        "on_time_rate": pa.Column(float, _SHARE, nullable=True),
+        "online_share": pa.Column(float, _SHARE, nullable=True),
+    },
+    checks=[
+        pa.Check(lambda df: df["resolved"] <= df["received"], error="resolved <= received"),
+        pa.Check(lambda df: df["on_time_or_within"] <= df["judged"], error="on time <= judged"),
+    ],
+    strict=False,
+)
+
+SURVEY_ESTIMATES = pa.DataFrameSchema(
+    {
+        "province_code": pa.Column(str, coerce=True),
+        "indicator_id": pa.Column(str, coerce=True),
+        "estimate": pa.Column(float, nullable=True),
+        "se": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "n": pa.Column(int, pa.Check.ge(0)),
+        "suppressed": pa.Column(bool),
+        "year": pa.Column(int),
+    },
+    checks=[
+        pa.Check(
+            lambda df: df["ci_low"].isna() | df["ci_high"].isna() | (df["ci_low"] <= df["ci_high"]),
+            error="ci_low <= ci_high",
+        ),
+        pa.Check(lambda df: df["estimate"].notna() | df["suppressed"], error="a missing estimate is suppressed"),
+    ],
+    strict=False,
+)
