@@ -963,9 +963,3 @@ def target_for(
         return None
     hit = hit.assign(own=hit["province_code"] == province_code).sort_values("own", kind="stable")
     return hit.iloc[-1]
-
-
-# --------------------------------------------------------------------------- analysis
-
-
-# --------------------------------------------------------------------------- templates

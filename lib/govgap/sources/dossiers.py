@@ -1243,9 +1243,3 @@ def export_files(path: str | Path) -> list[Path]:
     if not path.exists():
         raise FileNotFoundError(f"{path}: file not found")
     return [path]
-
-
-# --------------------------------------------------------------------------- metrics
-
-
-# --------------------------------------------------------------------------- notebook helpers

@@ -984,9 +984,3 @@ def schema(sources=("PAPI", "PCI")):
 def validate(table: pd.DataFrame, sources=("PAPI", "PCI")) -> pd.DataFrame:
     """Validate the tidy table against ``schema(sources)``; raises with every failing check listed."""
     return schemas.check(table, schema(sources), "index")
-
-
-# --------------------------------------------------------------------------- 2025 view
-
-
-# --------------------------------------------------------------------------------- ranks

@@ -1,21 +1,14 @@
-"""Survey microdata: codebook, readers, cleaning with a quarantine table, weights, and
-design-based estimates with confidence intervals.
+"""Survey microdata: read and clean, with a quarantine table.
 
-* ``load_codebook(path)``: the questionnaire's columns, codes, labels, missing codes and
-  reverse coding (a YAML data file; ``codebook_papi_sample.yaml`` is the sample's).
 * ``read_survey(path, codebook)``: CSV, XLSX/XLS/ODS, Stata ``.dta`` and SPSS ``.sav``;
-  personal-data columns are never read into the frame.
+  personal-data columns are never read into the frame. The codebook (the questionnaire's
+  columns, codes, labels, missing codes and reverse coding) is ``govgap.reference.codebook``.
 * ``clean_survey(raw, codebook)``: NFC and trimming, labels to codes, duplicated ids, codes
   outside the codebook, impossible demographics, bad design variables -> quarantine with
   reason, file, row and column. ``read = kept + quarantined`` always.
-* ``rake`` / ``poststratify``: weights adjusted to margins the user supplies, with a table
-  showing that the weighted margins hit the targets.
-* ``estimate``: weighted shares and means with 95% confidence intervals under a stratified
-  cluster design (PSUs within strata, Taylor linearisation, with-replacement approximation),
-  for provinces and subgroups; fewer than 15 respondents -> suppressed and flagged.
-* ``score_estimates``: sub-dimension and dimension scores with their own standard errors.
 
-Methods: docs/methods.md, section "Survey microdata".
+Weights, design-based estimates and scores are ``govgap.estimate.survey_estimates``; the tables a
+reader sees are ``govgap.render.survey_tables``. Methods: docs/methods.md, "Survey microdata".
 """
 
 from __future__ import annotations
@@ -46,9 +39,6 @@ _PII_PATTERN = re.compile(
     r"dien ?thoai|so ?dt|sdt|phone|mobile|cccd|cmnd|can ?cuoc|chung ?minh|id ?card|passport|"
     r"dia ?chi|address|email|e-mail)($|[ _.0-9])"
 )
-
-
-# --------------------------------------------------------------------------- codebook
 
 
 # --------------------------------------------------------------------------- readers
@@ -444,18 +434,3 @@ def load(path: str | Path, codebook=None, sheet: str | None = None, source: str 
     codebook = load_codebook(codebook)
     raw = read_survey(path, codebook, sheet=sheet)
     return clean_survey(raw, codebook, source=source or Path(path).name)
-
-
-# --------------------------------------------------------------------------- values
-
-
-# --------------------------------------------------------------------------- weights
-
-
-# --------------------------------------------------------------------------- estimation
-
-
-# --------------------------------------------------------------------------- scores
-
-
-# --------------------------------------------------------------------------- notebook helpers
