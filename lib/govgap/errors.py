@@ -7,8 +7,8 @@ in the user's input (a plain message, exit code 2) from a fault in govgap (a bug
     it in words. One subclass per source, so a caller can catch one reader's faults.
   - ``UnknownProvinceError``: a province name that resolves to no province, or to one that no
     longer exists.
-  - ``AccountingError``: rows that do not add up (read != kept + quarantined): a govgap fault,
-    never the user's, raised instead of an ``AssertionError`` so that ``python -O`` keeps the check.
+  - ``AccountingError``: rows that do not add up (read != kept + quarantined): a fault in govgap,
+    never in the user's files, so it is not an ``AssertionError`` that reads like a failed test.
 
 ``InputError`` is also a ``ValueError`` and ``UnknownProvinceError`` a ``LookupError``, as they were
 before this hierarchy existed, so code written against the built-in types keeps working.

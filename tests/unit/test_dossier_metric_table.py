@@ -5,7 +5,6 @@ row and one rule appears in all of them."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from govgap.errors import InputError
@@ -23,8 +22,11 @@ NEW_ROWS = [
 
 
 @pytest.fixture
-def extended_table(tmp_path, monkeypatch):
-    """dossier_metrics.csv plus the made-up metric, and its rule registered."""
+def extended_table(tmp_path, monkeypatch, isolated_home, small_sample):
+    """dossier_metrics.csv plus the made-up metric, and its rule registered. The sample is
+    prepared first, with the real table, so no processed table of the session carries the
+    made-up metric."""
+    store.prepare(small_sample, workers=1, progress=False)
     original = (dossier_metric_table.resources.files("govgap.data") / "dossier_metrics.csv").read_text("utf-8")
     path = tmp_path / "dossier_metrics.csv"
     path.write_text(original.rstrip("\n") + "\n" + "\n".join(NEW_ROWS) + "\n", encoding="utf-8")
@@ -56,7 +58,7 @@ def test_the_table_gives_the_columns_summary_and_display_order():
     assert dossier_metric_table.label("on_time_rate", "en") == "On-time rate (766, item 2.1)"
 
 
-def test_a_new_metric_is_one_row_and_one_rule(extended_table, cleaned, small_sample, isolated_home):
+def test_a_new_metric_is_one_row_and_one_rule(extended_table, cleaned, small_sample):
     total = dossier_metrics.metrics(cleaned).iloc[0]
     t = cleaned
     late = t["status"].isin(["late", "overdue_in_progress"]).sum()
@@ -70,7 +72,6 @@ def test_a_new_metric_is_one_row_and_one_rule(extended_table, cleaned, small_sam
     assert shown.columns[-1] == "late_share" and shown["late_share"].str.endswith("%").all()
     summary = dossier_tables.summary_table(cleaned, "en")
     assert summary.iloc[-1, 0] == "Share late or overdue"
-    store.prepare(small_sample, workers=1, progress=False)
     html = report.build("Nam Định", 2024, "vi", small_sample).dossier_table()
     assert "Tỷ lệ hồ sơ quá hạn" in html
 
@@ -97,4 +98,3 @@ def test_the_rules_agree_with_a_plain_count(cleaned):
     assert total["online"] == ((t["channel"] == "online") & ~t["carried_over"]).sum()
     late = status.isin(["late", "overdue_in_progress"])
     assert total["mean_working_days_late"] == pytest.approx(np.nanmean(t.loc[late, "working_days_late"]))
-    assert isinstance(total, pd.Series)

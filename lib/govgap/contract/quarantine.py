@@ -34,8 +34,7 @@ def common(quarantine: pd.DataFrame, kind: str, province_code: str | None = None
     out["row"] = pd.to_numeric(out["row"], errors="coerce").astype("Int64")
     for col in COLUMNS:
         if col != "row":
-            out[col] = out[col].astype(object).where(out[col].notna(), None)
-            out[col] = [None if v is None else str(v) for v in out[col]]
+            out[col] = [None if pd.isna(v) else str(v) for v in out[col]]
     return out[COLUMNS]
 
 

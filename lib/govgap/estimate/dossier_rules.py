@@ -26,7 +26,7 @@ class Cells:
     in_period: np.ndarray  # 1: received in the period, 0: carried over from before it
     channel: np.ndarray  # index into CHANNELS; len(CHANNELS) when unknown
     verdict: np.ndarray  # D2 item 2.1: 0 not judged (withdrawn), 1 late, 2 on time or still within
-    fee: np.ndarray  # 1: the dossier has a fee (see dossier_metrics.fee_base)
+    fee: np.ndarray  # 1: the dossier has a fee (the fee column, or a procedure with any online payment)
     paid_online: np.ndarray  # 1: paid online
 
     def status_in(self, *names: str) -> np.ndarray:

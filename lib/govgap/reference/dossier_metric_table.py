@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 
@@ -21,20 +22,17 @@ from govgap.errors import InputError
 
 KINDS = ("count", "share", "mean")
 UNITS = ("count", "share", "days")
-SOURCE = "dossier_metrics.csv"  # in govgap/data; a test may point it at another file
+SOURCE = "dossier_metrics.csv"  # in govgap/data; a test may point it at a file of its own (absolute path)
 
 
 @lru_cache(maxsize=4)
 def _read(source: str) -> pd.DataFrame:
-    if "/" in source:
-        with open(source, "rb") as fh:
-            table = pd.read_csv(fh, dtype=str, keep_default_na=False)
-    else:
-        with resources.files("govgap.data").joinpath(source).open("rb") as fh:
-            table = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    location = Path(source) if Path(source).is_absolute() else resources.files("govgap.data").joinpath(source)
+    with location.open("rb") as fh:
+        table = pd.read_csv(fh, dtype=str, keep_default_na=False)
     _check(table, source)
-    for col in ("summary", "notebook", "report"):
-        table[col] = pd.to_numeric(table[col].replace("", None))
+    for col in ("summary", "notebook", "report"):  # places: a number, or blank for "not shown"
+        table[col] = pd.to_numeric(table[col], errors="coerce")
     table["output"] = table["output"].eq("yes")
     return table.set_index("metric", drop=False)
 

@@ -141,7 +141,7 @@ def _province_codes(grid: np.ndarray) -> np.ndarray:
     out = np.full(len(flat), None, dtype=object)
     if text.any():
         uniques, inverse = np.unique(flat[text].astype(str), return_inverse=True)
-        resolved = np.array([_province_of(u) for u in uniques] + [None], dtype=object)[:-1]
+        resolved = np.array([_province_of(u) for u in uniques], dtype=object)
         out[text] = resolved[inverse]
     return out.reshape(grid.shape)
 
