@@ -10,9 +10,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from govgap.estimate.merged_provinces import population_weights, view_2025
+from govgap.estimate.merged_provinces import view_2025
 from govgap.reference.catalogue import indicators
-from govgap.reference.provinces import crosswalk_2025
+from govgap.reference.provinces import crosswalk_2025, population_2019
 from govgap.sources.indices import open_workbook
 
 
@@ -168,7 +168,7 @@ def test_2025_view_is_derived_with_documented_weights(real, shared_data):
     assert len(d7) == 34 and d7["derived"].all()
     orig = _values(real, "PAPI", 2022, "papi.d7")
     assert d7.loc["01", "value"] == pytest.approx(orig["01"])  # Hà Nội was not merged
-    w = population_weights()
+    w = population_2019()
     members = crosswalk_2025().query("new_code == '24'")["old_code"].tolist()  # Bắc Ninh + Bắc Giang
     assert sorted(members) == ["24", "27"]
     expected = (orig[members] * w[members]).sum() / w[members].sum()

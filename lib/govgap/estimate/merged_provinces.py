@@ -4,22 +4,11 @@ each new province's members, marked as derived (not official figures).
 
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib import resources
-
 import pandas as pd
 
 from govgap.errors import GovgapError
 from govgap.reference.catalogue import indicators
-from govgap.reference.provinces import crosswalk_2025, provinces_2025
-
-
-@lru_cache(maxsize=1)
-def population_weights() -> pd.Series:
-    """Population (thousands, 2019 census) of the 63 provinces, by pre-2025 GSO code."""
-    with resources.files("govgap.data").joinpath("population_2019.csv").open("rb") as fh:
-        table = pd.read_csv(fh, dtype={"code": str})
-    return table.set_index("code")["population_thousands"].astype(float)
+from govgap.reference.provinces import crosswalk_2025, population_2019, provinces_2025
 
 
 def view_2025(table: pd.DataFrame, weights: pd.Series | None = None) -> pd.DataFrame:
@@ -31,7 +20,7 @@ def view_2025(table: pd.DataFrame, weights: pd.Series | None = None) -> pd.DataF
     Statistics (confidence limits, standard errors, respondent counts) are not combined.
     """
 
-    weights = population_weights() if weights is None else weights
+    weights = population_2019() if weights is None else weights
     cross = crosswalk_2025()[["old_code", "new_code"]]
     data = table[table["value"].notna() & (table["level"] != "statistic")]
     data = data.merge(cross, left_on="province_code", right_on="old_code", how="inner")

@@ -90,13 +90,17 @@ def rake(
     cats = {v: table[v].astype(str).to_numpy() for v in variables}
     initial = table[weight].to_numpy(dtype=float)
     checks, total_iter, converged = [], 0, True
-    for g in pd.unique(groups):
-        rows = groups == g
+    codes, group_values = pd.factorize(groups)
+    members = np.argsort(codes, kind="stable")  # each group's rows, taken once, not masked per pass
+    bounds = np.searchsorted(codes[members], np.arange(len(group_values) + 1))
+    for k, g in enumerate(group_values):
+        rows = members[bounds[k] : bounds[k + 1]]
         tg = t[t["province_code"] == g] if "province_code" in t.columns and by else t
         if tg.empty:
             raise InputError(f"margins have no targets for {by} {g}")
-        total = w[rows].sum()
-        goal = {}
+        wg = w[rows]
+        total = wg.sum()
+        goal, cells = {}, {}
         for v in variables:
             tv = tg[tg["variable"] == v]
             share = tv["target"].to_numpy(float)
@@ -105,28 +109,29 @@ def rake(
             missing = set(cats[v][rows]) - set(goal[v])
             if missing:
                 raise InputError(f"{by} {g}: respondents with {v} = {sorted(missing)} have no target in the margins")
+            cells[v] = {cat: np.flatnonzero(cats[v][rows] == cat) for cat in goal[v]}
         for iteration in range(1, max_iter + 1):  # noqa: B007 - the count is read after the loop
             worst = 0.0
             for v in variables:
                 for cat, target in goal[v].items():
-                    m = rows & (cats[v] == cat)
-                    current = w[m].sum()
+                    m = cells[v][cat]
+                    current = wg[m].sum()
                     if current <= 0:
                         if target > 0:
                             raise InputError(f"{by} {g}: no respondents in {v} = {cat} to carry target {target}")
                         continue
-                    w[m] *= target / current
+                    wg[m] *= target / current
             for v in variables:
                 for cat, target in goal[v].items():
-                    m = rows & (cats[v] == cat)
-                    worst = max(worst, abs(w[m].sum() - target) / max(target, 1e-12))
+                    worst = max(worst, abs(wg[cells[v][cat]].sum() - target) / max(target, 1e-12))
             if worst < tol:
                 break
+        w[rows] = wg
         total_iter = max(total_iter, iteration)
         converged &= worst < tol
         for v in variables:
             for cat, target in goal[v].items():
-                m = rows & (cats[v] == cat)
+                m = rows[cells[v][cat]]
                 before = initial[m].sum()
                 checks.append(
                     {

@@ -6,8 +6,9 @@
   variables, weights, don't-know/refused codes, Vietnamese answer labels in some columns and
   personal-data columns (names, phone numbers) that govgap must never read; with
   ``codebook.yaml`` (the questionnaire's codebook) and ``margins.csv`` (raking targets);
-* ``dossiers/<year>/<slug>.xlsx``: one-stop-shop exports with a merged title block, Vietnamese
-  headers, dd/mm/yyyy dates, personal-data columns and a footer total row;
+* ``dossiers/<year>/<slug>.xlsx``: one-stop-shop exports (about 5,000 dossiers a year per
+  million inhabitants) with a merged title block, Vietnamese headers, dd/mm/yyyy dates,
+  personal-data columns and a footer total row;
 * ``indices/PAPI_<year>_Provincial_indicators_VIE.xlsx`` (provinces as columns, code row) and
   ``indices/PCI_<year>.xlsx`` (the 2017-2018 English layout with benchmark rows);
 * ``context/``: the department's own yardsticks filled in govgap's templates: SIPAS
@@ -46,7 +47,7 @@ from govgap.pipeline.templates import write_template
 from govgap.reference.calendar import holiday_dates
 from govgap.reference.catalogue import indicators, scale_for
 from govgap.reference.codebook import load_codebook, sample_codebook_path, survey_items
-from govgap.reference.provinces import provinces
+from govgap.reference.provinces import population_2019, provinces
 from govgap.sources.context import template_columns
 from govgap.sources.survey import clean_survey
 
@@ -573,11 +574,21 @@ def _fmt_dates(days: np.ndarray, minutes: np.ndarray | None) -> np.ndarray:
     return out
 
 
+DOSSIERS_PER_MILLION = 5_000  # dossiers a year per million inhabitants (land and environment procedures)
+
+
+def export_size(code: str, rng: np.random.Generator) -> int:
+    """Rows of one province-year export: in proportion to the province's population (2019
+    census), with some spread, at least 2,000 and at most 30,000."""
+    expected = population_2019()[code] / 1000 * DOSSIERS_PER_MILLION
+    return int(np.clip(round(expected * rng.lognormal(0, 0.1)), 2_000, 30_000))
+
+
 def dossier_frame(code: str, year: int, seed: int, traits: Traits, n: int | None = None) -> pd.DataFrame:
     """The rows of one province-year export, in the export's own column names."""
     rng = _rng(seed, 6, year, int(code))
     prov = provinces().set_index("code").loc[code]
-    n = n or int(rng.integers(17_000, 23_001))
+    n = n or export_size(code, rng)
     procs = _procedures()
     holidays = np.array(holiday_dates(range(year, year + 2)), dtype="datetime64[D]")
     start = np.datetime64(f"{year}-01-01")
@@ -856,6 +867,7 @@ def _fingerprint(seed: int, survey_years, dossier_years, dossiers_per_file) -> d
             "sample_procedures.csv",
             "indicators.csv",
             "provinces_63.csv",
+            "population_2019.csv",
             "context_columns.csv",
         )
     )
@@ -882,7 +894,7 @@ def generate(
 ) -> Path:
     """Write the sample inputs to ``out_dir`` (skipped when an identical set is already there).
 
-    ``dossiers_per_file`` fixes the size of each dossier export (default: 17,000-23,000);
+    ``dossiers_per_file`` fixes the size of each dossier export (default: ``export_size``);
     ``provinces_subset`` (GSO codes) limits the dossier exports to some provinces (tests).
     Returns the path of the manifest, which lists every file with its SHA-256.
     """

@@ -221,28 +221,35 @@ def clean_survey_file(path: Path, margins: Path | None = None):
     return cleaned, weighting
 
 
-def _survey_tables(data_dir: Path):
-    estimates, scores, quarantines, accounts, checks = [], [], [], [], []
-    folder = data_dir / "survey"
-    margins = folder / "margins.csv"
-    for path in survey_files(folder):
-        year = survey_year(path)
-        cleaned, weighting = clean_survey_file(path, margins)
-        quarantines.append(quarantine_contract.common(cleaned.quarantine, "survey"))
-        accounts.append(cleaned.accounting.as_dict())
-        if weighting is not None:
-            checks.append(weighting.check.assign(year=year))
-        estimates.append(survey_estimates.estimate_groups(cleaned.table, cleaned.codebook).assign(year=year))
-        scores.append(survey_estimates.score_estimates(cleaned.table, year, cleaned.codebook).assign(year=year))
-    if not estimates:
-        return pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), [], pd.DataFrame()
+def _survey_job(args) -> tuple:
+    """Clean, weight and estimate one survey year: (estimates, scores, quarantine, accounting,
+    weighting check or None)."""
+    path, margins = Path(args[0]), Path(args[1])
+    year = survey_year(path)
+    cleaned, weighting = clean_survey_file(path, margins)
     return (
-        pd.concat(estimates, ignore_index=True),
-        pd.concat(scores, ignore_index=True),
-        quarantine_contract.combine(quarantines),
-        accounts,
-        pd.concat(checks, ignore_index=True) if checks else pd.DataFrame(),
+        survey_estimates.estimate_groups(cleaned.table, cleaned.codebook).assign(year=year),
+        survey_estimates.score_estimates(cleaned.table, year, cleaned.codebook).assign(year=year),
+        quarantine_contract.common(cleaned.quarantine, "survey"),
+        cleaned.accounting.as_dict(),
+        None if weighting is None else weighting.check.assign(year=year),
     )
+
+
+def _write_survey_tables(results: list[tuple], out: Processed, quarantines: list, accounts: list) -> None:
+    """survey_estimates, survey_scores and survey_weighting from the years' results."""
+    if results:
+        est = pd.concat([r[0] for r in results], ignore_index=True)
+        schemas.check(est, schemas.SURVEY_ESTIMATES, "survey_estimates")
+        _write(est, out.path("survey_estimates.parquet"))
+        _write(pd.concat([r[1] for r in results], ignore_index=True), out.path("survey_scores.parquet"))
+        quarantines.append(quarantine_contract.combine([r[2] for r in results]))
+        accounts += [r[3] for r in results]
+    checks = [r[4] for r in results if r[4] is not None]
+    if checks:
+        _write(pd.concat(checks, ignore_index=True), out.path("survey_weighting.parquet"))
+    else:
+        out.path("survey_weighting.parquet").unlink(missing_ok=True)
 
 
 def prepare(data_dir: str | Path, workers: int | None = None, force: bool = False, progress: bool = True) -> Processed:
@@ -302,19 +309,7 @@ def write_context(folder: Path, out_folder: Path, quarantines: list, accounts: l
 
 def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, workers, progress) -> None:
     accounts, quarantines, file_errors = [], [], []
-    loaded = write_indices(data_dir / "indices", out.folder)
-    est, scores, survey_q, survey_acc, weighting = _survey_tables(data_dir)
-    if len(est):
-        schemas.check(est, schemas.SURVEY_ESTIMATES, "survey_estimates")
-        _write(est, out.path("survey_estimates.parquet"))
-        _write(scores, out.path("survey_scores.parquet"))
-    if len(weighting):
-        _write(weighting, out.path("survey_weighting.parquet"))
-    else:
-        out.path("survey_weighting.parquet").unlink(missing_ok=True)
-    quarantines.append(survey_q)
-    accounts += survey_acc
-    file_errors += write_context(data_dir / "context", out.folder, quarantines, accounts)
+    surveys = [(str(p), str(data_dir / "survey" / "margins.csv")) for p in survey_files(data_dir / "survey")]
     jobs = [
         (str(p), int(p.parent.name))
         for p in files
@@ -326,8 +321,14 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
     from tqdm.auto import tqdm
 
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        # the survey years are the longest jobs: they start first, beside the exports
+        survey_results = [pool.submit(_survey_job, job) for job in surveys]
+        cleaned = pool.map(_dossier_job, jobs)
+        loaded = write_indices(data_dir / "indices", out.folder)
+        _write_survey_tables([f.result() for f in survey_results], out, quarantines, accounts)
+        file_errors += write_context(data_dir / "context", out.folder, quarantines, accounts)
         for code, year, clean, quarantine, acc in tqdm(
-            pool.map(_dossier_job, jobs), total=len(jobs), desc="cleaning dossier exports", disable=not progress
+            cleaned, total=len(jobs), desc="cleaning dossier exports", disable=not progress
         ):
             if code is None:  # unreadable file: listed with its reason, the others go on
                 file_errors.append(acc)

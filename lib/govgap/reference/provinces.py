@@ -77,6 +77,13 @@ def regions() -> pd.DataFrame:
     return _read("regions.csv")
 
 
+@lru_cache(maxsize=1)
+def population_2019() -> pd.Series:
+    """Population (thousands, 2019 census) of the 63 provinces, by pre-2025 GSO code."""
+    table = _read("population_2019.csv")
+    return table.set_index("code")["population_thousands"].astype(float)
+
+
 def crosswalk_2025() -> pd.DataFrame:
     """Old-to-new crosswalk: one row per old province with old and new codes and names."""
     old = provinces()[["code", "name_vi", "new_code"]].rename(columns={"code": "old_code", "name_vi": "old_name_vi"})

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
+import pandas as pd
+
 UNKNOWN_CHAR = "\ufffd"
 
 _LOST = "\ue000"  # private-use placeholder for a character known to be lost
@@ -23,6 +26,16 @@ _MOJIBAKE_HINT = re.compile(r"[\u00c2-\u00c6\u00e1\u00e2\u00e8\u00ef][\u0080-\u0
 def nfc(text: str) -> str:
     """Unicode NFC with surrounding white space (including no-break spaces) removed."""
     return unicodedata.normalize("NFC", str(text)).replace("\u00a0", " ").strip()
+
+
+def nfc_column(values):
+    """``nfc`` of every value of a pandas Series, computed once per distinct value (survey columns
+    repeat a few answer labels over hundreds of thousands of rows)."""
+    codes, distinct = pd.factorize(values)
+    out = np.array([nfc(v) for v in distinct] + [""], dtype=object)[codes]
+    missing = codes == -1  # missing values keep their own spelling ("nan", "None")
+    out[missing] = [nfc(v) for v in values.to_numpy(dtype=object)[missing]]
+    return pd.Series(out, index=values.index, name=values.name, dtype="str")
 
 
 def fold(text: str) -> str:

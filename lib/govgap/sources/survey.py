@@ -28,7 +28,7 @@ from govgap.errors import SurveyFormatError
 from govgap.io.sheets import csv_codec, sniff_delimiter, utf8_error
 from govgap.reference.codebook import Codebook, label_key, load_codebook
 from govgap.reference.provinces import ProvinceNotFoundError, find_province, province
-from govgap.reference.text import fold, nfc
+from govgap.reference.text import fold, nfc, nfc_column
 
 MIN_RESPONDENTS = 15
 GROUP_VARS = ("district", "sex", "age_group", "ethnic_group", "urban")
@@ -286,7 +286,7 @@ def clean_survey(
             )
         values = frame[columns[name]]
         if not pd.api.types.is_numeric_dtype(values):
-            values = values.astype(str).map(nfc)
+            values = nfc_column(values.astype(str))
         return values
 
     reason = np.full(n, "", dtype=object)
