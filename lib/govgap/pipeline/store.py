@@ -105,7 +105,9 @@ class Processed:
         return self._read("survey_estimates.parquet", ESTIMATE_COLUMNS, province_code)
 
     def survey_scores(self) -> pd.DataFrame:
-        return self._read("survey_scores.parquet", SCORE_COLUMNS)
+        """Sub-dimension and dimension scores from the microdata (schema-checked)."""
+        table = self._read("survey_scores.parquet", SCORE_COLUMNS)
+        return schemas.check(table, schemas.SURVEY_SCORES, "survey_scores") if len(table) else table
 
     def survey_weighting(self) -> pd.DataFrame:
         """Raking check (target and weighted margins per province), when margins were given."""
@@ -129,7 +131,8 @@ class Processed:
 
     def context(self) -> pd.DataFrame:
         """SIPAS / PAR INDEX / TASKS values of provinces, in the published-indices layout."""
-        return self._read("context.parquet", indices.TIDY_COLUMNS)
+        table = self._read("context.parquet", indices.TIDY_COLUMNS)
+        return schemas.check(table, schemas.CONTEXT, "context") if len(table) else table
 
     def context_agencies(self) -> pd.DataFrame:
         """Context values of units inside a province (a department, an office)."""
@@ -242,12 +245,14 @@ def _write_survey_tables(results: list[tuple], out: Processed, quarantines: list
         est = pd.concat([r[0] for r in results], ignore_index=True)
         schemas.check(est, schemas.SURVEY_ESTIMATES, "survey_estimates")
         _write(est, out.path("survey_estimates.parquet"))
-        _write(pd.concat([r[1] for r in results], ignore_index=True), out.path("survey_scores.parquet"))
+        scores = pd.concat([r[1] for r in results], ignore_index=True)
+        _write(schemas.check(scores, schemas.SURVEY_SCORES, "survey_scores"), out.path("survey_scores.parquet"))
         quarantines.append(quarantine_contract.combine([r[2] for r in results]))
         accounts += [r[3] for r in results]
     checks = [r[4] for r in results if r[4] is not None]
     if checks:
-        _write(pd.concat(checks, ignore_index=True), out.path("survey_weighting.parquet"))
+        weighting = schemas.check(pd.concat(checks, ignore_index=True), schemas.SURVEY_WEIGHTING, "survey_weighting")
+        _write(weighting, out.path("survey_weighting.parquet"))
     else:
         out.path("survey_weighting.parquet").unlink(missing_ok=True)
 
@@ -298,9 +303,10 @@ def write_context(folder: Path, out_folder: Path, quarantines: list, accounts: l
     except context.ContextFormatError as exc:
         errors.append({"source": "context/targets.csv", "error": str(exc)})
         goals = context.targets(tables)
-    _write(tables.table, out_folder / "context.parquet")
-    _write(tables.agencies, out_folder / "context_agencies.parquet")
-    _write(goals, out_folder / "context_targets.parquet")
+    _write(schemas.check(tables.table, schemas.CONTEXT, "context"), out_folder / "context.parquet")
+    agencies = schemas.check(tables.agencies, schemas.CONTEXT_AGENCIES, "context_agencies")
+    _write(agencies, out_folder / "context_agencies.parquet")
+    _write(schemas.check(goals, schemas.CONTEXT_TARGETS, "context_targets"), out_folder / "context_targets.parquet")
     _write(tables.issues, out_folder / "context_issues.parquet")
     quarantines.append(quarantine_contract.common(tables.quarantine, "context"))
     accounts += [a.as_dict() for a in tables.accounting]
@@ -344,6 +350,7 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
         for col in table.columns:  # provinces' categories differ: concat gives objects back
             if col in dossiers.CATEGORICAL_COLUMNS:
                 table[col] = table[col].astype("category")
+        schemas.check(table, schemas.CLEANED_DOSSIERS, f"dossiers_{year}")
         _write(table, out.path(f"dossiers_{year}.parquet"))
         for by in (["province_code"], ["province_code", "field"]):
             rates.append(dossier_metrics.metrics(table, by).assign(year=year))
