@@ -33,6 +33,7 @@ def _sample_data(args) -> int:
         survey_years=tuple(args.survey_years),
         force=args.force,
         dossiers_per_file=args.dossiers_per_file,
+        index_years=tuple(args.index_years),
         workers=args.workers,
     )
     print(f"Sample data in {path.parent} (manifest {path.name}).")
@@ -230,6 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--survey-years", type=_ints, default=list(range(2018, 2025)), help="e.g. 2018,2019")
     p.add_argument("--dossier-years", type=_ints, default=[2023, 2024], help="e.g. 2022,2023,2024")
     p.add_argument("--dossiers-per-file", type=int, default=None)
+    p.add_argument(
+        "--index-years", type=_ints, default=[], help="also simulated PAPI/PCI tables for these survey years (tests)"
+    )
     p.add_argument("--workers", type=int, default=None)
     p.add_argument("--force", action="store_true", help="rewrite even if an identical set exists")
     p.set_defaults(func=_sample_data)

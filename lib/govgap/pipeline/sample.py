@@ -9,8 +9,9 @@
 * ``dossiers/<year>/<slug>.xlsx``: one-stop-shop exports (about 5,000 dossiers a year per
   million inhabitants) with a merged title block, Vietnamese headers, dd/mm/yyyy dates,
   personal-data columns and a footer total row;
-* ``indices/PAPI_<year>_Provincial_indicators_VIE.xlsx`` (provinces as columns, code row) and
-  ``indices/PCI_<year>.xlsx`` (the 2017-2018 English layout with benchmark rows);
+* only for the ``index_years`` asked for (none by default: govgap ships the published figures):
+  simulated ``indices/PAPI_<year>_Provincial_indicators_VIE.xlsx`` (provinces as columns, code
+  row) and ``indices/PCI_<year>.xlsx`` (the 2017-2018 English layout with benchmark rows);
 * ``context/``: the department's own yardsticks filled in govgap's templates: SIPAS
   (``SIPAS_2021-2024.xlsx``, every province, a "Cả nước" row), the PAR INDEX
   (``PAR_INDEX_2021-2024.csv``, semicolon-separated with decimal commas, every province plus
@@ -859,7 +860,7 @@ def _task_units(rng, year, name, assigned, completed, within, slow: bool) -> lis
 # --------------------------------------------------------------------------- driver
 
 
-def _fingerprint(seed: int, survey_years, dossier_years, dossiers_per_file) -> dict:
+def _fingerprint(seed: int, survey_years, dossier_years, dossiers_per_file, index_years=()) -> dict:
     source = Path(__file__).read_bytes() + b"".join(
         resources.files("govgap.data").joinpath(n).read_bytes()
         for n in (
@@ -876,6 +877,7 @@ def _fingerprint(seed: int, survey_years, dossier_years, dossiers_per_file) -> d
         "survey_years": list(survey_years),
         "dossier_years": list(dossier_years),
         "dossiers_per_file": dossiers_per_file,
+        "index_years": list(index_years),
         "generator": hashlib.sha256(source).hexdigest(),
         "govgap_version": __version__,
     }
@@ -887,6 +889,7 @@ def generate(
     survey_years=SURVEY_YEARS,
     dossier_years=DEFAULT_DOSSIER_YEARS,
     dossiers_per_file: int | None = None,
+    index_years=(),
     provinces_subset: list[str] | None = None,
     workers: int | None = None,
     force: bool = False,
@@ -895,12 +898,14 @@ def generate(
     """Write the sample inputs to ``out_dir`` (skipped when an identical set is already there).
 
     ``dossiers_per_file`` fixes the size of each dossier export (default: ``export_size``);
+    ``index_years`` adds simulated PAPI and PCI tables for those survey years (tests of the
+    readers; never mixed with the published figures in a report without saying so);
     ``provinces_subset`` (GSO codes) limits the dossier exports to some provinces (tests).
     Returns the path of the manifest, which lists every file with its SHA-256.
     """
     out_dir = Path(out_dir)
     manifest_path = out_dir / MANIFEST
-    fingerprint = _fingerprint(seed, survey_years, dossier_years, dossiers_per_file)
+    fingerprint = _fingerprint(seed, survey_years, dossier_years, dossiers_per_file, index_years)
     fingerprint["provinces"] = provinces_subset or "all"
     if manifest_path.exists() and not force:
         old = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -919,8 +924,9 @@ def generate(
         for year in survey_years:
             survey = _survey_year(seed, year, traits)
             _write_survey(survey, out_dir, year)
-            _write_papi_table(published_indicators(survey), out_dir, year)
-            _write_pci(out_dir, year, seed, traits)
+            if year in index_years:  # simulated tables, only when asked: govgap ships the published ones
+                _write_papi_table(published_indicators(survey), out_dir, year)
+                _write_pci(out_dir, year, seed, traits)
         write_context(out_dir / "context", seed, traits)
         for fut in tqdm(futures, total=len(jobs), desc="sample dossier exports", disable=not progress):
             fut.result()
@@ -952,6 +958,7 @@ def refresh(out_dir: str | Path, progress: bool = False) -> bool:
             survey_years=tuple(fp["survey_years"]),
             dossier_years=tuple(fp["dossier_years"]),
             dossiers_per_file=fp["dossiers_per_file"],
+            index_years=tuple(fp.get("index_years", ())),
         )
     except KeyError:
         settings = {}

@@ -4,7 +4,8 @@ Raw folder layout (the sample generator writes it; real data goes the same way):
 
     <data_dir>/survey/papi_survey_<year>.csv|.dta   respondent microdata
     <data_dir>/dossiers/<year>/<province>.xlsx      one-stop-shop exports
-    <data_dir>/indices/PAPI_*.xlsx, PCI_*.xlsx      published tables
+    <data_dir>/indices/PAPI_*.xlsx, PCI_*.xlsx      published tables (optional: govgap ships the
+                                                    published figures; these replace an edition)
     <data_dir>/context/*.xlsx|.csv                  SIPAS, PAR INDEX, assigned tasks (optional)
 
 Processed tables go to ``data/processed/<data_dir name>/``: indices, survey estimates and
@@ -36,7 +37,7 @@ from govgap.paths import PROCESSED, resolve
 from govgap.reference import codebook
 from govgap.reference.provinces import find_province
 from govgap.reference.text import slugify
-from govgap.sources import context, dossiers, indices, survey
+from govgap.sources import context, dossiers, indices, published, survey
 
 STAMP = "stamp.json"
 BATCH_ENV = "GOVGAP_IN_BATCH"  # set by the batch runner for its notebook kernels
@@ -279,11 +280,24 @@ def prepare(data_dir: str | Path, workers: int | None = None, force: bool = Fals
     return out
 
 
+def published_indices(folder: Path) -> indices.LoadResult:
+    """The published figures shipped with govgap, with the official workbooks of ``folder``
+    (if any) over them: an edition found there replaces the shipped one, and says so."""
+    shipped = published.load()
+    if not folder.is_dir():
+        return shipped
+    try:
+        own = indices.load_folder(folder)
+    except FileNotFoundError:  # no workbook there: the shipped figures alone
+        return shipped
+    return published.overlay(shipped, own)
+
+
 def write_indices(folder: Path, out_folder: Path) -> indices.LoadResult:
-    """Load the published index workbooks of ``folder`` and write, in ``out_folder``:
-    indices.parquet (tidy table with ranks), indices_2025.parquet (derived 34-province view),
-    index_issues.parquet (data-quality table) and index_sheets.parquet (every sheet read)."""
-    loaded = indices.load_folder(folder)
+    """The published figures (``published_indices``) written in ``out_folder``: indices.parquet
+    (tidy table with ranks), indices_2025.parquet (derived 34-province view), index_issues.parquet
+    (data-quality table) and index_sheets.parquet (every sheet read)."""
+    loaded = published_indices(folder)
     out_folder.mkdir(parents=True, exist_ok=True)
     _write(standings.ranks(loaded.table), out_folder / "indices.parquet")
     _write(merged_provinces.view_2025(loaded.table), out_folder / "indices_2025.parquet")

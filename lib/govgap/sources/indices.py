@@ -37,6 +37,7 @@ from govgap.io.xlsx import column_letter
 from govgap.reference.catalogue import indicators, scale_for
 from govgap.reference.provinces import find_province, lookup_province, provinces
 from govgap.reference.text import fold, nfc
+from govgap.sources import transcriptions
 
 TIDY_COLUMNS = [
     "source",
@@ -250,6 +251,7 @@ class SheetResult:
     reason: str = ""
     table: pd.DataFrame | None = None
     issues: list = field(default_factory=list)
+    transcription: bool = False  # a third-party transcription, not the publisher's own file
 
 
 class _Issues:
@@ -613,19 +615,37 @@ class LoadResult:
         loaded = self.sheets[self.sheets["status"] == "loaded"]
         counts = self.issues["severity"].value_counts()
         editions_read = self.table.groupby("source")["year"].agg(lambda s: sorted(set(s)))
-        parts = [f"{len(self.table):,} values from {loaded['file'].nunique()} workbook(s), {len(loaded)} sheet(s)"]
+        parts = [f"{len(self.table):,} values from {loaded['file'].nunique()} file(s), {len(loaded)} sheet(s)"]
         for source, years in editions_read.items():
             parts.append(f"{source}: {', '.join(map(str, years))}")
         parts.append("data-quality table: " + (", ".join(f"{n} {s}" for s, n in counts.items()) or "empty"))
         return "; ".join(parts)
 
 
-def load_files(paths, years: dict | None = None) -> LoadResult:
-    """Read every official workbook in ``paths``, reconcile and check them.
+def _label_ids(name: str) -> tuple[str, ...]:
+    return _catalogue_keys("PAPI").get(_label_key(name), ())
+
+
+def _transcription_results(folder: Path) -> list[SheetResult]:
+    """Every edition of a transcription folder (``transcriptions``), as sheets of the table."""
+    results = []
+    for year, path, records in transcriptions.read_folder(folder, _label_ids):
+        table = records.assign(source="PAPI", file=f"{folder.name}/{path.name}", sheet="CSV", year=year)
+        results.append(
+            SheetResult("PAPI", year, f"{folder.name}/{path.name}", "CSV", "loaded", table=table, transcription=True)
+        )
+    return results
+
+
+def load_files(paths, years: dict | None = None, transcription_folders=()) -> LoadResult:
+    """Read every official workbook in ``paths`` (and every transcription folder), reconcile
+    and check them.
 
     ``years`` may map a file name to its edition year when neither file nor sheet names say it.
     """
     results: list[SheetResult] = []
+    for folder in transcription_folders:
+        results.extend(_transcription_results(Path(folder)))
     for path in sorted(Path(p) for p in paths):
         book = open_workbook(path)
         sheet_results = [read_sheet(path, name, frame, (years or {}).get(path.name)) for name, frame in book.items()]
@@ -649,14 +669,19 @@ def load_folder(folder: str | Path) -> LoadResult:
         for p in sorted(folder.rglob("*"))
         if p.suffix.lower() in (".xls", ".xlsx", ".xlsm") and not p.name.startswith("~$")
     ]
-    if not paths:
+    found = [
+        f for f in (folder, *sorted(p for p in folder.rglob("*") if p.is_dir())) if transcriptions.is_transcription(f)
+    ]
+    if not paths and not found:
         raise FileNotFoundError(f"{folder}: no PAPI or PCI workbook (.xls, .xlsx) found")
-    return load_files(paths)
+    return load_files(paths, transcription_folders=found)
 
 
 def _assemble(results: list[SheetResult]) -> LoadResult:
     issues = [row for s in results for row in s.issues]
     loaded = [s for s in results if s.status == "loaded"]
+    _prefer_official(loaded, issues)
+    loaded = [s for s in loaded if s.status == "loaded"]
     _reject_out_of_period(loaded, issues)
     _reject_duplicate_editions([s for s in loaded if s.status == "loaded"], issues)
     tables = [s.table for s in loaded if s.status == "loaded" and len(s.table)]
@@ -684,6 +709,7 @@ def _assemble(results: list[SheetResult]) -> LoadResult:
             for s in results
         ]
     )
+    sheets["year"] = sheets["year"].astype("Int64")
     issues_frame = pd.DataFrame(issues, columns=ISSUE_COLUMNS)
     issues_frame["year"] = issues_frame["year"].astype("Int64")
     issues_frame["row"] = issues_frame["row"].astype("Int64")
@@ -707,6 +733,48 @@ def _issue(issues, severity, check, message, source=None, year=None, file=None, 
             "message": message,
         }
     )
+
+
+def _prefer_official(loaded: list[SheetResult], issues: list) -> None:
+    """A transcription is used only for an edition with no official sheet; where there is one,
+    the transcription is compared with it (the largest difference is reported) and set aside."""
+    official = {}
+    for s in loaded:
+        if not s.transcription:
+            official.setdefault((s.source, s.year), []).append(s)
+    for s in loaded:
+        if not s.transcription:
+            continue
+        sheets = official.get((s.source, s.year))
+        if not sheets:
+            _issue(
+                issues,
+                "info",
+                "transcription",
+                f"{s.source} {s.year}: no official workbook of this edition was read; its values come from the "
+                f"third-party transcription {s.file} (sub-dimensions, and dimensions as their sums)",
+                s.source,
+                s.year,
+                s.file,
+                s.sheet,
+            )
+            continue
+        keys = ["province_code", "indicator_id"]
+        theirs = pd.concat([o.table for o in sheets])[[*keys, "value"]].dropna().drop_duplicates(keys)
+        both = s.table[[*keys, "value"]].merge(theirs, on=keys, suffixes=("", "_official"))
+        worst = float((both["value"] - both["value_official"]).abs().max()) if len(both) else float("nan")
+        s.status, s.reason = "superseded", f"the official {sheets[0].file} sheet {sheets[0].sheet!r} is read"
+        _issue(
+            issues,
+            "info",
+            "transcription",
+            f"{s.source} {s.year}: the transcription {s.file} is not used, the official workbook {sheets[0].file} is; "
+            f"on the {len(both)} values both have, they differ by at most {worst:.2g}",
+            s.source,
+            s.year,
+            s.file,
+            s.sheet,
+        )
 
 
 def _reject_out_of_period(loaded: list[SheetResult], issues: list) -> None:

@@ -1,0 +1,69 @@
+"""The published figures shipped with govgap (govgap/data/published) are exactly what govgap's
+loader reads from the official files in ../shared/data, and the 2024 edition comes from the
+transcription as its files say."""
+
+from __future__ import annotations
+
+import csv
+
+import pandas as pd
+import pytest
+
+from govgap.sources import indices, published
+
+
+@pytest.fixture(scope="module")
+def rebuilt(shared_data):
+    return indices.load_folder(shared_data)
+
+
+def test_the_shipped_table_equals_a_rebuild_from_the_official_files(rebuilt, tmp_path):
+    shipped = published.load()
+    for part in ("table", "issues", "sheets"):
+        pd.testing.assert_frame_equal(getattr(shipped, part), getattr(rebuilt, part), check_exact=True)
+    published.write(rebuilt, tmp_path)  # and the writer gives the shipped files byte for byte
+    for name in ("values.csv", "sheets.csv", "scales.csv", "issues.csv"):
+        shipped_file = published.resources.files("govgap.data").joinpath(published.FOLDER, name).read_bytes()
+        assert (tmp_path / name).read_bytes() == shipped_file, name
+
+
+def _csv_scores(path):
+    with open(path, encoding="utf-8") as fh:
+        return {row["Province"]: row for row in csv.DictReader(fh)}
+
+
+def test_2024_comes_from_the_transcription_with_dimensions_as_sums(shared_data):
+    table = published.load().table
+    papi24 = table[(table["source"] == "PAPI") & (table["year"] == 2024)]
+    raw = _csv_scores(shared_data / "papi_2024_mlmcdm" / "2024.csv")
+    hanoi = papi24[papi24["province_code"] == "01"].set_index("indicator_id")["value"]
+    parts = [float(raw["P01"][c]) for c in ("SC71", "SC72", "SC73")]
+    assert hanoi["papi.d7.1"] == parts[0] and hanoi["papi.d7.3"] == parts[2]
+    assert hanoi["papi.d7"] == pytest.approx(2.8726, abs=5e-5) == sum(parts)
+    assert hanoi["papi.d2.4"] == float(raw["P01"]["SC24"]) and hanoi["papi.d5.3"] == float(raw["P01"]["SC53"])
+    assert "papi.d5.2" not in hanoi.index  # construction permits: empty from 2021
+    assert hanoi["papi.d5"] == pytest.approx(sum(float(raw["P01"][c]) for c in ("SC51", "SC53", "SC54")), abs=1e-12)
+    # Vĩnh Phúc (26) and Tiền Giang (82) are blank in 2024: no values, not zeros
+    assert papi24["province_code"].nunique() == 61
+    assert not papi24["province_code"].isin(["26", "82"]).any()
+    assert set(papi24["file"]) == {"papi_2024_mlmcdm/2024.csv"}
+    assert papi24.loc[papi24["indicator_id"] == "papi.d7", "cell"].iloc[0] == "SC71+SC72+SC73:P01"
+
+
+def test_2023_is_official_and_the_transcription_agrees_with_it(shared_data):
+    shipped = published.load()
+    papi23 = shipped.table[(shipped.table["source"] == "PAPI") & (shipped.table["year"] == 2023)]
+    assert set(papi23["file"]) <= {"PAPI-2015-2023_eng.xlsm", "PAPI-2015-2023_vie.xlsm"}
+    raw = _csv_scores(shared_data / "papi_2024_mlmcdm" / "2023.csv")
+    official = papi23.set_index(["province_code", "indicator_id"])["value"]
+    # P24 is Nam Định (36): every 2023 sub-dimension the official sheet has agrees to 1e-6
+    compared = 0
+    for column, value in raw["P24"].items():
+        if column.startswith("SC") and value:
+            key = ("36", f"papi.d{column[2]}.{column[3]}")
+            if key in official.index:
+                assert official[key] == pytest.approx(float(value), abs=1e-6), column
+                compared += 1
+    assert compared == 28
+    note = shipped.issues[(shipped.issues["check"] == "transcription") & (shipped.issues["year"] == 2023)]
+    assert note["message"].str.contains("is not used, the official workbook").all() and len(note) == 1

@@ -1,0 +1,82 @@
+"""Transcriptions of published scores and the shipped figures with the user's workbooks over
+them (govgap.sources.transcriptions, govgap.sources.published)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from govgap.errors import LayoutError
+from govgap.sources import indices, published
+
+SUBCRITERIA = [("SC71", "Environmental Protection"), ("SC72", "Quality of Air"), ("SC73", "Quality of Water")]
+PROVINCES = [("P01", "Hanoi"), ("P02", "Ha Giang"), ("P03", "Nam Dinh")] + [
+    (f"P{i:02d}", name)
+    for i, name in enumerate(
+        ["Cao Bang", "Bac Kan", "Tuyen Quang", "Lao Cai", "Dien Bien", "Lai Chau", "Son La", "Yen Bai", "Hoa Binh"]
+        + ["Thai Nguyen", "Lang Son", "Quang Ninh", "Bac Giang", "Phu Tho", "Vinh Phuc", "Bac Ninh", "Hai Duong"]
+        + ["Hai Phong", "Hung Yen", "Thai Binh"],
+        start=4,
+    )
+]
+
+
+def _transcription(folder, subcriteria=SUBCRITERIA, blank=("P02",)):
+    folder.mkdir()
+    pd.DataFrame(subcriteria, columns=["Variable_Code", "Variable_Name"]).to_csv(
+        folder / "codebook_subcriteria.csv", index=False
+    )
+    pd.DataFrame(PROVINCES, columns=["Variable_Code", "Variable_Name"]).to_csv(
+        folder / "codebook_provinces.csv", index=False
+    )
+    rows = []
+    for k, (code, _) in enumerate(PROVINCES):
+        values = [None] * 3 if code in blank else [0.9 + k / 100, 1.5 + k / 200, 0.4 + k / 300]
+        rows.append([code, *values])
+    pd.DataFrame(rows, columns=["Province", "SC71", "SC72", "SC73"]).to_csv(folder / "2026.csv", index=False)
+    return folder
+
+
+def test_a_transcription_is_read_by_names_with_dimensions_as_sums(tmp_path):
+    result = indices.load_folder(_transcription(tmp_path / "papi_t"))
+    t = result.table.set_index(["province_code", "indicator_id"])["value"]
+    assert t[("01", "papi.d7.2")] == 1.5 and t[("36", "papi.d7.1")] == pytest.approx(0.92)
+    assert t[("36", "papi.d7")] == pytest.approx(0.92 + 1.51 + 0.4 + 2 / 300)
+    assert "02" not in result.table["province_code"].to_numpy()  # blank: no values, not zeros
+    assert set(result.table["file"]) == {"papi_t/2026.csv"}
+    assert result.issues["message"].str.contains("third-party transcription papi_t/2026.csv").any()
+
+
+def test_a_moved_column_is_refused_with_file_row_and_column(tmp_path):
+    moved = [("SC71", "Quality of Air"), ("SC72", "Environmental Protection"), ("SC73", "Quality of Water")]
+    with pytest.raises(LayoutError, match=r"codebook_subcriteria.csv, row 2, column Variable_Name: 'Quality of Air'"):
+        indices.load_folder(_transcription(tmp_path / "papi_t", subcriteria=moved))
+
+
+def _edition(source, year, value, file):
+    table = pd.DataFrame(
+        {
+            "source": [source],
+            "year": [year],
+            "province_code": ["36"],
+            "indicator_id": ["papi.d7"],
+            "value": [value],
+            "file": [file],
+        }
+    )
+    issues = pd.DataFrame(columns=indices.ISSUE_COLUMNS)
+    return indices.LoadResult(table, issues, pd.DataFrame({"file": [file], "sheet": ["s"]}))
+
+
+def test_own_workbooks_replace_the_shipped_edition_and_say_so():
+    shipped = indices.LoadResult(
+        pd.concat([_edition("PAPI", 2023, 3.0, "a.xlsx").table, _edition("PAPI", 2024, 3.1, "b.csv").table]),
+        pd.DataFrame(columns=indices.ISSUE_COLUMNS),
+        pd.DataFrame({"file": ["a.xlsx"], "sheet": ["s"]}),
+    )
+    own = pd.concat([_edition("PAPI", 2024, 3.2, "PAPI_2024.xlsx").table, _edition("PAPI", 2025, 3.3, "P25.xlsx").table])
+    result = published.overlay(shipped, indices.LoadResult(own, shipped.issues.iloc[0:0], shipped.sheets))
+    assert result.table.set_index("year")["value"].to_dict() == {2023: 3.0, 2024: 3.2, 2025: 3.3}
+    messages = result.issues["message"].tolist()
+    assert "PAPI 2024: read from PAPI_2024.xlsx in the data folder, in place of the figures shipped with govgap" in messages
+    assert "PAPI 2025: read from P25.xlsx in the data folder (not shipped with govgap)" in messages
