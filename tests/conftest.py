@@ -41,7 +41,7 @@ def real_indices(shared_data):
 
 @pytest.fixture(scope="session")
 def small_sample(tmp_path_factory) -> Path:
-    """A small sample set: all survey years and index tables, dossier exports for four
+    """A small sample set: all survey years, dossier exports for four
     provinces in 2024 with 1,500 rows each (Nam Định, built with slow land offices, among them)."""
 
     out = tmp_path_factory.mktemp("data") / "sample"
@@ -54,6 +54,27 @@ def small_sample(tmp_path_factory) -> Path:
         workers=2,
         progress=False,
     )
+    return out
+
+
+@pytest.fixture(scope="session")
+def sample_tables(tmp_path_factory) -> Path:
+    """Simulated PAPI and PCI tables in the official layouts (``indices/``), for the readers'
+    tests: the sample writes them only when asked, govgap ships the published figures."""
+    out = tmp_path_factory.mktemp("tables") / "sample"
+    sample.generate(out, seed=11, dossier_years=(), index_years=sample.SURVEY_YEARS, workers=1, progress=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def simulated_sample(tmp_path_factory, small_sample, sample_tables) -> Path:
+    """The small sample with the simulated PAPI and PCI tables of the same survey (seed 11): every
+    input simulated, as the sample was before govgap shipped the published figures."""
+    out = tmp_path_factory.mktemp("simulated") / "simulated"  # its own processed folder
+    out.mkdir()
+    for name in ("survey", "dossiers", "context", sample.MANIFEST):
+        (out / name).symlink_to(small_sample / name)
+    (out / "indices").symlink_to(sample_tables / "indices", target_is_directory=True)
     return out
 
 

@@ -64,7 +64,7 @@ def _indices(args) -> int:
 
     folder = resolve(args.input)
     out = resolve(args.out) if args.out else resolve(PROCESSED) / f"indices-{folder.name}"
-    loaded = store.write_indices(folder, out)
+    loaded = store.write_indices(folder, out, shipped=args.with_published)
     print(f"Loaded {loaded.summary()}.")
     print(
         f"Tables in {out}: indices.parquet, indices_2025.parquet (derived, not official), "
@@ -178,13 +178,18 @@ def _reports(args) -> int:
         f"in {manifest['duration_s']:.1f} s. Index: {resolve(args.reports_dir) / 'index.html'}"
     )
     if manifest["sample_data"]:
-        print("Rendered from SAMPLE DATA: the reports say so on every page.")
+        print(
+            "PAPI and PCI figures: as published. Dossier, survey-group and context sections: SAMPLE DATA "
+            "(the reports mark them where they appear)."
+        )
+    for note in manifest.get("notes", []):
+        print(note)
     for r in failed:
         print(
             f"FAILED {r['province']} {r['year']} {r['language']}: {r['error']}\n"
             f"       executed notebook kept at {r['executed']}"
         )
-    return 1 if failed else 0
+    return 1 if failed or manifest.get("notes") else 0
 
 
 def _email(args) -> int:
@@ -248,6 +253,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", default="data/raw/indices", help="folder of workbooks (default data/raw/indices)")
     p.add_argument("--out", default=None, help="default data/processed/indices-<folder name>")
     p.add_argument("--show", type=int, default=30, help="how many warnings and errors to print")
+    p.add_argument(
+        "--with-published",
+        action="store_true",
+        help="the published figures shipped with govgap, with these workbooks over them (as reports read them)",
+    )
     p.set_defaults(func=_indices)
 
     p = sub.add_parser("context", help="check a SIPAS / PAR INDEX / tasks table (or a folder of them)")

@@ -90,32 +90,27 @@ def test_unchanged_batch_is_skipped(first_batch):
 
 
 def test_a_failing_run_does_not_stop_the_batch(first_batch, capsys):
+    """A run that fails in its kernel (here: a language the report does not have) is reported with
+    the failing cell; the others stay as they were; a year with no published edition is not run
+    at all and gets one plain line."""
     reports, _ = first_batch
-    code = cli.main(
-        ["reports", "--years", "2024,2031", "--provinces", "Hà Nội", "--workers", "2", "--reports-dir", str(reports)]
-    )
+    args = ["reports", "--years", "2024", "--provinces", "Hà Nội", "--languages", "vi,xx", "--workers", "2"]
+    code = cli.main([*args, "--reports-dir", str(reports)])
     out = capsys.readouterr().out
     assert code == 1
-    assert "1 failed" in out and "No published PAPI/PCI tables for 2031" in out
+    assert "1 failed" in out and "language must be 'vi' or 'en', not 'xx'" in out
     assert "in code cell 2 of the template: from govgap.render import html" in out
     manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
-    status = {(r["year"], r["slug"]): r["status"] for r in manifest["runs"]}
-    assert status[(2024, "ha-noi")] == "unchanged" and status[(2031, "ha-noi")] == "failed"
-    assert (reports / ".runs" / "2031" / "ha-noi.vi.ipynb").exists()
-    assert not (reports / "2031" / "ha-noi.vi.html").exists()
+    status = {(r["year"], r["slug"], r["language"]): r["status"] for r in manifest["runs"]}
+    assert status[(2024, "ha-noi", "vi")] == "unchanged" and status[(2024, "ha-noi", "xx")] == "failed"
+    assert (reports / ".runs" / "2024" / "ha-noi.xx.ipynb").exists()
+    assert not (reports / "2024" / "ha-noi.xx.html").exists()
     # retry only the failed one: it fails again, the others are left as they were
-    assert (
-        cli.main(
-            [
-                "reports",
-                "--years",
-                "2024,2031",
-                "--provinces",
-                "Hà Nội",
-                "--retry-failed",
-                "--reports-dir",
-                str(reports),
-            ]
-        )
-        == 1
-    )
+    assert cli.main([*args, "--retry-failed", "--reports-dir", str(reports)]) == 1
+    capsys.readouterr()
+    # a year with no published edition: one plain line, no run, no path, no traceback
+    code = cli.main(["reports", "--years", "2031", "--provinces", "Hà Nội", "--reports-dir", str(reports)])
+    out, err = capsys.readouterr()
+    assert code == 2 and "Traceback" not in out + err
+    assert "Chưa có ấn bản PAPI hay PCI năm 2031" in out + err and "PAPI 2024, PCI 2019" in out + err
+    assert str(reports.parent) not in out + err

@@ -67,3 +67,23 @@ def test_2023_is_official_and_the_transcription_agrees_with_it(shared_data):
     assert compared == 28
     note = shipped.issues[(shipped.issues["check"] == "transcription") & (shipped.issues["year"] == 2023)]
     assert note["message"].str.contains("is not used, the official workbook").all() and len(note) == 1
+
+
+def test_the_default_report_stands_on_the_published_figures(shared_data, isolated_home, small_sample):
+    """A report on the sample data folder shows the published 2024 Dimension 7 (the sum of the
+    transcribed sub-dimensions) among the 61 provinces with values, PCI from its latest edition
+    (2019), and marks what is sample."""
+    from govgap.render import report
+
+    raw = _csv_scores(shared_data / "papi_2024_mlmcdm" / "2024.csv")["P24"]  # Nam Định
+    r = report.build("Nam Định", 2024, "vi", small_sample)
+    d7 = r._row("papi.d7")
+    assert d7["value"] == sum(float(raw[c]) for c in ("SC71", "SC72", "SC73")) and d7["n_provinces"] == 61
+    lines = r.headline_lines()
+    assert lines[0].startswith("Chỉ số nội dung 7 – Quản trị môi trường (PAPI 2024): ")
+    assert f"xếp hạng {int(d7['rank'])}/61" in lines[0]
+    assert any(line.startswith("PCI 2019 – Tiếp cận đất đai") for line in lines)
+    assert any("(dữ liệu mẫu)" in line for line in lines if line.startswith("Hồ sơ đất đai"))
+    assert "CÓ DỮ LIỆU MẪU" in r.banner() and "số liệu công bố chính thức" in r.banner()
+    assert r.gaps().year == 2023  # the decomposition needs an indicator table: PAPI 2023
+    assert "PAPI 2023" in r.section_parts("gaps")[1]

@@ -1,7 +1,7 @@
-"""Key numbers of the report for two provinces on the fixed sample (seed 11, see conftest.py),
-against a golden CSV. A refactoring must leave them unchanged; a change of method changes them on
-purpose: then run ``GOVGAP_UPDATE_GOLDEN=1 pytest tests/regression`` and explain the difference in
-the commit.
+"""Key numbers of the report for two provinces on the fixed sample with its simulated PAPI and PCI
+tables (seed 11, ``simulated_sample`` in conftest.py), against a golden CSV. A refactoring must
+leave them unchanged; a change of method changes them on purpose: then run
+``GOVGAP_UPDATE_GOLDEN=1 pytest tests/regression`` and explain the difference in the commit.
 
 Hà Nội (01) and Nam Định (36, built with slow land offices): standings of Dimension 7, its
 sub-dimensions, 2.4, 5.3 and PCI Land Access; the dossiers' Decision 766 figures; two survey
@@ -50,8 +50,8 @@ def key_numbers(processed: store.Processed, code: str) -> list[tuple[str, object
 
 
 @pytest.fixture(scope="module")
-def numbers(isolated_home, small_sample):
-    processed = store.prepare(small_sample, workers=2, progress=False)
+def numbers(isolated_home, simulated_sample):
+    processed = store.prepare(simulated_sample, workers=2, progress=False)
     rows = [(code, key, value) for code in PROVINCES for key, value in key_numbers(processed, code)]
     return pd.DataFrame(rows, columns=["province_code", "key", "value"])
 

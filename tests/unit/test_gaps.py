@@ -207,12 +207,13 @@ def test_association_and_subgroups():
     assert worst["below"].tolist() == [False, False]  # 0.4-0.65 still holds the province's 0.6
 
 
-def test_sample_slow_land_province_puts_land_titles_and_slow_offices_first(isolated_home):
-    """The sample's Nam Định is built with slow land offices: its points-to-gain list opens with
-    the 5.3 land-title indicators, and the offices behind them start with slow branches."""
+def test_sample_slow_land_province_puts_land_titles_and_slow_offices_first(isolated_home, simulated_sample):
+    """The sample's Nam Định is built with slow land offices: on the simulated tables its
+    points-to-gain list opens with the 5.3 land-title indicators, and the offices behind them
+    start with slow branches."""
     from govgap.render.gap_report import GapAnalysis
 
-    g = GapAnalysis.build("Nam Định", 2024, "data/raw/sample")
+    g = GapAnalysis.build("Nam Định", 2024, str(simulated_sample))
     pts = g.points()
     assert pts["indicator_id"].head(3).str.startswith("papi.d5.3.").all()
     assert (pts.head(3)["office_vi"] == "Văn phòng Đăng ký đất đai và các chi nhánh").all()
@@ -230,5 +231,5 @@ def test_sample_slow_land_province_puts_land_titles_and_slow_offices_first(isola
     assert f"{int(own['rank'])}/63" in lines[0] and f"{own['value']:.2f}".replace(".", ",") in lines[0]
     d = g.decomposition("papi.d7")
     assert abs(d.loc[d["leaf"], "contribution"].sum() - d["total_gap"].iloc[0]) < 1e-9
-    english = GapAnalysis.build("Nam Định", 2024, "data/raw/sample", language="en", view="2025")
+    english = GapAnalysis.build("Nam Định", 2024, str(simulated_sample), language="en", view="2025")
     assert english.position()["n_provinces"].iloc[0] == 34

@@ -15,10 +15,12 @@ from govgap.compare.standings import ranks
 from govgap.sources.indices import LayoutError, load_files, load_folder, validate
 
 
-def test_sample_tables_load_clean_and_rank(small_sample):
-    loaded = load_folder(small_sample / "indices")
+def test_sample_tables_load_clean_and_rank(sample_tables):
+    loaded = load_folder(sample_tables / "indices")
     tidy = loaded.table
-    serious = loaded.issues[loaded.issues["severity"].isin(["error", "warning"])]
+    marked = loaded.issues[loaded.issues["check"] == "sample"]  # the marker inside each simulated sheet
+    assert len(marked) == len(loaded.sheets[loaded.sheets["status"] == "loaded"]) and loaded.sheets["sample"].all()
+    serious = loaded.issues[loaded.issues["severity"].isin(["error", "warning"]) & (loaded.issues["check"] != "sample")]
     assert serious.empty, serious["message"].tolist()
     counts = tidy.groupby(["source", "year"])["province_code"].nunique()
     assert (counts == 63).all() and len(counts) == 14  # PAPI and PCI, 2018-2024
@@ -51,8 +53,8 @@ def test_unrecognised_workbook_names_file_sheet_and_what_was_looked_for(tmp_path
         load_files([path])
 
 
-def test_schema_rejects_a_broken_table(small_sample):
-    table = load_folder(small_sample / "indices").table
+def test_schema_rejects_a_broken_table(sample_tables):
+    table = load_folder(sample_tables / "indices").table
     broken = table.copy()
     broken.loc[0, "province_code"] = "99"
     with pytest.raises(ValueError, match="province_code"):
@@ -112,8 +114,8 @@ def test_an_edition_in_a_new_layout_loads_through_the_command(tmp_path, shared_d
     assert len(scale) == 1 and "papi.d5.3" in scale["message"].iloc[0] and "0.5-5" in scale["message"].iloc[0]
 
 
-def test_a_workbook_with_a_province_twice_is_refused(tmp_path, small_sample):
-    src = sorted((small_sample / "indices").glob("PCI_2024.xlsx"))[0]
+def test_a_workbook_with_a_province_twice_is_refused(tmp_path, sample_tables):
+    src = sorted((sample_tables / "indices").glob("PCI_2024.xlsx"))[0]
     book = pd.read_excel(src, sheet_name=None, header=None, engine="calamine")
     land = book["Land Access"]
     land.iat[5, 0] = land.iat[3, 0]  # the same province on rows 4 and 6
@@ -130,15 +132,16 @@ def test_a_workbook_with_a_province_twice_is_refused(tmp_path, small_sample):
     assert set(loaded.sheets.loc[loaded.sheets["sheet"] == "Land Access", "status"]) == {"rejected"}
 
 
-def test_copied_files_do_not_double_count(tmp_path, small_sample):
+def test_copied_files_do_not_double_count(tmp_path, sample_tables):
     """The same workbook twice (a user's copy) gives each value once, with no conflict."""
-    src = small_sample / "indices" / "PAPI_2024_Provincial_indicators_VIE.xlsx"
+    src = sample_tables / "indices" / "PAPI_2024_Provincial_indicators_VIE.xlsx"
     shutil.copy(src, tmp_path / "PAPI_2024_Provincial_indicators_VIE.xlsx")
     shutil.copy(src, tmp_path / "PAPI_2024_copy.xlsx")
     loaded = load_folder(tmp_path)
     single = load_files([src]).table
     assert len(loaded.table) == len(single) and set(loaded.table["year"]) == {2024}
-    assert loaded.issues[loaded.issues["severity"] != "info"].empty
+    issues = loaded.issues[loaded.issues["check"] != "sample"]
+    assert issues[issues["severity"] != "info"].empty
 
 
 def test_catalogue_is_consistent():
@@ -170,8 +173,8 @@ def test_breaks_reach_the_series_they_affect():
     assert not (breaks_for("papi.d7.2")["year"] == 2019).any()  # 7.1's widening is not 7.2's
 
 
-def test_a_province_twice_across_the_columns_is_refused_too(tmp_path, small_sample):
-    src = small_sample / "indices" / "PAPI_2024_Provincial_indicators_VIE.xlsx"
+def test_a_province_twice_across_the_columns_is_refused_too(tmp_path, sample_tables):
+    src = sample_tables / "indices" / "PAPI_2024_Provincial_indicators_VIE.xlsx"
     grid = pd.read_excel(src, header=None, engine="calamine")
     grid.iat[1, 5] = grid.iat[1, 3]  # the names row: one province in columns D and F
     path = tmp_path / "PAPI_2024_x.xlsx"

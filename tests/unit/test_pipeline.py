@@ -59,12 +59,13 @@ def test_no_personal_data_in_processed_tables(processed, small_sample):
             assert not values & names, f"{path.name}:{col} holds personal data"
 
 
-def test_survey_estimates_reproduce_the_published_sample_table(processed, small_sample):
-    """With design weights, the cleaned microdata give back the sample's published table; the
-    pipeline then rakes to margins.csv, and its weighted margins hit the targets."""
-    cleaned = survey.load(small_sample / "survey" / "papi_survey_2024.csv", small_sample / "survey" / "codebook.yaml")
+def test_survey_estimates_reproduce_the_published_sample_table(processed, simulated_sample):
+    """With design weights, the cleaned microdata give back the sample's simulated published
+    table; the pipeline then rakes to margins.csv, and its weighted margins hit the targets."""
+    folder = simulated_sample / "survey"
+    cleaned = survey.load(folder / "papi_survey_2024.csv", folder / "codebook.yaml")
     est = survey_estimates.estimate(cleaned.table)
-    idx = processed.indices()
+    idx = store.prepare(simulated_sample, workers=2, progress=False).indices()
     published = idx[(idx["source"] == "PAPI") & (idx["year"] == 2024) & (idx["level"] == "indicator")]
     merged = est.dropna(subset=["estimate"]).merge(published, on=["province_code", "indicator_id"])
     assert len(merged) > 1000
@@ -100,7 +101,6 @@ def test_an_unreadable_export_is_reported_and_the_rest_goes_on(isolated_home, sm
     import shutil
 
     data = tmp_path / "broken"
-    shutil.copytree(small_sample / "indices", data / "indices")
     (data / "dossiers" / "2024").mkdir(parents=True)
     shutil.copy(small_sample / "dossiers/2024/dak-lak.xlsx", data / "dossiers/2024/dak-lak.xlsx")
     pd.DataFrame({"Cột A": ["x"], "Cột B": ["y"]}).to_excel(data / "dossiers/2024/ha-noi.xlsx", index=False)

@@ -74,9 +74,14 @@ def test_own_workbooks_replace_the_shipped_edition_and_say_so():
         pd.DataFrame(columns=indices.ISSUE_COLUMNS),
         pd.DataFrame({"file": ["a.xlsx"], "sheet": ["s"]}),
     )
-    own = pd.concat([_edition("PAPI", 2024, 3.2, "PAPI_2024.xlsx").table, _edition("PAPI", 2025, 3.3, "P25.xlsx").table])
+    own = pd.concat(
+        [_edition("PAPI", 2024, 3.2, "PAPI_2024.xlsx").table, _edition("PAPI", 2025, 3.3, "P25.xlsx").table]
+    )
     result = published.overlay(shipped, indices.LoadResult(own, shipped.issues.iloc[0:0], shipped.sheets))
     assert result.table.set_index("year")["value"].to_dict() == {2023: 3.0, 2024: 3.2, 2025: 3.3}
     messages = result.issues["message"].tolist()
-    assert "PAPI 2024: read from PAPI_2024.xlsx in the data folder, in place of the figures shipped with govgap" in messages
+    assert (
+        "PAPI 2024: read from PAPI_2024.xlsx in the data folder, in place of the figures shipped with govgap"
+        in messages
+    )
     assert "PAPI 2025: read from P25.xlsx in the data folder (not shipped with govgap)" in messages

@@ -29,8 +29,9 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path):
     sample.generate(tmp_path / "c", seed=6, **kwargs)
     a, b, c = _hashes(tmp_path / "a"), _hashes(tmp_path / "b"), _hashes(tmp_path / "c")
     assert a == b
-    # survey csv, dta, codebook and margins, PAPI and PCI tables, one dossier export, README, 3 context tables
-    assert len(a) == 11
+    # survey csv, dta, codebook and margins, one dossier export, README, 3 context tables (no index tables:
+    # govgap ships the published ones, the sample writes simulated ones only when asked)
+    assert len(a) == 9 and not any(name.startswith("indices/") for name in a)
     assert a["dossiers/2024/ha-giang.xlsx"] != c["dossiers/2024/ha-giang.xlsx"]
     assert a["context/SIPAS_2021-2024.xlsx"] != c["context/SIPAS_2021-2024.xlsx"]
     for name in a:  # the files really are byte-identical, not only the manifest
@@ -66,13 +67,13 @@ def test_dossier_export_format(small_sample):
     assert raw["office"].str.startswith("Chi nhánh Văn phòng Đăng ký đất đai").mean() > 0.6
 
 
-def test_index_tables_in_official_layouts(small_sample):
+def test_index_tables_in_official_layouts(sample_tables):
     papi = pd.read_excel(
-        small_sample / "indices/PAPI_2024_Provincial_indicators_VIE.xlsx", header=None, engine="calamine"
+        sample_tables / "indices/PAPI_2024_Provincial_indicators_VIE.xlsx", header=None, engine="calamine"
     )
     assert papi.iat[0, 0] == "Mã tỉnh" and papi.iat[0, 1] == "Thang điểm"
     assert papi.shape[1] == 65  # label, scale, 63 provinces
-    pci = pd.read_excel(small_sample / "indices/PCI_2024.xlsx", sheet_name=None, header=None, engine="calamine")
+    pci = pd.read_excel(sample_tables / "indices/PCI_2024.xlsx", sheet_name=None, header=None, engine="calamine")
     assert {"Summary", "Land Access"} <= set(pci)
     names = list(pci["Summary"].iloc[1:64, 0])
     assert {"BRVT", "HCMC", "TT-Hue"} <= set(names) and names == sorted(names)

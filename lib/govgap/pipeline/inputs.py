@@ -76,6 +76,14 @@ def prepared_indices(data_dir: str | Path, year: int, language: str) -> tuple[Pa
     processed = store.prepare(path, progress=False)
     table = processed.indices()
     if not (table["year"] == int(year)).any():
-        years = sorted(table["year"].unique())
-        raise OptionError(f"No published PAPI/PCI tables for {year} in {path}; years available: {years}")
+        raise OptionError(no_edition_message(table, int(year), language))
     return path, processed, table
+
+
+def no_edition_message(table: pd.DataFrame, year: int, language: str = "vi") -> str:
+    """The short answer for a year with no published PAPI or PCI edition (no path, no data types)."""
+    sources = [s for s in ("PAPI", "PCI") if (table["source"] == s).any()]
+    shown = ", ".join(f"{s} {int(table.loc[table['source'] == s, 'year'].max())}" for s in sources)
+    if language == "en":
+        return f"No PAPI or PCI edition of {year} is published or in the data folder; the latest are {shown}."
+    return f"Chưa có ấn bản PAPI hay PCI năm {year} (đã công bố hoặc trong thư mục dữ liệu); mới nhất: {shown}."

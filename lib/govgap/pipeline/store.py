@@ -117,6 +117,23 @@ class Processed:
             ["group", "variable", "category", "target", "weighted_before", "weighted_after", "difference", "year"],
         )
 
+    def simulated_editions(self) -> frozenset[tuple[str, int]]:
+        """(source, year) of the index editions read from govgap's simulated sample tables."""
+        path = self.path("index_sheets.parquet")
+        if not path.exists():
+            return frozenset()
+        sheets = pd.read_parquet(path)
+        if "sample" not in sheets.columns:
+            return frozenset()
+        hit = sheets[(sheets["status"] == "loaded") & sheets["sample"].astype(bool)]
+        return frozenset((s, int(y)) for s, y in zip(hit["source"], hit["year"]))
+
+    def latest_edition(self, source: str = "PAPI") -> int:
+        """The latest published edition of ``source``: the default report year (PAPI edition N
+        is published in spring of N+1, so in late 2026 it is 2025 at best)."""
+        table = pd.read_parquet(self.path("indices.parquet"), columns=["source", "year"])
+        return int(table.loc[table["source"] == source, "year"].max())
+
     def dossier_years(self) -> list[int]:
         return sorted(int(p.stem.split("_")[1]) for p in self.folder.glob("dossiers_*.parquet"))
 
@@ -293,11 +310,12 @@ def published_indices(folder: Path) -> indices.LoadResult:
     return published.overlay(shipped, own)
 
 
-def write_indices(folder: Path, out_folder: Path) -> indices.LoadResult:
-    """The published figures (``published_indices``) written in ``out_folder``: indices.parquet
-    (tidy table with ranks), indices_2025.parquet (derived 34-province view), index_issues.parquet
-    (data-quality table) and index_sheets.parquet (every sheet read)."""
-    loaded = published_indices(folder)
+def write_indices(folder: Path, out_folder: Path, shipped: bool = True) -> indices.LoadResult:
+    """The published figures (``published_indices``; only the workbooks of ``folder`` when not
+    ``shipped``) written in ``out_folder``: indices.parquet (tidy table with ranks),
+    indices_2025.parquet (derived 34-province view), index_issues.parquet (data-quality table)
+    and index_sheets.parquet (every sheet read)."""
+    loaded = published_indices(folder) if shipped else indices.load_folder(folder)
     out_folder.mkdir(parents=True, exist_ok=True)
     _write(standings.ranks(loaded.table), out_folder / "indices.parquet")
     _write(merged_provinces.view_2025(loaded.table), out_folder / "indices_2025.parquet")

@@ -27,7 +27,7 @@ import jinja2
 import pandas as pd
 
 from govgap import __version__
-from govgap.errors import InputError
+from govgap.errors import InputError, OptionError
 from govgap.paths import NOTEBOOKS, REPORTS, SAMPLE_DATA, project_root, resolve
 from govgap.pipeline import inputs, sample, store
 from govgap.reference import report_text
@@ -315,13 +315,18 @@ def run_batch(
 ) -> dict:
     """Render reports; returns the manifest (also written to ``reports/manifest.json``).
 
-    The runs are ``years x province_names x languages`` (default: the latest year with data, all
+    The runs are ``years x province_names x languages`` (default: the latest PAPI edition, all
     63 provinces, Vietnamese), or those of ``runs_file`` (YAML, see ``plan_from_yaml``)."""
     root = project_root()
     reports_dir = resolve(reports_dir)
     data_path = inputs.ensure_data(data_dir)
     processed = store.prepare(data_path, workers=workers, progress=progress)
-    years = [int(y) for y in (years or [max(processed.dossier_years() or processed.indices()["year"].unique())])]
+    years = [int(y) for y in (years or [processed.latest_edition("PAPI")])]
+    published_years = set(processed.indices()["year"].astype(int))
+    notes = [inputs.no_edition_message(processed.indices(), y) for y in years if y not in published_years]
+    if notes and not runs_file and all(y not in published_years for y in years):
+        raise OptionError(" ".join(notes))
+    years = [y for y in years if y in published_years]
     languages = languages or ["vi"]
     template = resolve(TEMPLATE)
     notebook = template.read_bytes()
@@ -399,6 +404,7 @@ def run_batch(
         "inputs": processed.stamp["inputs"],
         "packages": _package_versions(),
         "runs": [asdict(r) for r in runs],
+        "notes": notes,  # years asked for that have no published edition: not rendered
         # runs of earlier batches that this one did not plan stay listed while their files remain
         "earlier_runs": [
             r for key, r in previous.items() if key not in {x.output for x in runs} and Path(key).exists()
@@ -427,7 +433,12 @@ def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -
         d7 = table[(table["indicator_id"] == "papi.d7") & (table["source"] == "PAPI")]
         now = d7[d7["year"] == year].set_index("province_code")["value"]
         before = d7[d7["year"] == year - 1].set_index("province_code")["value"]
-        pci = table[(table["indicator_id"] == "pci.sub2") & (table["year"] == year)].set_index("province_code")["value"]
+        pci_years = table.loc[(table["source"] == "PCI") & (table["year"] <= year), "year"]
+        pci_year = int(pci_years.max()) if len(pci_years) else None
+        pci = table[(table["indicator_id"] == "pci.sub2") & (table["year"] == pci_year)].set_index("province_code")[
+            "value"
+        ]
+        pci_note = t("index_pci_edition", edition=pci_year) if pci_year not in (None, year) else ""
         rows = []
         for code, group in runs[runs["year"] == year].groupby("code", sort=True):
             links = [
@@ -453,7 +464,7 @@ def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -
                     "links": links,
                 }
             )
-        years.append({"title": t("index_title", year=year), "rows": rows})
+        years.append({"title": t("index_title", year=year), "rows": rows, "pci_note": pci_note})
     failed = sum(r["status"] == "failed" for r in manifest["runs"])
     footer = t(
         "index_footer",
@@ -471,6 +482,7 @@ def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -
             sample=manifest["sample_data"],
             text={"sample_banner": t("sample_banner")},
             years=years,
+            notes=manifest.get("notes", []),
             headers=headers,
             footer=footer,
         )

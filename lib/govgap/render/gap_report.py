@@ -58,6 +58,7 @@ class GapAnalysis:
     processed: store.Processed | None = field(default=None, repr=False)
     mapping: pd.DataFrame | None = field(default=None, repr=False)
     is_sample: bool = False
+    asked_year: int | None = None  # the year asked for, when the edition shown is an earlier one
     _cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -71,11 +72,16 @@ class GapAnalysis:
         peers: str = "region",
         offices_file: str | Path | None = None,
     ) -> GapAnalysis:
-        """Prepare the data folder (cached) and set up the analysis of one province and year.
+        """Prepare the data folder (cached) and set up the analysis of one province on the latest
+        PAPI edition up to ``year`` with an indicator table (the decomposition works on
+        indicators; ``edition_note`` says when that is not ``year``).
         ``offices_file``: the user's own responsible-offices mapping (CSV); otherwise
         ``responsible_offices.csv`` in the data folder when present, else govgap's default."""
         path, processed, tidy = prepared_indices(data_dir, year, language)
-        return cls.from_processed(province, year, path, processed, tidy, language, view, peers, offices_file)
+        edition = gaps.latest_edition(tidy, year, "PAPI", "indicator") or int(year)
+        g = cls.from_processed(province, edition, path, processed, tidy, language, view, peers, offices_file)
+        g.asked_year = int(year)
+        return g
 
     @classmethod
     def from_processed(
@@ -120,15 +126,25 @@ class GapAnalysis:
         return self._cache[key]
 
     def intervals(self) -> pd.DataFrame:
-        """The province's survey intervals (empty without microdata or in the 2025 view)."""
+        """The province's survey intervals: empty without microdata, in the 2025 view, and when the
+        microdata are govgap's sample but the PAPI edition is published (sample intervals say
+        nothing about published figures; with the sample's simulated tables they belong together)."""
 
         def read():
-            if self.processed is None or self.view != "63":
+            simulated = ("PAPI", self.year) in self.processed.simulated_editions() if self.processed else False
+            if self.processed is None or self.view != "63" or (self.is_sample and not simulated):
                 return pd.DataFrame()
             code = self.unit.code
             return gaps.survey_intervals(self.processed.survey_estimates(code), self.processed.survey_scores(), code)
 
         return self._cached("intervals", read)
+
+    def edition_note(self) -> str:
+        """Which edition is shown when the year asked for has no indicator table."""
+        if self.asked_year in (None, self.year):
+            return ""
+        note = self.t("edition_note", editions=f"PAPI {self.year}", year=self.asked_year)
+        return f'<p class="gg-note gg-edition">{html.escape(note)}</p>'
 
     def banner(self) -> str:
         if not self.is_sample:
@@ -477,6 +493,7 @@ class GapAnalysis:
                     unit_rate=fmt.percent(a["unit_on_time_rate"], self.lang),
                     year=self.year,
                 )
+                + (self.t("sample_word") if self.is_sample else "")
             )
         return lines
 
@@ -486,7 +503,14 @@ class GapAnalysis:
         key = "gap_significant" if significant else "gap_not_significant"
         return " " + self.t(key, low=fmt.signed(low, self.lang, 2), high=fmt.signed(high, self.lang, 2))
 
+    def _sample_against_published(self) -> bool:
+        """Sample dossiers beside a published PAPI edition: a correlation of the two means nothing."""
+        simulated = self.processed is not None and ("PAPI", self.year) in self.processed.simulated_editions()
+        return self.is_sample and not simulated
+
     def association_text(self) -> list[str]:
+        if self._sample_against_published():
+            return [self.t("gap_no_association_sample")]
         a = self.land_association()
         if a["n"] < 5:
             return [self.t("gap_no_association", year=self.year)]
@@ -692,6 +716,8 @@ class GapAnalysis:
 
     def association_chart(self):
         """Scatter across provinces: land dossiers' on-time rate against the 5.3 score."""
+        if self._sample_against_published():
+            return None
         a = self.land_association()
         if a["n"] < 5:
             return None

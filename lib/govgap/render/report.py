@@ -19,7 +19,7 @@ import pandas as pd
 
 from govgap import __version__
 from govgap.compare import context_standing
-from govgap.compare.gaps import history
+from govgap.compare.gaps import history, latest_edition
 from govgap.estimate.dossier_metrics import metrics
 from govgap.paths import SAMPLE_DATA
 from govgap.pipeline import sample, store
@@ -63,11 +63,33 @@ class ProvinceReport:
     def _fmt_value(self, indicator_id: str, value) -> str:
         return value_text(indicator_id, value, self.lang)
 
+    def edition(self, source: str = "PAPI", level: str | None = None) -> int | None:
+        """The latest published edition of ``source`` (with values at ``level``, e.g. "indicator")
+        up to the report year: PAPI 2024 has sub-dimensions but no indicator table, PCI may lag."""
+        key = ("edition", source, level)
+        if key not in self._cache:
+            self._cache[key] = latest_edition(self.indices, self.year, source, level)
+        return self._cache[key]
+
+    def edition_note(self, *editions: tuple[str, int | None]) -> str:
+        """ "PAPI 2024; PCI 2019": the editions a section shows, said where one is not the report year."""
+        shown = [(s, y) for s, y in editions if y is not None]
+        if all(y == self.year for _, y in shown):
+            return ""
+        parts = "; ".join(f"{s} {y}" for s, y in shown)
+        return f'<p class="gg-note gg-edition">{_e(self.t("edition_note", editions=parts, year=self.year))}</p>'
+
+    def sample_note(self) -> str:
+        """The mark on a section made from sample data (survey microdata, dossier exports)."""
+        if not self.is_sample:
+            return ""
+        return f'<p class="gg-sample-mark">{_e(self.t("sample_section"))}</p>'
+
     def _row(self, indicator_id: str, source: str = "PAPI", year: int | None = None) -> pd.Series | None:
         tbl = self.indices
         hit = tbl[
             (tbl["source"] == source)
-            & (tbl["year"] == (year or self.year))
+            & (tbl["year"] == (year or self.edition(source)))
             & (tbl["indicator_id"] == indicator_id)
             & (tbl["province_code"] == self.province.code)
         ]
@@ -82,10 +104,16 @@ class ProvinceReport:
         return f'<h1 class="gg-title">{_e(self.t("title", province=self.name, year=self.year))}</h1>'
 
     def banner(self) -> str:
-        """The sample-data banner (empty for real data)."""
-        if not self.is_sample:
+        """What is sample data and what is published (empty when every input is real)."""
+        simulated = self.processed.simulated_editions()
+        shown = {("PAPI", self.edition("PAPI")), ("PCI", self.edition("PCI"))}
+        if shown & simulated:
+            key = "sample_banner_all"
+        elif self.is_sample:
+            key = "sample_banner"
+        else:
             return ""
-        return f'<div class="gg-sample-banner" role="alert">{_e(self.t("sample_banner"))}</div>'
+        return f'<div class="gg-sample-banner" role="alert">{_e(self.t(key))}</div>'
 
     def headline(self) -> str:
         """The key-findings box."""
@@ -101,6 +129,7 @@ class ProvinceReport:
             lines.append(
                 self.t(
                     "h_env",
+                    edition=self.edition("PAPI"),
                     score=self.n(d7["value"]),
                     rank=int(d7["rank"]),
                     n=int(d7["n_provinces"]),
@@ -125,6 +154,7 @@ class ProvinceReport:
             lines.append(
                 self.t(
                     "h_land",
+                    edition=self.edition("PAPI"),
                     score=self.n(s53["value"]),
                     rank=int(s53["rank"]),
                     n=int(s53["n_provinces"]),
@@ -134,17 +164,26 @@ class ProvinceReport:
             )
         pci = self._row("pci.sub2", "PCI")
         if pci is not None:
-            lines.append(self.t("h_pci", score=self.n(pci["value"]), rank=int(pci["rank"]), n=int(pci["n_provinces"])))
+            lines.append(
+                self.t(
+                    "h_pci",
+                    edition=self.edition("PCI"),
+                    score=self.n(pci["value"]),
+                    rank=int(pci["rank"]),
+                    n=int(pci["n_provinces"]),
+                )
+            )
         offices = self.office_rates()
         if len(offices):
             rates = self.processed.dossier_rates()
-            land = rates[(rates["year"] == self.year) & (rates["field"] == "Đất đai")]
+            land = rates[(rates["year"] == self.dossier_year()) & (rates["field"] == "Đất đai")]
             own = land[land["province_code"] == self.province.code]
             worst = offices.iloc[0]
             lines.append(
                 self.t(
                     "h_dossier",
-                    year=self.year,
+                    year=self.dossier_year(),
+                    sample=self.t("sample_word") if self.is_sample else "",
                     rate=self.pct(own["on_time_rate"].iloc[0]),
                     median=self.pct(land["on_time_rate"].median()),
                     office=worst["office"],
@@ -153,7 +192,7 @@ class ProvinceReport:
                 )
             )
         else:
-            lines.append(self.t("h_no_dossier", year=self.year))
+            lines.append(self.t("h_no_dossier", year=self.dossier_year()))
         return lines + self.context_headlines()
 
     def sections(self) -> list[Section]:
@@ -178,13 +217,26 @@ class ProvinceReport:
         return [self.heading(key), *section.build(self)]
 
     def environment_parts(self) -> list:
+        indicator_year = self.edition("PAPI", "indicator")
         return [
+            self.edition_note(("PAPI", self.edition("PAPI"))),
             self.env_table(),
             f"<h3>{_e(self.t('sec_trend'))}</h3>",
             self.trend_chart(),
             f"<h3>{_e(self.t('sec_indicators'))}</h3>",
+            self.edition_note(("PAPI", indicator_year)),
             self.indicator_chart(),
         ]
+
+    def land_parts(self) -> list:
+        return [self.edition_note(("PAPI", self.edition("PAPI")), ("PCI", self.edition("PCI"))), self.land_table()]
+
+    def dossier_parts(self) -> list:
+        return [self.sample_note(), self.dossier_table(), self.office_chart()]
+
+    def group_parts(self) -> list:
+        table = self.groups_table()
+        return [self.sample_note(), table] if table else []
 
     def env_table(self, raw: bool = False):
         ids = ["papi.d7", "papi.d7.1", "papi.d7.2", "papi.d7.3"]
@@ -216,7 +268,7 @@ class ProvinceReport:
         tbl = self.indices
         sel = tbl[
             (tbl["source"] == source)
-            & (tbl["year"] == self.year)
+            & (tbl["year"] == self.edition(source))
             & (tbl["province_code"] == self.province.code)
             & tbl["indicator_id"].isin(ids)
         ]
@@ -228,6 +280,7 @@ class ProvinceReport:
         out = pd.DataFrame(
             {
                 self.t("col_indicator"): [f"{label(i, self.lang)}" for i in sel["indicator_id"]],
+                self.t("col_source"): [f"{s} {int(y)}" for s, y in zip(sel["source"], sel["year"])],
                 self.t("col_value"): [self._fmt_value(i, v) for i, v in zip(sel["indicator_id"], sel["value"])],
                 self.t("col_median"): [self._fmt_value(i, v) for i, v in zip(sel["indicator_id"], sel["median"])],
                 self.t("col_top_quartile"): [
@@ -242,42 +295,54 @@ class ProvinceReport:
         return html_table(out)
 
     def trend_chart(self, indicator_id: str = "papi.d7"):
-        """Province, national median and top quartile over the years, the survey interval when
-        microdata exist, PAPI's trend breaks marked (``GapAnalysis.trend_chart``)."""
-        return self.gaps().trend_chart(indicator_id)
+        """Province, national median and top quartile over the editions up to the latest, the
+        survey interval when real microdata exist, PAPI's trend breaks marked
+        (``GapAnalysis.trend_chart``)."""
+        return self.gaps(self.edition("PAPI")).trend_chart(indicator_id)
 
     def indicator_chart(self, root: str = "papi.d7"):
         """Dot plot: the province's indicators against the national median, the top quartile
         and the best province (``GapAnalysis.dot_chart``)."""
         return self.gaps().dot_chart(root)
 
-    def gaps(self):
-        """The gap analysis of this province and year (``gap_report.GapAnalysis``)."""
-
-        if "gaps" not in self._cache:
-            self._cache["gaps"] = GapAnalysis.from_processed(
-                self.name, self.year, self.data_dir, self.processed, self.indices, self.lang
+    def gaps(self, year: int | None = None):
+        """The gap analysis of this province (``gap_report.GapAnalysis``) on ``year``, by default
+        the latest PAPI edition with an indicator table (the decomposition works on indicators)."""
+        year = year or self.edition("PAPI", "indicator") or self.year
+        if ("gaps", year) not in self._cache:
+            self._cache[("gaps", year)] = GapAnalysis.from_processed(
+                self.name, year, self.data_dir, self.processed, self.indices, self.lang
             )
-        return self._cache["gaps"]
+        return self._cache[("gaps", year)]
 
     def gap_parts(self) -> list:
         """Where Dimension 7 and the land sub-dimensions lose points and who can win them back:
         the narrative, the decomposition chart, the points-to-gain list and the offices."""
         g = self.gaps()
-        lines = g.narrative("papi.d7") if self._row("papi.d7") is not None else []
+        lines = g.narrative("papi.d7") if self._row("papi.d7", year=g.year) is not None else []
         return [
+            self.edition_note(("PAPI", g.year)),
             g.narrative_html(lines),
             g.gap_chart("papi.d7"),
             g.points_table(top=8),
             f"<h3>{_e(self.t('sec_gap_offices'))}</h3>",
+            self.sample_note(),
             g.offices_table(top=6),
         ]
 
     # ------------------------------------------------------------------ dossiers
+    def dossier_year(self) -> int:
+        """The latest year of dossier exports up to the report year (the report year when none)."""
+        years = [y for y in self.processed.dossier_years() if y <= self.year]
+        return max(years) if years else self.year
+
     def dossiers(self) -> pd.DataFrame:
-        """The province's cleaned dossiers of the report year (read once per report, shared
-        with the gap analysis)."""
-        return self.gaps().dossiers()
+        """The province's cleaned dossiers of ``dossier_year`` (read once per report)."""
+        if "dossiers" not in self._cache:
+            year = self.dossier_year()
+            found = year in self.processed.dossier_years()
+            self._cache["dossiers"] = self.processed.dossiers(year, self.province.code) if found else pd.DataFrame()
+        return self._cache["dossiers"]
 
     def office_rates(self) -> pd.DataFrame:
 
@@ -296,7 +361,7 @@ class ProvinceReport:
 
         table = self.dossiers()
         if table.empty:
-            return f'<p class="gg-note">{_e(self.t("h_no_dossier", year=self.year))}</p>'
+            return f'<p class="gg-note">{_e(self.t("h_no_dossier", year=self.dossier_year()))}</p>'
         by_field = metrics(table, ["field"])
         total = metrics(table).assign(field="total")
         frame = pd.concat([by_field, total], ignore_index=True)
@@ -331,8 +396,9 @@ class ProvinceReport:
     # ------------------------------------------------------------------ survey groups
     def groups_table(self, ids=("papi.d5.3.1", "papi.d7.2.2", "papi.d7.3.2", "papi.d2.4.1")) -> str:
         est = self.processed.survey_estimates(self.province.code)
+        years = est.loc[est["year"] <= self.year, "year"]
         est = est[
-            (est["year"] == self.year)
+            (est["year"] == (years.max() if len(years) else self.year))
             & est["indicator_id"].isin(ids)
             & est["group_var"].isin(["all", "urban", "sex", "ethnic_group"])
         ]
@@ -428,6 +494,7 @@ class ProvinceReport:
                     rank=int(row.rank),
                     n=int(row.n_provinces),
                 )
+                + (self.t("sample_word") if self.is_sample else "")
             )
         return lines
 
@@ -435,7 +502,7 @@ class ProvinceReport:
         """The three yardsticks with trend and target, only those the province has (the section
         is present only when it has some)."""
         st = self.context_standing()
-        parts: list = []
+        parts: list = [self.sample_note()]
         if len(st):
             parts.append(self.context_table(st))
             parts.append(self.context_tasks_text())
@@ -637,9 +704,9 @@ class Section:
 # and one cell in notebooks/province_report.ipynb.
 SECTIONS = (
     Section("environment", "sec_env", "sec_env_note", ProvinceReport.environment_parts),
-    Section("land", "sec_land", None, lambda r: [r.land_table()]),
-    Section("dossiers", "sec_dossier", "sec_dossier_note", lambda r: [r.dossier_table(), r.office_chart()]),
-    Section("groups", "sec_groups", "sec_groups_note", lambda r: [r.groups_table()]),
+    Section("land", "sec_land", None, ProvinceReport.land_parts),
+    Section("dossiers", "sec_dossier", "sec_dossier_note", ProvinceReport.dossier_parts),
+    Section("groups", "sec_groups", "sec_groups_note", ProvinceReport.group_parts),
     Section("gaps", "sec_gaps", "sec_gaps_note", ProvinceReport.gap_parts),
     Section("context", "sec_context", "sec_context_note", ProvinceReport.context_parts, ProvinceReport.has_context),
     Section("quality", "sec_quality", None, lambda r: [r.quality_table(), r.footer()]),

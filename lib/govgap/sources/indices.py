@@ -36,7 +36,7 @@ from govgap.errors import LayoutError, UnknownProvinceError
 from govgap.io.xlsx import column_letter
 from govgap.reference.catalogue import indicators, scale_for
 from govgap.reference.provinces import find_province, lookup_province, provinces
-from govgap.reference.text import fold, nfc
+from govgap.reference.text import fold, is_sample_text, nfc
 from govgap.sources import transcriptions
 
 TIDY_COLUMNS = [
@@ -252,6 +252,7 @@ class SheetResult:
     table: pd.DataFrame | None = None
     issues: list = field(default_factory=list)
     transcription: bool = False  # a third-party transcription, not the publisher's own file
+    sample: bool = False  # simulated by govgap's sample generator (its marker is in the sheet)
 
 
 class _Issues:
@@ -302,6 +303,7 @@ def read_sheet(path: str | Path, sheet: str, frame: pd.DataFrame, year: int | No
         return result
     result.year = year or _year_of(sheet, path)
     issues.year = result.year
+    result.sample = any(is_sample_text(v) for v in grid.ravel() if isinstance(v, str))
     if max(per_row) > max(per_col):
         table = _read_columns_layout(grid, codes, int(np.argmax(per_row)), path, issues, result)
     else:
@@ -649,6 +651,9 @@ def load_files(paths, years: dict | None = None, transcription_folders=()) -> Lo
     for path in sorted(Path(p) for p in paths):
         book = open_workbook(path)
         sheet_results = [read_sheet(path, name, frame, (years or {}).get(path.name)) for name, frame in book.items()]
+        if any(s.sample for s in sheet_results):  # the marker is on one sheet; it holds for the workbook
+            for s in sheet_results:
+                s.sample = True
         if not any(s.status == "loaded" for s in sheet_results):
             reasons = "; ".join(f"{s.sheet!r}: {s.reason}" for s in sheet_results)
             raise LayoutError(
@@ -682,6 +687,19 @@ def _assemble(results: list[SheetResult]) -> LoadResult:
     loaded = [s for s in results if s.status == "loaded"]
     _prefer_official(loaded, issues)
     loaded = [s for s in loaded if s.status == "loaded"]
+    for s in loaded:
+        if s.sample:
+            _issue(
+                issues,
+                "warning",
+                "sample",
+                f"{s.file}, sheet {s.sheet!r}: govgap's simulated sample table ({s.source} {s.year}), not published "
+                "figures; reports that use it say so",
+                s.source,
+                s.year,
+                s.file,
+                s.sheet,
+            )
     _reject_out_of_period(loaded, issues)
     _reject_duplicate_editions([s for s in loaded if s.status == "loaded"], issues)
     tables = [s.table for s in loaded if s.status == "loaded" and len(s.table)]
@@ -705,6 +723,7 @@ def _assemble(results: list[SheetResult]) -> LoadResult:
                 "status": s.status,
                 "reason": s.reason,
                 "values": 0 if s.table is None or s.status != "loaded" else int(len(s.table)),
+                "sample": s.sample,
             }
             for s in results
         ]
