@@ -66,6 +66,15 @@ class ProvinceNotFoundError(UnknownProvinceError):
     """No province matches the text; the message lists the closest names."""
 
 
+class MergedProvinceError(UnknownProvinceError):
+    """An old province's name asked for an edition of the 34 provinces; ``successor`` is the new
+    province it was merged into on 1 July 2025."""
+
+    def __init__(self, message: str, successor: str):
+        super().__init__(message)
+        self.successor = successor
+
+
 class RetiredProvinceError(UnknownProvinceError):
     """The text names a province that no longer exists (Hà Tây, Hà Bắc); ``province`` is it."""
 

@@ -85,3 +85,25 @@ def test_own_workbooks_replace_the_shipped_edition_and_say_so():
         in messages
     )
     assert "PAPI 2025: read from P25.xlsx in the data folder (not shipped with govgap)" in messages
+
+
+def test_an_old_name_for_an_edition_of_the_34_says_where_it_went():
+    from govgap.errors import MergedProvinceError
+    from govgap.reference.provinces import check_province_for_edition
+
+    for name in ("Nam Định", "nam dinh", "Hà Nam"):
+        check_province_for_edition(name, 2024)  # an edition of the 63: the old province itself
+        with pytest.raises(MergedProvinceError, match="đã được hợp nhất vào Ninh Bình từ ngày 1/7/2025") as err:
+            check_province_for_edition(name, 2025)
+        assert err.value.successor == "Ninh Bình" and "merged into Ninh Bình on 1/7/2025" in str(err.value)
+    for name in ("Ninh Bình", "Hà Nội", "TP HCM"):  # names of the 34 pass
+        check_province_for_edition(name, 2025)
+
+
+def test_the_command_line_answers_nam_dinh_2025_in_one_plain_line(isolated_home, capsys):
+    from govgap import cli
+
+    code = cli.main(["reports", "--years", "2025", "--provinces", "Nam Định"])
+    out, err = capsys.readouterr()
+    assert code == 2 and "Traceback" not in out + err and "LookupError" not in out + err
+    assert "Nam Định đã được hợp nhất vào Ninh Bình từ ngày 1/7/2025" in out + err

@@ -31,7 +31,7 @@ from govgap.errors import InputError, OptionError
 from govgap.paths import NOTEBOOKS, REPORTS, SAMPLE_DATA, project_root, resolve
 from govgap.pipeline import inputs, sample, store
 from govgap.reference import report_text
-from govgap.reference.provinces import find_province, provinces
+from govgap.reference.provinces import check_province_for_edition, find_province, provinces
 from govgap.render import fmt
 
 TEMPLATE = NOTEBOOKS / "province_report.ipynb"
@@ -322,6 +322,9 @@ def run_batch(
     data_path = inputs.ensure_data(data_dir)
     processed = store.prepare(data_path, workers=workers, progress=progress)
     years = [int(y) for y in (years or [processed.latest_edition("PAPI")])]
+    for name in province_names or []:  # an old name for an edition of the 34: merged, and into which
+        for year in years:
+            check_province_for_edition(name, year)
     published_years = set(processed.indices()["year"].astype(int))
     notes = [inputs.no_edition_message(processed.indices(), y) for y in years if y not in published_years]
     if notes and not runs_file and all(y not in published_years for y in years):

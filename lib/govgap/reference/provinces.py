@@ -15,7 +15,7 @@ from importlib import resources
 
 import pandas as pd
 
-from govgap.errors import OptionError, ProvinceNotFoundError, RetiredProvinceError
+from govgap.errors import MergedProvinceError, OptionError, ProvinceNotFoundError, RetiredProvinceError
 from govgap.reference.text import UNKNOWN_CHAR, fold, repair
 
 __all__ = [
@@ -251,6 +251,32 @@ def find_province(text: str, retired: str = "error") -> Province:
             else f"; it cannot be mapped to one successor ({names})."
         ),
         found,
+    )
+
+
+MERGER_DATE = "1/7/2025"
+FIRST_34_EDITION = 2025  # PAPI 2025 (published in 2026) is the first edition of the 34 provinces
+
+
+def check_province_for_edition(text: str, year: int) -> None:
+    """Refuse the name of a province that the 2025 merger folded into another, for an edition of
+    the 34 provinces: "Nam Định" for 2025 answers that it was merged into Ninh Bình on 1/7/2025
+    and offers Ninh Bình. Names of the 34 (new or kept, as Ninh Bình) and every name for an edition
+    of the 63 pass."""
+    if int(year) < FIRST_34_EDITION:
+        return
+    try:
+        find_province_2025(text)
+        return
+    except ProvinceNotFoundError:
+        pass
+    old = find_province(text, retired="keep")
+    row = crosswalk_2025().set_index("old_code").loc[old.code]
+    raise MergedProvinceError(
+        f"{old.name_vi} đã được hợp nhất vào {row['new_name_vi']} từ ngày {MERGER_DATE}; "
+        f'báo cáo năm {year} là của {row["new_name_vi"]} (--provinces "{row["new_name_vi"]}"). '
+        f"{old.name_vi} was merged into {row['new_name_vi']} on {MERGER_DATE}: ask for {row['new_name_vi']}.",
+        row["new_name_vi"],
     )
 
 

@@ -26,7 +26,7 @@ from govgap.paths import SAMPLE_DATA
 from govgap.pipeline import sample, store
 from govgap.pipeline.inputs import prepared_indices
 from govgap.reference.catalogue import indicators, label
-from govgap.reference.provinces import provinces, provinces_2025
+from govgap.reference.provinces import check_province_for_edition, provinces, provinces_2025
 from govgap.reference.provinces import regions as region_table
 from govgap.reference.report_text import text
 from govgap.render import fmt
@@ -77,6 +77,7 @@ class GapAnalysis:
         indicators; ``edition_note`` says when that is not ``year``).
         ``offices_file``: the user's own responsible-offices mapping (CSV); otherwise
         ``responsible_offices.csv`` in the data folder when present, else govgap's default."""
+        check_province_for_edition(province, year)
         path, processed, tidy = prepared_indices(data_dir, year, language)
         edition = gaps.latest_edition(tidy, year, "PAPI", "indicator") or int(year)
         g = cls.from_processed(province, edition, path, processed, tidy, language, view, peers, offices_file)

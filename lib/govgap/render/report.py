@@ -27,7 +27,7 @@ from govgap.pipeline.inputs import prepared_indices
 from govgap.reference.catalogue import indicators, label
 from govgap.reference.dossier_metric_table import label as metric_label
 from govgap.reference.dossier_metric_table import shown_in
-from govgap.reference.provinces import Province, find_province
+from govgap.reference.provinces import Province, check_province_for_edition, find_province
 from govgap.reference.provinces import province as province_by_code
 from govgap.reference.report_text import _texts, text
 from govgap.reference.text import fold, slugify
@@ -716,6 +716,7 @@ SECTIONS = (
 def build(province: str, year: int, language: str = "vi", data_dir: str | Path = SAMPLE_DATA) -> ProvinceReport:
     """Everything a province report needs: resolves the province name, prepares the data
     (cached) and loads the published indices with ranks and national statistics."""
+    check_province_for_edition(province, year)  # "Nam Định" for an edition of the 34: merged into Ninh Bình
     prov = find_province(province)
     path, processed, table = prepared_indices(data_dir, year, language)
     return ProvinceReport(prov, int(year), language, path, processed, table, sample.is_sample(path))
