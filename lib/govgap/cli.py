@@ -216,9 +216,15 @@ def _email(args) -> int:
 
 
 def _provinces(args) -> int:
-    from govgap.reference.provinces import crosswalk_2025, provinces
+    from govgap.reference.provinces import crosswalk_2025, provinces, provinces_2025
 
-    table = provinces().merge(crosswalk_2025()[["old_code", "new_name_vi"]], left_on="code", right_on="old_code")
+    cross = crosswalk_2025()
+    if args.units == "34":  # the provinces in force from 1/7/2025, with the old ones they took in
+        for row in provinces_2025().itertuples():
+            members = cross.loc[cross["new_code"] == row.code, "old_name_vi"]
+            print(f"{row.code}  {row.name_vi:<20} <- {', '.join(members)}")
+        return 0
+    table = provinces().merge(cross[["old_code", "new_name_vi"]], left_on="code", right_on="old_code")
     for row in table.itertuples():
         print(f"{row.code}  {row.name_vi:<20} {row.slug:<20} {row.region:<4} -> {row.new_name_vi}")
     return 0
@@ -305,7 +311,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sender", default=None, help="From address, or GOVGAP_SMTP_FROM")
     p.set_defaults(func=_email)
 
-    p = sub.add_parser("provinces", help="list the 63 provinces with codes, slugs and their 2025 province")
+    p = sub.add_parser("provinces", help="list the provinces: the 63 (to 30/6/2025) or the 34 (from 1/7/2025)")
+    p.add_argument(
+        "--units", choices=["63", "34"], default="63", help="63: codes, slugs and 2025 province; 34: members"
+    )
     p.set_defaults(func=_provinces)
     return parser
 

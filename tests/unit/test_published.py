@@ -107,3 +107,15 @@ def test_the_command_line_answers_nam_dinh_2025_in_one_plain_line(isolated_home,
     out, err = capsys.readouterr()
     assert code == 2 and "Traceback" not in out + err and "LookupError" not in out + err
     assert "Nam Định đã được hợp nhất vào Ninh Bình từ ngày 1/7/2025" in out + err
+
+
+def test_provinces_lists_both_unit_sets(capsys):
+    from govgap import cli
+
+    assert cli.main(["provinces", "--units", "34"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 34
+    assert any(line.startswith("37  Ninh Bình") and line.endswith("<- Hà Nam, Nam Định, Ninh Bình") for line in lines)
+    assert cli.main(["provinces"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 63 and any(line.startswith("36  Nam Định") and line.endswith("-> Ninh Bình") for line in lines)
