@@ -119,7 +119,7 @@ def test_email_writes_eml_files(rendered, tmp_path, capsys):
     assert sorted(p.name for p in out.iterdir()) == ["ha-noi.vi.eml", "ho-chi-minh.en.eml"]
     msg = email.message_from_bytes((out / "ha-noi.vi.eml").read_bytes(), policy=email.policy.default)
     assert msg["To"] == "lanhdao@hanoi.example, vp@hanoi.example"
-    assert "Hà Nội" in msg["Subject"]
+    assert msg["Subject"].startswith("[CÓ DỮ LIỆU MẪU] ") and "Hà Nội" in msg["Subject"]
     body = msg.get_body(("plain",)).get_content()
     assert "DỮ LIỆU MẪU" in body and "Chỉ số nội dung 7" in body
     attachment = next(msg.iter_attachments())
@@ -216,7 +216,7 @@ def test_email_sends_over_starttls_to_a_local_server(rendered, tmp_path, monkeyp
     by_first = {env.rcpt_tos[0]: env for env in received}
     assert set(by_first["lanhdao@hanoi.example"].rcpt_tos) == {"lanhdao@hanoi.example", "vp@hanoi.example"}
     msg = email.message_from_bytes(by_first["so@hcm.example"].original_content, policy=email.policy.default)
-    assert "Hồ Chí Minh" in msg["Subject"]
+    assert msg["Subject"].startswith("[CONTAINS SAMPLE DATA] ") and "Hồ Chí Minh" in msg["Subject"]
     assert "SAMPLE DATA" in msg.get_body(("plain",)).get_content()
     attachment = next(msg.iter_attachments())
     assert attachment.get_filename() == "ho-chi-minh.en.html"

@@ -10,6 +10,7 @@ certificate authority to trust (for example a department's internal CA).
 
 from __future__ import annotations
 
+import email.policy
 import json
 import os
 import smtplib
@@ -78,14 +79,20 @@ def read_recipients(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "email", "language"])
 
 
+# Python 3.11's header folding drops the spaces between encoded words ("— Hồ Chí Minh" arrives as
+# "—HồChí Minh"); headers are not folded below RFC 5322's hard limit of 998 characters instead.
+MAIL_POLICY = email.policy.default.clone(max_line_length=998)
+
+
 def compose(run: dict, recipients: list[str], sender: str) -> EmailMessage:
     """The message for one report run: subject, a short summary in the report's language, the
     report attached. The summary is the report's own key findings, recomputed."""
     lang, year = run["language"], int(run["year"])
     built = report.build(run["parameters"]["province"], year, lang, run["parameters"]["data_dir"])
     lines = built.headline_lines()
-    msg = EmailMessage()
-    msg["Subject"] = report_text.text("title", lang, province=built.name, year=year)
+    msg = EmailMessage(policy=MAIL_POLICY)
+    marker = report_text.text("email_sample_marker", lang) if built.is_sample else ""
+    msg["Subject"] = marker + report_text.text("title", lang, province=built.name, year=year)
     msg["From"] = sender
     msg["To"] = ", ".join(recipients)
     msg["Date"] = formatdate(localtime=True)
