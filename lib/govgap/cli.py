@@ -168,6 +168,7 @@ def _reports(args) -> int:
         retry_failed=args.retry_failed,
         reports_dir=args.reports_dir,
         runs_file=args.runs,
+        units=args.units,
     )
     runs = manifest["runs"]
     failed = [r for r in runs if r["status"] == "failed"]
@@ -291,7 +292,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", default=str(SAMPLE_DATA))
     p.add_argument("--years", type=_ints, default=None, help="default: the latest year with dossier data")
     p.add_argument("--languages", type=_words, default=["vi"], help="vi, en or vi,en")
-    p.add_argument("--provinces", type=_words, default=None, help="names, e.g. 'Hà Nội,Đắk Lắk'; default all 63")
+    p.add_argument(
+        "--provinces", type=_words, default=None, help="names, old or new, e.g. 'Hà Nội,Đắk Lắk'; default all"
+    )
+    p.add_argument(
+        "--units",
+        choices=["34", "63"],
+        default="34",
+        help="34: the provinces from 1/7/2025 (default); 63: those before it (historical, reports/<year>/63/)",
+    )
     p.add_argument("--workers", type=int, default=None, help="default: number of cores")
     p.add_argument("--runs", default=None, help="YAML list of runs (instead of --years/--provinces/--languages)")
     p.add_argument("--reports-dir", default=str(REPORTS))

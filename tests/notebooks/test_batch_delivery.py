@@ -33,7 +33,8 @@ def test_runs_from_yaml(tmp_path):
     assert [(r.slug, r.year, r.language) for r in runs] == [("ha-noi", 2024, "en"), ("ho-chi-minh", 2023, "vi")]
     crossed = tmp_path / "cross.yaml"
     crossed.write_text("provinces: all\nyears: [2024]\nlanguages: [vi, en]\n", encoding="utf-8")
-    assert len(batch.plan_from_yaml(crossed, "data/raw/sample", tmp_path)) == 126
+    assert len(batch.plan_from_yaml(crossed, "data/raw/sample", tmp_path)) == 68  # the 34 provinces, 2 languages
+    assert len(batch.plan_from_yaml(crossed, "data/raw/sample", tmp_path, units="63")) == 126
     broken = tmp_path / "broken.yaml"
     broken.write_text("runs:\n  - {province: Hà Nội}\n", encoding="utf-8")
     with pytest.raises(ValueError, match="run 1 lacks year"):
@@ -61,7 +62,7 @@ def test_killed_batch_leaves_no_partial_report_and_resumes(isolated_home, tmp_pa
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    records = reports / ".runs" / "2024"
+    records = reports / ".runs" / "34" / "2024"
     deadline = time.time() + 180
     while time.time() < deadline and not list(records.glob("*.json")):  # a run finished and recorded
         time.sleep(0.2)

@@ -103,7 +103,7 @@ def test_a_failing_run_does_not_stop_the_batch(first_batch, capsys):
     manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
     status = {(r["year"], r["slug"], r["language"]): r["status"] for r in manifest["runs"]}
     assert status[(2024, "ha-noi", "vi")] == "unchanged" and status[(2024, "ha-noi", "xx")] == "failed"
-    assert (reports / ".runs" / "2024" / "ha-noi.xx.ipynb").exists()
+    assert (reports / ".runs" / "34" / "2024" / "ha-noi.xx.ipynb").exists()
     assert not (reports / "2024" / "ha-noi.xx.html").exists()
     # retry only the failed one: it fails again, the others are left as they were
     assert cli.main([*args, "--retry-failed", "--reports-dir", str(reports)]) == 1

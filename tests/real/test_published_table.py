@@ -76,7 +76,7 @@ def test_the_default_report_stands_on_the_published_figures(shared_data, isolate
     from govgap.render import report
 
     raw = _csv_scores(shared_data / "papi_2024_mlmcdm" / "2024.csv")["P24"]  # Nam Định
-    r = report.build("Nam Định", 2024, "vi", small_sample)
+    r = report.build("Nam Định", 2024, "vi", small_sample, units="63")
     d7 = r._row("papi.d7")
     assert d7["value"] == sum(float(raw[c]) for c in ("SC71", "SC72", "SC73")) and d7["n_provinces"] == 61
     lines = r.headline_lines()
@@ -87,3 +87,37 @@ def test_the_default_report_stands_on_the_published_figures(shared_data, isolate
     assert "CÓ DỮ LIỆU MẪU" in r.banner() and "số liệu công bố chính thức" in r.banner()
     assert r.gaps().year == 2023  # the decomposition needs an indicator table: PAPI 2023
     assert "PAPI 2023" in r.section_parts("gaps")[1]
+
+
+def test_a_merged_province_reads_as_its_members_and_a_derived_aggregate_among_34(
+    shared_data, isolated_home, small_sample
+):
+    """Ninh Bình from 1/7/2025 = Ninh Bình + Hà Nam + Nam Định: on PAPI 2024 (an edition of the 63) its
+    Dimension 7 is the members' population-weighted mean, ranked among the 34 aggregates; each
+    member's official score and rank among the 61 stand beside it. Hà Nội (unchanged) reads its
+    own published score."""
+    from govgap.reference.provinces import population_2019
+    from govgap.render import report
+
+    raw = _csv_scores(shared_data / "papi_2024_mlmcdm" / "2024.csv")
+    d7 = {p: sum(float(raw[p][c]) for c in ("SC71", "SC72", "SC73")) for p in ("P23", "P24", "P25")}
+    weights = population_2019()[["35", "36", "37"]].to_numpy()
+    expected = float((weights * [d7["P23"], d7["P24"], d7["P25"]]).sum() / weights.sum())
+    for name in ("Ninh Bình", "Nam Định", "ha nam"):  # any member's name reaches the new province
+        r = report.build(name, 2024, "vi", small_sample)
+        assert r.name == "Ninh Bình" and [m.code for m in r.members] == ["35", "36", "37"]
+    row = r._row("papi.d7")
+    assert row["value"] == pytest.approx(expected, abs=1e-12) and row["n_provinces"] == 34
+    assert f"xếp hạng {int(row['rank'])}/34" in r.headline_lines()[0]
+    env = "".join(p for p in r.section_parts("environment") if isinstance(p, str))
+    assert "gồm Hà Nam, Nam Định, Ninh Bình" in env and "không phải số liệu chính thức" in env
+    official = r.official[(r.official["year"] == 2024) & (r.official["indicator_id"] == "papi.d7")]
+    nam_dinh = official.set_index("province_code").loc["36"]
+    assert "Nam Định (PAPI 2024)" in env and f"({int(nam_dinh['rank'])}/61)" in env
+    hanoi = report.build("Hà Nội", 2024, "vi", small_sample)
+    assert not hanoi.merged and hanoi._row("papi.d7")["value"] == d7_of(raw, "P01")
+    assert hanoi.member_note() == "" and hanoi.members_table(["papi.d7"]) == ""
+
+
+def d7_of(raw, key):
+    return sum(float(raw[key][c]) for c in ("SC71", "SC72", "SC73"))

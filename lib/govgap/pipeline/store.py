@@ -35,11 +35,12 @@ from govgap.estimate import dossier_metrics, merged_provinces, survey_estimates
 from govgap.io import sheets
 from govgap.paths import PROCESSED, resolve
 from govgap.reference import codebook
-from govgap.reference.provinces import find_province
+from govgap.reference.provinces import crosswalk_2025, find_province
 from govgap.reference.text import slugify
 from govgap.sources import context, dossiers, indices, published, survey
 
 STAMP = "stamp.json"
+NEW_CODES = dict(zip(crosswalk_2025()["old_code"], crosswalk_2025()["new_code"]))  # pre-2025 -> 2025 province
 BATCH_ENV = "GOVGAP_IN_BATCH"  # set by the batch runner for its notebook kernels
 ESTIMATE_COLUMNS = ["province_code", *survey_estimates.ESTIMATE_COLUMNS, "group_var", "group_value", "year"]
 SCORE_COLUMNS = ["province_code", "indicator_id", "score", "se", "ci_low", "ci_high", "df", "indicators_used", "year"]
@@ -140,9 +141,19 @@ class Processed:
     def dossiers(self, year: int, province_code: str | None = None) -> pd.DataFrame:
         return self._read(f"dossiers_{year}.parquet", [], province_code)
 
-    def dossier_rates(self) -> pd.DataFrame:
-        """Every Decision 766 metric by province and by province x field (schema-checked)."""
-        path = self.path("dossier_rates.parquet")
+    def unit_dossiers(self, year: int, codes: list[str]) -> pd.DataFrame:
+        """The cleaned dossiers of several provinces' exports (the members of a 2025 province)
+        together, each row with its ``member`` (pre-2025 code); empty when none has an export."""
+        frames = [self.dossiers(year, c) for c in codes]
+        frames = [f.assign(member=c) for f, c in zip(frames, codes) if len(f)]
+        if not frames:
+            return pd.DataFrame()
+        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+    def dossier_rates(self, units: str = "63") -> pd.DataFrame:
+        """Every Decision 766 metric by province and by province x field (schema-checked); with
+        ``units="34"`` by the provinces in force from 1/7/2025 (their members' exports together)."""
+        path = self.path("dossier_rates.parquet" if units == "63" else "dossier_rates_34.parquet")
         if not path.exists():
             return pd.DataFrame(columns=["province_code", "field", "year", "on_time_rate"])
         return schemas.check(pd.read_parquet(path), schemas.DOSSIER_RATES, "dossier_rates")
@@ -163,13 +174,16 @@ class Processed:
         """Every quarantined row of every input, in one schema (schema-checked)."""
         return schemas.check(pd.read_parquet(self.path("quarantine.parquet")), schemas.QUARANTINE, "quarantine")
 
-    def inputs_for(self, year: int, slug: str) -> dict[str, str]:
+    def inputs_for(self, year: int, slugs: str | list[str]) -> dict[str, str]:
         """Input files behind one province-year report -> SHA-256 (16 hex digits): that year's
-        survey and published tables, that province's dossier export and the context tables."""
+        survey and published tables, the dossier exports of the province (or of the members of a
+        2025 province: ``slugs``) and the context tables."""
+        slugs = [slugs] if isinstance(slugs, str) else slugs
         return {
             k: v
             for k, v in self.stamp["inputs"].items()
-            if k.startswith("context/") or (str(year) in k and (not k.startswith("dossiers/") or f"/{slug}." in k))
+            if k.startswith("context/")
+            or (str(year) in k and (not k.startswith("dossiers/") or any(f"/{s}." in k for s in slugs)))
         }
 
     def file_errors(self) -> pd.DataFrame:
@@ -374,7 +388,7 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
             by_year.setdefault(year, []).append(clean)
             quarantines.append(quarantine)
             accounts.append(acc.as_dict())
-    rates = []
+    rates, rates_34 = [], []
     for old in out.folder.glob("dossiers_*.parquet"):
         old.unlink()
     for year, frames in by_year.items():
@@ -386,10 +400,20 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
         _write(table, out.path(f"dossiers_{year}.parquet"))
         for by in (["province_code"], ["province_code", "field"]):
             rates.append(dossier_metrics.metrics(table, by).assign(year=year))
-    if rates:
-        rates = pd.concat(rates, ignore_index=True)
-        schemas.check(rates, schemas.DOSSIER_RATES, "dossier_rates")  # nothing is written that breaks it
-        _write(rates, out.path("dossier_rates.parquet"))
+        # the 34 provinces from 1/7/2025: their members' exports together
+        joined = table.assign(unit=table["province_code"].map(NEW_CODES))
+        for by in (["unit"], ["unit", "field"]):
+            rates_34.append(
+                dossier_metrics.metrics(joined, by).assign(year=year).rename(columns={"unit": "province_code"})
+            )
+    for name, frames in (("dossier_rates", rates), ("dossier_rates_34", rates_34)):
+        path = out.path(f"{name}.parquet")
+        if not frames:
+            path.unlink(missing_ok=True)
+            continue
+        table = pd.concat(frames, ignore_index=True)
+        schemas.check(table, schemas.DOSSIER_RATES, name)  # nothing is written that breaks it
+        _write(table, path)
     quarantine = quarantine_contract.combine(quarantines)
     schemas.check(quarantine, schemas.QUARANTINE, "quarantine")
     _write(quarantine, out.path("quarantine.parquet"))

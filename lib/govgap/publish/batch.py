@@ -27,11 +27,19 @@ import jinja2
 import pandas as pd
 
 from govgap import __version__
-from govgap.errors import InputError, OptionError
+from govgap.compare.gaps import standings
+from govgap.errors import InputError, OptionError, UnknownProvinceError
 from govgap.paths import NOTEBOOKS, REPORTS, SAMPLE_DATA, project_root, resolve
 from govgap.pipeline import inputs, sample, store
 from govgap.reference import report_text
-from govgap.reference.provinces import check_province_for_edition, find_province, provinces
+from govgap.reference.provinces import (
+    check_province_for_edition,
+    find_province,
+    find_province_2025,
+    members_2025,
+    provinces,
+    provinces_2025,
+)
 from govgap.render import fmt
 
 TEMPLATE = NOTEBOOKS / "province_report.ipynb"
@@ -53,24 +61,54 @@ class Run:
     duration_s: float = 0.0
     parameters: dict = field(default_factory=dict)
     inputs: dict = field(default_factory=dict)  # input files of this run -> SHA-256 (16 hex digits)
+    units: str = "34"  # "34": a province from 1/7/2025; "63": one before
+    member_slugs: list = field(default_factory=list)  # whose dossier exports the report reads
+
+
+def units_table(units: str) -> pd.DataFrame:
+    """The reporting units: code, name_vi, slug and the members' slugs (pre-2025 provinces)."""
+    if units == "63":
+        table = provinces()[["code", "name_vi", "slug"]].copy()
+        table["member_slugs"] = [[s] for s in table["slug"]]
+        return table
+    if units != "34":
+        raise OptionError(f"units must be '34' (the provinces from 1/7/2025) or '63' (before), not {units!r}")
+    old = provinces().set_index("code")["slug"]
+    table = provinces_2025()[["code", "name_vi", "slug"]].copy()
+    table["member_slugs"] = [[old[c] for c in members_2025(code)] for code in table["code"]]
+    return table
+
+
+def unit_code(name: str, units: str) -> str:
+    """The code of the unit a name asks for: in the 34, an old name is taken to its new province."""
+    if units == "63":
+        return find_province(name).code
+    try:
+        return find_province_2025(name)["code"]
+    except UnknownProvinceError:
+        return find_province(name).new_code
 
 
 def plan(
-    years: list[int], languages: list[str], province_names: list[str] | None, data_dir: str, reports_dir: Path
+    years: list[int],
+    languages: list[str],
+    province_names: list[str] | None,
+    data_dir: str,
+    reports_dir: Path,
+    units: str = "34",
 ) -> list[Run]:
-    """The runs of a batch, from the province registry (or the names given)."""
-    if province_names:
-        chosen = [find_province(p) for p in province_names]
-        codes = [p.code for p in chosen]
-    else:
-        codes = list(provinces()["code"])
-    table = provinces().set_index("code")
+    """The runs of a batch: every unit of ``units`` (the 34 provinces from 1/7/2025 by default,
+    or the 63 before it; their reports go to ``reports/<year>/63/``), or those named."""
+    table = units_table(units).set_index("code")
+    codes = list(dict.fromkeys(unit_code(p, units) for p in province_names)) if province_names else list(table.index)
+    folder = (lambda year: reports_dir / str(year)) if units == "34" else (lambda year: reports_dir / str(year) / "63")
     runs = []
     for year in years:
         for code in codes:
             row = table.loc[code]
             for lang in languages:
                 name = f"{row['slug']}.{lang}"
+                parameters = {"province": row["name_vi"], "year": year, "language": lang, "data_dir": data_dir}
                 runs.append(
                     Run(
                         province=row["name_vi"],
@@ -78,15 +116,17 @@ def plan(
                         code=code,
                         year=year,
                         language=lang,
-                        output=str(reports_dir / str(year) / f"{name}.html"),
-                        executed=str(reports_dir / ".runs" / str(year) / f"{name}.ipynb"),
-                        parameters={"province": row["name_vi"], "year": year, "language": lang, "data_dir": data_dir},
+                        output=str(folder(year) / f"{name}.html"),
+                        executed=str(reports_dir / ".runs" / units / str(year) / f"{name}.ipynb"),
+                        parameters={**parameters, "units": units},
+                        units=units,
+                        member_slugs=list(row["member_slugs"]),
                     )
                 )
     return runs
 
 
-def plan_from_yaml(path: str | Path, data_dir: str, reports_dir: Path) -> list[Run]:
+def plan_from_yaml(path: str | Path, data_dir: str, reports_dir: Path, units: str = "34") -> list[Run]:
     """Runs from a YAML file: either a list under ``runs:`` of {province, year, language}, or
     ``provinces:`` (a list, or "all"), ``years:`` and ``languages:`` to combine."""
     import yaml
@@ -102,14 +142,15 @@ def plan_from_yaml(path: str | Path, data_dir: str, reports_dir: Path) -> list[R
             if missing:
                 raise InputError(f"{path}: run {i} lacks {', '.join(sorted(missing))}")
             runs += plan(
-                [int(item["year"])], [item.get("language", "vi")], [str(item["province"])], data_dir, reports_dir
+                [int(item["year"])], [item.get("language", "vi")], [str(item["province"])], data_dir, reports_dir, units
             )
         return runs
     if "years" not in spec:
         raise InputError(f"{path}: 'years:' is required (for example years: [2024])")
     names = spec.get("provinces", "all")
     names = None if names == "all" else [str(n) for n in names]
-    return plan([int(y) for y in spec["years"]], list(spec.get("languages", ["vi"])), names, data_dir, reports_dir)
+    languages = list(spec.get("languages", ["vi"]))
+    return plan([int(y) for y in spec["years"]], languages, names, data_dir, reports_dir, units)
 
 
 def _fingerprint(run: Run, notebook: bytes, data_stamp: str) -> str:
@@ -312,8 +353,12 @@ def run_batch(
     reports_dir: str | Path = REPORTS,
     progress: bool = True,
     runs_file: str | None = None,
+    units: str = "34",
 ) -> dict:
     """Render reports; returns the manifest (also written to ``reports/manifest.json``).
+
+    ``units``: "34" (default), the provinces in force from 1/7/2025; "63", those before it
+    (historical reports, in ``reports/<year>/63/``).
 
     The runs are ``years x province_names x languages`` (default: the latest PAPI edition, all
     63 provinces, Vietnamese), or those of ``runs_file`` (YAML, see ``plan_from_yaml``)."""
@@ -334,9 +379,9 @@ def run_batch(
     template = resolve(TEMPLATE)
     notebook = template.read_bytes()
     if runs_file:
-        runs = plan_from_yaml(runs_file, str(data_dir), reports_dir)
+        runs = plan_from_yaml(runs_file, str(data_dir), reports_dir, units)
     else:
-        runs = plan(years, languages, province_names, str(data_dir), reports_dir)
+        runs = plan(years, languages, province_names, str(data_dir), reports_dir, units)
     for stale in reports_dir.rglob("*.tmp"):  # left by a batch that was killed mid-write
         stale.unlink()
     previous = {}  # runs listed by the last manifest: kept in the index while their files exist
@@ -346,7 +391,7 @@ def run_batch(
         previous = {r["output"]: r for r in old_manifest.get("earlier_runs", []) + old_manifest["runs"]}
     todo = []
     for run in runs:
-        run.inputs = processed.inputs_for(run.year, run.slug)
+        run.inputs = processed.inputs_for(run.year, run.member_slugs or [run.slug])
         run.fingerprint = _fingerprint(run, notebook, processed.stamp["fingerprint"])
         old = _read_state(asdict(run))  # what the last run of this report left
         unchanged = (
@@ -424,26 +469,29 @@ def run_batch(
 def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -> Path:
     """``reports/index.html`` (template ``templates/govgap/reports_index.html.j2``): every province
     with headline scores, change, status and link."""
-    table = processed.indices()
+    official = processed.indices()
     runs = pd.DataFrame(manifest.get("earlier_runs", []) + manifest["runs"])
+    runs["units"] = runs["units"].fillna("63") if "units" in runs.columns else "63"  # older manifests: the 63
     lang = "vi" if (runs["language"] == "vi").any() else "en"
 
     def t(key, **values):
         return report_text.text(key, lang, **values)
 
     years = []
-    for year in sorted(runs["year"].unique(), reverse=True):
+    for (year, units), year_runs in sorted(runs.groupby(["year", "units"]), key=lambda g: (-g[0][0], g[0][1])):
+        # the 34 on an edition of the 63: their members' population-weighted aggregates (derived)
+        table = standings(official, "2025") if units == "34" else official
         d7 = table[(table["indicator_id"] == "papi.d7") & (table["source"] == "PAPI")]
         now = d7[d7["year"] == year].set_index("province_code")["value"]
-        before = d7[d7["year"] == year - 1].set_index("province_code")["value"]
+        earlier = d7.loc[d7["year"] < year, "year"]
+        before = d7[d7["year"] == (earlier.max() if len(earlier) else -1)].set_index("province_code")["value"]
         pci_years = table.loc[(table["source"] == "PCI") & (table["year"] <= year), "year"]
         pci_year = int(pci_years.max()) if len(pci_years) else None
-        pci = table[(table["indicator_id"] == "pci.sub2") & (table["year"] == pci_year)].set_index("province_code")[
-            "value"
-        ]
+        pci = table[(table["indicator_id"] == "pci.sub2") & (table["year"] == pci_year)]
+        pci = pci.set_index("province_code")["value"]
         pci_note = t("index_pci_edition", edition=pci_year) if pci_year not in (None, year) else ""
         rows = []
-        for code, group in runs[runs["year"] == year].groupby("code", sort=True):
+        for code, group in year_runs.groupby("code", sort=True):
             links = [
                 {
                     "language": r.language,
@@ -467,7 +515,9 @@ def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -
                     "links": links,
                 }
             )
-        years.append({"title": t("index_title", year=year), "rows": rows, "pci_note": pci_note})
+        title = t("index_title" if units == "34" else "index_title_63", year=year)
+        note = t("index_derived_34") if units == "34" else ""
+        years.append({"title": title, "rows": rows, "pci_note": " ".join(x for x in (note, pci_note) if x)})
     failed = sum(r["status"] == "failed" for r in manifest["runs"])
     footer = t(
         "index_footer",

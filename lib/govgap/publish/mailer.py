@@ -26,6 +26,7 @@ from govgap.errors import InputError, OptionError
 from govgap.paths import resolve
 from govgap.reference import report_text
 from govgap.reference.provinces import find_province
+from govgap.reference.provinces import province as province_by_code
 from govgap.render import report
 
 
@@ -88,7 +89,8 @@ def compose(run: dict, recipients: list[str], sender: str) -> EmailMessage:
     """The message for one report run: subject, a short summary in the report's language, the
     report attached. The summary is the report's own key findings, recomputed."""
     lang, year = run["language"], int(run["year"])
-    built = report.build(run["parameters"]["province"], year, lang, run["parameters"]["data_dir"])
+    params = run["parameters"]
+    built = report.build(params["province"], year, lang, params["data_dir"], params.get("units", "63"))
     lines = built.headline_lines()
     msg = EmailMessage(policy=MAIL_POLICY)
     marker = report_text.text("email_sample_marker", lang) if built.is_sample else ""
@@ -134,12 +136,14 @@ def messages(
     ]
     if year is None and runs:
         year = max(int(r["year"]) for r in runs)
-    rendered = {(r["code"], r["language"]): r for r in runs if int(r["year"]) == year}
-    wanted: dict[tuple[str, str], list[str]] = {}
+    rendered = {(r.get("units", "63"), r["code"], r["language"]): r for r in runs if int(r["year"]) == year}
+    wanted: dict[tuple[str, str, str], list[str]] = {}
     for row in read_recipients(recipients_csv).itertuples(index=False):
         language = row.language if isinstance(row.language, str) else None
         choices = [language] if language else ["vi", "en"]  # no language asked: Vietnamese first
-        key = next(((row.code, lang) for lang in choices if (row.code, lang) in rendered), None)
+        # a name, old or new, reaches the report of its province from 1/7/2025, else its own old one
+        units = [("34", province_by_code(row.code).new_code), ("63", row.code)]
+        key = next(((u, c, lang) for u, c in units for lang in choices if (u, c, lang) in rendered), None)
         if key is None:
             if missing is not None:
                 missing.append(f"{row.email} ({row.code}, {language or 'any language'})")

@@ -91,6 +91,12 @@ def crosswalk_2025() -> pd.DataFrame:
     return old.merge(new, on="new_code", how="left", validate="many_to_one")
 
 
+def members_2025(new_code: str) -> list[str]:
+    """The pre-2025 GSO codes of the provinces that make the 2025 province ``new_code``."""
+    cross = crosswalk_2025()
+    return sorted(cross.loc[cross["new_code"] == new_code, "old_code"])
+
+
 _PREFIXES = re.compile(r"^\?*\s*(?:tinh|thanh pho|thu do|tp|t p|city of|province of)\s+", re.I)
 _SUFFIXES = re.compile(r"\s+(?:province|city|tinh|cu)$", re.I)
 

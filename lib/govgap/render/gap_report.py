@@ -26,7 +26,7 @@ from govgap.paths import SAMPLE_DATA
 from govgap.pipeline import sample, store
 from govgap.pipeline.inputs import prepared_indices
 from govgap.reference.catalogue import indicators, label
-from govgap.reference.provinces import check_province_for_edition, provinces, provinces_2025
+from govgap.reference.provinces import check_province_for_edition, members_2025, provinces, provinces_2025
 from govgap.reference.provinces import regions as region_table
 from govgap.reference.report_text import text
 from govgap.render import fmt
@@ -175,13 +175,20 @@ class GapAnalysis:
             ),
         )
 
+    def member_codes(self) -> list[str]:
+        """The pre-2025 provinces whose records make this unit (itself in the 63 view)."""
+        if self.view == "63":
+            return [self.unit.code]
+        return members_2025(self.unit.code)
+
     def dossiers(self) -> pd.DataFrame:
-        """The province's cleaned dossiers of the year (read once); empty in the 2025 view."""
+        """The unit's cleaned dossiers of the year (read once): in the 2025 view the exports of the
+        members' old departments together, each row with its ``member``."""
 
         def read():
-            if self.processed is None or self.view != "63" or self.year not in self.processed.dossier_years():
+            if self.processed is None or self.year not in self.processed.dossier_years():
                 return pd.DataFrame()
-            return self.processed.dossiers(self.year, self.unit.code)
+            return self.processed.unit_dossiers(self.year, self.member_codes())
 
         return self._cached("dossiers", read)
 

@@ -19,7 +19,9 @@ import pandas as pd
 
 from govgap import __version__
 from govgap.compare import context_standing
-from govgap.compare.gaps import history, latest_edition
+from govgap.compare.gaps import Unit, history, latest_edition, standings
+from govgap.compare.gaps import unit as unit_of
+from govgap.errors import OptionError
 from govgap.estimate.dossier_metrics import metrics
 from govgap.paths import SAMPLE_DATA
 from govgap.pipeline import sample, store
@@ -27,7 +29,7 @@ from govgap.pipeline.inputs import prepared_indices
 from govgap.reference.catalogue import indicators, label
 from govgap.reference.dossier_metric_table import label as metric_label
 from govgap.reference.dossier_metric_table import shown_in
-from govgap.reference.provinces import Province, check_province_for_edition, find_province
+from govgap.reference.provinces import Province, check_province_for_edition, find_province, members_2025
 from govgap.reference.provinces import province as province_by_code
 from govgap.reference.report_text import _texts, text
 from govgap.reference.text import fold, slugify
@@ -41,14 +43,49 @@ from govgap.sources import context
 
 @dataclass
 class ProvinceReport:
-    province: Province
+    """One report. ``unit`` is the province reported on: one of the 34 in force from 1/7/2025
+    (``units="34"``, the default) or one of the 63 before (``units="63"``, historical reports);
+    ``members`` are the pre-2025 provinces whose records make it (itself for the 63, and for an
+    unchanged province). ``indices`` are the standings in that unit set: for the 34 on an edition
+    of the 63, population-weighted aggregates of the members (derived), ranked among the 34;
+    ``official`` is the published table of the 63, for the members' own figures."""
+
+    province: Province  # the first member (the province itself in the 63)
     year: int
     lang: str
     data_dir: Path
     processed: store.Processed
     indices: pd.DataFrame = field(repr=False)
     is_sample: bool = False
+    units: str = "63"
+    unit: Unit | None = None
+    members: tuple = ()
+    official: pd.DataFrame | None = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        if self.unit is None:
+            self.unit = Unit(self.province.code, self.province.name_vi, "63", self.province.region, ())
+        if not self.members:
+            self.members = (self.province,)
+        if self.official is None:
+            self.official = self.indices
+
+    @property
+    def view(self) -> str:
+        return "2025" if self.units == "34" else "63"
+
+    @property
+    def merged(self) -> bool:
+        """A 2025 province made of several old ones (its figures before 2025 are derived)."""
+        return self.units == "34" and len(self.members) > 1
+
+    def member_note(self) -> str:
+        """For a merged province: its members and how its figures before the merger are made."""
+        if not self.merged:
+            return ""
+        names = ", ".join(m.name_vi for m in self.members)
+        return f'<p class="gg-note gg-derived">{_e(self.t("derived_note", members=names))}</p>'
 
     # ------------------------------------------------------------------ helpers
     def t(self, key: str, **values) -> str:
@@ -91,13 +128,13 @@ class ProvinceReport:
             (tbl["source"] == source)
             & (tbl["year"] == (year or self.edition(source)))
             & (tbl["indicator_id"] == indicator_id)
-            & (tbl["province_code"] == self.province.code)
+            & (tbl["province_code"] == self.unit.code)
         ]
         return hit.iloc[0] if len(hit) else None
 
     @property
     def name(self) -> str:
-        return self.province.name_vi
+        return self.unit.name_vi
 
     # ------------------------------------------------------------------ sections
     def title(self) -> str:
@@ -175,9 +212,9 @@ class ProvinceReport:
             )
         offices = self.office_rates()
         if len(offices):
-            rates = self.processed.dossier_rates()
+            rates = self.processed.dossier_rates(self.units)
             land = rates[(rates["year"] == self.dossier_year()) & (rates["field"] == "Đất đai")]
-            own = land[land["province_code"] == self.province.code]
+            own = land[land["province_code"] == self.unit.code]
             worst = offices.iloc[0]
             lines.append(
                 self.t(
@@ -220,7 +257,9 @@ class ProvinceReport:
         indicator_year = self.edition("PAPI", "indicator")
         return [
             self.edition_note(("PAPI", self.edition("PAPI"))),
+            self.member_note(),
             self.env_table(),
+            self.members_table(["papi.d7", "papi.d7.1", "papi.d7.2", "papi.d7.3"]),
             f"<h3>{_e(self.t('sec_trend'))}</h3>",
             self.trend_chart(),
             f"<h3>{_e(self.t('sec_indicators'))}</h3>",
@@ -229,14 +268,48 @@ class ProvinceReport:
         ]
 
     def land_parts(self) -> list:
-        return [self.edition_note(("PAPI", self.edition("PAPI")), ("PCI", self.edition("PCI"))), self.land_table()]
+        return [
+            self.edition_note(("PAPI", self.edition("PAPI")), ("PCI", self.edition("PCI"))),
+            self.member_note(),
+            self.land_table(),
+            self.members_table(["papi.d2.4", "papi.d5.3"]),
+            self.members_table(["pci.sub2"], source="PCI"),
+        ]
+
+    def members_table(self, ids, source: str = "PAPI") -> str:
+        """For a merged province: each member's official figure and rank among the provinces of
+        the edition, beside the derived figure of the province and its rank among the 34."""
+        if not self.merged:
+            return ""
+        year = self.edition(source)
+        official = self.official[(self.official["source"] == source) & (self.official["year"] == year)]
+        out = {self.t("col_indicator"): [label(i, self.lang) for i in ids]}
+
+        def cell(table, i):
+            if i not in table.index or pd.isna(table.loc[i, "value"]):
+                return "–"
+            row = table.loc[i]
+            return f"{self._fmt_value(i, row['value'])} ({int(row['rank'])}/{int(row['n_provinces'])})"
+
+        for m in self.members:
+            mine = official[official["province_code"] == m.code].set_index("indicator_id")
+            out[f"{m.name_vi} ({source} {year})"] = [cell(mine, i) for i in ids]
+        tbl = self.indices
+        derived = tbl[(tbl["source"] == source) & (tbl["year"] == year) & (tbl["province_code"] == self.unit.code)]
+        derived = derived.set_index("indicator_id")
+        out[f"{self.name} ({self.t('derived_word')})"] = [cell(derived, i) for i in ids]
+        return html_table(pd.DataFrame(out))
 
     def dossier_parts(self) -> list:
         return [self.sample_note(), self.dossier_table(), self.office_chart()]
 
     def group_parts(self) -> list:
-        table = self.groups_table()
-        return [self.sample_note(), table] if table else []
+        parts = []
+        for member in self.members:  # the survey's strata are the pre-2025 provinces
+            table = self.groups_table(code=member.code)
+            if table:
+                parts += ([f"<h3>{_e(member.name_vi)}</h3>"] if self.merged else []) + [table]
+        return [self.sample_note(), *parts] if parts else []
 
     def env_table(self, raw: bool = False):
         ids = ["papi.d7", "papi.d7.1", "papi.d7.2", "papi.d7.3"]
@@ -269,7 +342,7 @@ class ProvinceReport:
         sel = tbl[
             (tbl["source"] == source)
             & (tbl["year"] == self.edition(source))
-            & (tbl["province_code"] == self.province.code)
+            & (tbl["province_code"] == self.unit.code)
             & tbl["indicator_id"].isin(ids)
         ]
         sel = sel.set_index("indicator_id").reindex([i for i in ids if i in set(sel["indicator_id"])])
@@ -280,7 +353,10 @@ class ProvinceReport:
         out = pd.DataFrame(
             {
                 self.t("col_indicator"): [f"{label(i, self.lang)}" for i in sel["indicator_id"]],
-                self.t("col_source"): [f"{s} {int(y)}" for s, y in zip(sel["source"], sel["year"])],
+                self.t("col_source"): [
+                    f"{s} {int(y)}" + (f" ({self.t('derived_word')})" if self.merged else "")
+                    for s, y in zip(sel["source"], sel["year"])
+                ],
                 self.t("col_value"): [self._fmt_value(i, v) for i, v in zip(sel["indicator_id"], sel["value"])],
                 self.t("col_median"): [self._fmt_value(i, v) for i, v in zip(sel["indicator_id"], sel["median"])],
                 self.t("col_top_quartile"): [
@@ -311,7 +387,13 @@ class ProvinceReport:
         year = year or self.edition("PAPI", "indicator") or self.year
         if ("gaps", year) not in self._cache:
             self._cache[("gaps", year)] = GapAnalysis.from_processed(
-                self.name, year, self.data_dir, self.processed, self.indices, self.lang
+                self.unit.code if self.units == "34" else self.name,
+                year,
+                self.data_dir,
+                self.processed,
+                self.official,
+                self.lang,
+                self.view,
             )
         return self._cache[("gaps", year)]
 
@@ -341,7 +423,8 @@ class ProvinceReport:
         if "dossiers" not in self._cache:
             year = self.dossier_year()
             found = year in self.processed.dossier_years()
-            self._cache["dossiers"] = self.processed.dossiers(year, self.province.code) if found else pd.DataFrame()
+            codes = [m.code for m in self.members]
+            self._cache["dossiers"] = self.processed.unit_dossiers(year, codes) if found else pd.DataFrame()
         return self._cache["dossiers"]
 
     def office_rates(self) -> pd.DataFrame:
@@ -394,8 +477,9 @@ class ProvinceReport:
         return fig
 
     # ------------------------------------------------------------------ survey groups
-    def groups_table(self, ids=("papi.d5.3.1", "papi.d7.2.2", "papi.d7.3.2", "papi.d2.4.1")) -> str:
-        est = self.processed.survey_estimates(self.province.code)
+    def groups_table(self, ids=("papi.d5.3.1", "papi.d7.2.2", "papi.d7.3.2", "papi.d2.4.1"), code=None) -> str:
+        member = province_by_code(code) if code else self.province
+        est = self.processed.survey_estimates(member.code)
         years = est.loc[est["year"] <= self.year, "year"]
         est = est[
             (est["year"] == (years.max() if len(years) else self.year))
@@ -408,7 +492,7 @@ class ProvinceReport:
 
         def group_label(var, value):
             if var == "all":
-                return self.name
+                return member.name_vi
             key = f"group_{var}_{fold(value).replace(' ', '_')}"
             return self.t(key) if key in _texts() else value
 
@@ -443,37 +527,45 @@ class ProvinceReport:
         """Show these tables (read in a notebook from another file or folder) instead of the
         prepared ones."""
         self._cache["context"] = (tables.table, tables.agencies, goals)
-        self._cache.pop("context_standing", None)
-        self._cache.pop("context_units", None)
+        for key in [k for k in self._cache if isinstance(k, tuple) and k[0] in ("context_standing", "context_units")]:
+            self._cache.pop(key)
 
-    def context_standing(self) -> pd.DataFrame:
-        """``context_standing.standing`` of this province (empty when it has no context figures)."""
-        if "context_standing" not in self._cache:
+    def context_standing(self, code: str | None = None) -> pd.DataFrame:
+        """``context_standing.standing`` of a member (the first by default; empty when it has no
+        context figures). The department's tables are kept per pre-2025 province."""
+        code = code or self.province.code
+        if ("context_standing", code) not in self._cache:
             tidy, _, goals = self.context_tables()
-            has = len(tidy) and (tidy["province_code"] == self.province.code).any()
-            self._cache["context_standing"] = (
-                context_standing.standing(tidy, goals, self.province.code, self.year)
+            has = len(tidy) and (tidy["province_code"] == code).any()
+            self._cache[("context_standing", code)] = (
+                context_standing.standing(tidy, goals, code, self.year)
                 if has
                 else pd.DataFrame(columns=context_standing.STANDING_COLUMNS)
             )
-        return self._cache["context_standing"]
+        return self._cache[("context_standing", code)]
 
-    def context_units(self) -> dict[str, pd.DataFrame]:
-        """Per yardstick, the units inside the province (``context_standing.agency_table``), when any."""
-        if "context_units" not in self._cache:
+    def context_units(self, code: str | None = None) -> dict[str, pd.DataFrame]:
+        """Per yardstick, the units inside a member (``context_standing.agency_table``), when any."""
+        code = code or self.province.code
+        if ("context_units", code) not in self._cache:
             _, agencies, _ = self.context_tables()
-            tables = {
-                s: context_standing.agency_table(agencies, self.province.code, self.year, s) for s in context.KINDS
-            }
-            self._cache["context_units"] = {s: t for s, t in tables.items() if len(t)}
-        return self._cache["context_units"]
+            tables = {s: context_standing.agency_table(agencies, code, self.year, s) for s in context.KINDS}
+            self._cache[("context_units", code)] = {s: t for s, t in tables.items() if len(t)}
+        return self._cache[("context_units", code)]
 
     def has_context(self) -> bool:
-        return len(self.context_standing()) > 0 or bool(self.context_units())
+        return any(len(self.context_standing(m.code)) > 0 or self.context_units(m.code) for m in self.members)
 
     def context_headlines(self) -> list[str]:
-        """One key finding per yardstick compared across at least 5 provinces."""
-        st = self.context_standing()
+        """One key finding per yardstick compared across at least 5 provinces, per member."""
+        lines = []
+        for member in self.members:
+            prefix = f"{member.name_vi}: " if self.merged else ""
+            lines += [prefix + line for line in self._context_headlines(member.code)]
+        return lines
+
+    def _context_headlines(self, code: str) -> list[str]:
+        st = self.context_standing(code)
         lines = []
         for row in st[st["indicator_id"].isin(context.HEADLINE.values()) & (st["n_provinces"] >= 5)].itertuples():
             target_part = ""
@@ -499,18 +591,27 @@ class ProvinceReport:
         return lines
 
     def context_parts(self) -> list:
-        """The three yardsticks with trend and target, only those the province has (the section
-        is present only when it has some)."""
-        st = self.context_standing()
+        """The three yardsticks with trend and target, only those the members have (the section
+        is present only when one has some), member by member."""
         parts: list = [self.sample_note()]
+        for member in self.members:
+            mine = self._context_parts(member)
+            if mine and self.merged:
+                parts.append(f"<h3>{_e(member.name_vi)}</h3>")
+            parts += mine
+        return parts
+
+    def _context_parts(self, member: Province) -> list:
+        st = self.context_standing(member.code)
+        parts: list = []
         if len(st):
             parts.append(self.context_table(st))
-            parts.append(self.context_tasks_text())
+            parts.append(self.context_tasks_text(member.code))
             bases = [b for b in dict.fromkeys(st[f"target_basis_{self.lang}"]) if b]
             if bases:
                 parts.append(f'<p class="gg-note">{_e(self.t("ctx_targets", basis="; ".join(bases)))}</p>')
-            parts.append(self.context_chart(st))
-        for source, table in self.context_units().items():
+            parts.append(self.context_chart(st, member))
+        for source, table in self.context_units(member.code).items():
             title = self.t("ctx_units", year=int(table["year"].iloc[0]), source=self.t(f"source_{source}"))
             parts += [f"<h3>{_e(title)}</h3>", self.context_unit_table(source, table)]
         return parts
@@ -547,12 +648,11 @@ class ProvinceReport:
         )
         return html_table(out)
 
-    def context_tasks_text(self) -> str:
-        """The task counts of the province's latest year, as leaders quote them."""
+    def context_tasks_text(self, code: str | None = None) -> str:
+        """The task counts of a member's latest year, as leaders quote them."""
+        code = code or self.province.code
         tidy, _, _ = self.context_tables()
-        mine = tidy[
-            (tidy["source"] == "TASKS") & (tidy["province_code"] == self.province.code) & (tidy["year"] <= self.year)
-        ]
+        mine = tidy[(tidy["source"] == "TASKS") & (tidy["province_code"] == code) & (tidy["year"] <= self.year)]
         if mine.empty:
             return ""
         year = int(mine["year"].max())
@@ -594,9 +694,10 @@ class ProvinceReport:
         out[self.t("col_rank_unit")] = [f"{int(r)}/{len(table)}" if pd.notna(r) else "–" for r in table["rank"]]
         return html_table(out)
 
-    def context_chart(self, st: pd.DataFrame):
-        """One small chart per yardstick: the province over the years, the median of the
+    def context_chart(self, st: pd.DataFrame, member: Province | None = None):
+        """One small chart per yardstick: the member over the years, the median of the
         provinces present (when at least 5) and the target."""
+        member = member or self.province
 
         chart_style()
         tidy, _, goals = self.context_tables()
@@ -606,12 +707,12 @@ class ProvinceReport:
         fig, axes = plt.subplots(1, len(heads), figsize=(3.3 * len(heads) + 0.6, 3.3), squeeze=False)
         legend = {}
         for ax, (src, ind) in zip(axes[0], heads):
-            hist = history(tidy, self.province.code, ind)
+            hist = history(tidy, member.code, ind)
             hist = hist[hist["year"] <= self.year]
             share = indicators().loc[ind, "unit"] == "share"
             k = 100 if share else 1
             (line,) = ax.plot(hist["year"], k * hist["value"], marker="o", color=PALETTE["province"])
-            legend.setdefault(self.name, line)
+            legend.setdefault(member.name_vi, line)
             for x, y in zip(hist["year"], hist["value"]):
                 ax.annotate(
                     self._fmt_value(ind, y),
@@ -624,7 +725,7 @@ class ProvinceReport:
             if (hist["n_provinces"] >= 5).all():
                 (line,) = ax.plot(hist["year"], k * hist["median"], ls="--", color=PALETTE["median"])
                 legend.setdefault(self.t("ctx_median"), line)
-            tg = [context.target_for(goals, ind, self.province.code, y) for y in hist["year"]]
+            tg = [context.target_for(goals, ind, member.code, y) for y in hist["year"]]
             tv = [k * t["target"] if t is not None else float("nan") for t in tg]
             if any(pd.notna(x) for x in tv):
                 (line,) = ax.step(hist["year"], tv, where="mid", ls=":", color=PALETTE["late"])
@@ -644,10 +745,7 @@ class ProvinceReport:
     # ------------------------------------------------------------------ quality and footer
     def quality_table(self) -> str:
         acc = self.processed.accounting()
-        mine = acc[
-            acc["source"].str.contains(f"/{self.province.slug}.", regex=False)
-            | acc["source"].str.startswith(("survey/", "context/"))
-        ]
+        mine = acc[self._members_files(acc["source"]) | acc["source"].str.startswith(("survey/", "context/"))]
         out = pd.DataFrame(
             {
                 self.t("col_source"): mine["source"],
@@ -657,16 +755,13 @@ class ProvinceReport:
             }
         )
         q = self.processed.quarantine()
-        q = q[q["province_code"] == self.province.code]  # the province's own dossier exports
+        q = q[q["province_code"].isin([m.code for m in self.members])]  # the members' own dossier exports
         reasons = (
             q["reason"].value_counts().rename_axis(self.t("col_reason")).reset_index(name=self.t("col_quarantined"))
         )
         reasons[self.t("col_quarantined")] = [fmt.number(v, self.lang, 0) for v in reasons[self.t("col_quarantined")]]
         errors = self.processed.file_errors()
-        errors = errors[
-            errors["source"].str.contains(f"/{self.province.slug}.", regex=False)
-            | errors["source"].str.startswith("context/")
-        ]
+        errors = errors[self._members_files(errors["source"]) | errors["source"].str.startswith("context/")]
         unreadable = ""
         if len(errors):
             unreadable = html_table(
@@ -674,8 +769,15 @@ class ProvinceReport:
             )
         return html_table(out) + html_table(reasons) + unreadable
 
+    def _members_files(self, sources: pd.Series) -> pd.Series:
+        """Which input files are the members' dossier exports (``dossiers/<year>/<slug>.xlsx``)."""
+        hit = pd.Series(False, index=sources.index)
+        for m in self.members:
+            hit |= sources.str.contains(f"/{m.slug}.", regex=False)
+        return hit
+
     def footer(self) -> str:
-        relevant = self.processed.inputs_for(self.year, self.province.slug)
+        relevant = self.processed.inputs_for(self.year, [m.slug for m in self.members])
         hashes = "; ".join(f"{k} {v}" for k, v in sorted(relevant.items()))
         params = json.dumps(
             {"province": self.name, "year": self.year, "language": self.lang, "data_dir": str(self.data_dir.name)},
@@ -713,10 +815,26 @@ SECTIONS = (
 )
 
 
-def build(province: str, year: int, language: str = "vi", data_dir: str | Path = SAMPLE_DATA) -> ProvinceReport:
+def build(
+    province: str, year: int, language: str = "vi", data_dir: str | Path = SAMPLE_DATA, units: str = "34"
+) -> ProvinceReport:
     """Everything a province report needs: resolves the province name, prepares the data
-    (cached) and loads the published indices with ranks and national statistics."""
+    (cached) and loads the published indices with ranks and national statistics.
+
+    ``units="34"`` (default): the report is about one of the 34 provinces in force from 1/7/2025
+    (an old name is taken to its new province); on an edition of the 63 its standings are derived
+    from its members and its members' official figures are shown beside them. ``units="63"``: one
+    of the 63 provinces before the merger, as published (historical reports)."""
+    if units not in ("34", "63"):
+        raise OptionError(f"units must be '34' (the provinces from 1/7/2025) or '63' (before), not {units!r}")
     check_province_for_edition(province, year)  # "Nam Định" for an edition of the 34: merged into Ninh Bình
-    prov = find_province(province)
     path, processed, table = prepared_indices(data_dir, year, language)
-    return ProvinceReport(prov, int(year), language, path, processed, table, sample.is_sample(path))
+    if units == "63":
+        prov = find_province(province)
+        return ProvinceReport(prov, int(year), language, path, processed, table, sample.is_sample(path))
+    unit = unit_of(province, "2025")
+    members = tuple(province_by_code(c) for c in members_2025(unit.code))
+    derived = standings(table, "2025")  # population-weighted aggregates of the members, ranked among the 34
+    return ProvinceReport(
+        members[0], int(year), language, path, processed, derived, sample.is_sample(path), "34", unit, members, table
+    )
