@@ -119,3 +119,52 @@ def test_provinces_lists_both_unit_sets(capsys):
     assert cli.main(["provinces"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 63 and any(line.startswith("36  Nam Định") and line.endswith("-> Ninh Bình") for line in lines)
+
+
+@pytest.fixture(scope="module")
+def with_2025_edition(tmp_path_factory, small_sample):
+    """The small sample beside a simulated PAPI 2025 edition of the 34 provinces, in the official
+    layout with their names and codes (a workbook govgap has not seen before)."""
+    from govgap.pipeline import sample
+
+    tables = tmp_path_factory.mktemp("edition2025") / "tables"
+    sample.generate(tables, seed=11, survey_years=(), dossier_years=(), index_years=(2025,), progress=False)
+    data = tmp_path_factory.mktemp("data2025") / "with2025"
+    data.mkdir()
+    for name in ("survey", "dossiers", "context", sample.MANIFEST):
+        (data / name).symlink_to(small_sample / name)
+    (data / "indices").symlink_to(tables / "indices", target_is_directory=True)
+    return data
+
+
+def test_a_34_province_edition_is_read_under_the_new_codes(with_2025_edition):
+    loaded = indices.load_folder(with_2025_edition / "indices")
+    assert set(loaded.table["year"]) == {2025} and loaded.table["province_code"].nunique() == 34
+    assert {"24", "52", "80", "91", "15"} <= set(loaded.table["province_code"])  # Bắc Ninh, Gia Lai, Tây Ninh, ...
+    assert not {"27", "64", "72", "89", "10"} & set(loaded.table["province_code"])  # their old namesakes' codes
+    assert (loaded.sheets["units"] == "34").all()
+    assert loaded.issues["check"].eq("units_34").any()
+
+
+def test_reports_on_a_34_province_edition(isolated_home, with_2025_edition):
+    from govgap.errors import MergedProvinceError, OptionError
+    from govgap.render import report
+
+    r = report.build("Ninh Bình", 2025, "vi", with_2025_edition)
+    row = r._row("papi.d7")
+    official = r.official[(r.official["year"] == 2025) & (r.official["indicator_id"] == "papi.d7")]
+    assert row["value"] == official.set_index("province_code").loc["37", "value"] and row["n_provinces"] == 34
+    land = r.land_table()
+    assert not r.derived and r.member_note() == "" and "PAPI 2025</td>" in land and "PAPI 2025 (tổng hợp)" not in land
+    assert "PCI 2019 (tổng hợp)" in land  # PCI's latest edition is one of the 63: derived, and said so
+    assert "DỮ LIỆU MẪU" in r.banner() and "PAPI/PCI mô phỏng" in r.banner()  # the 2025 edition is simulated
+    assert report.build("Bắc Ninh", 2025, "vi", with_2025_edition).unit.code == "24"
+    with pytest.raises(MergedProvinceError, match="Nam Định đã được hợp nhất vào Ninh Bình"):
+        report.build("Nam Định", 2025, "vi", with_2025_edition)
+    with pytest.raises(OptionError, match="use units='34'"):
+        report.build("Hà Nội", 2025, "vi", with_2025_edition, units="63")
+    fig = r.trend_chart()  # derived editions up to 2024, the 34-province edition 2025: the break is marked
+    breaks = [line for line in fig.axes[0].lines if list(line.get_xdata()) == [2024.5, 2024.5]]
+    assert breaks and any("1/7/2025" in t.get_text() for t in fig.axes[0].texts)
+    # on the same folder, 2024 is still an edition of the 63: Ninh Bình is derived there
+    assert report.build("Ninh Bình", 2024, "vi", with_2025_edition).derived

@@ -48,7 +48,7 @@ from govgap.pipeline.templates import write_template
 from govgap.reference.calendar import holiday_dates
 from govgap.reference.catalogue import indicators, scale_for
 from govgap.reference.codebook import load_codebook, sample_codebook_path, survey_items
-from govgap.reference.provinces import population_2019, provinces
+from govgap.reference.provinces import FIRST_34_EDITION, crosswalk_2025, population_2019, provinces, provinces_2025
 from govgap.reference.text import SAMPLE_NOTE_EN, SAMPLE_NOTE_VI
 from govgap.sources.context import template_columns
 from govgap.sources.survey import clean_survey
@@ -396,7 +396,19 @@ class _Grid:
         return out
 
 
+def to_34(values: pd.DataFrame) -> pd.DataFrame:
+    """A province x indicator table of the 63 as the 34 provinces from 1/7/2025 would publish it
+    (simulated): each new province the population-weighted mean of its members' values."""
+    weights = population_2019().reindex(values.index)
+    new = crosswalk_2025().set_index("old_code")["new_code"].reindex(values.index)
+    present = values.notna().mul(weights, axis=0)
+    totals = values.fillna(0).mul(weights, axis=0).groupby(new).sum()
+    return totals / present.groupby(new).sum().replace(0, np.nan)
+
+
 def _write_papi_table(values: pd.DataFrame, out_dir: Path, year: int) -> None:
+    """The simulated provincial-indicator table in the official layout; a table of the 34 (codes
+    of the 34) is written with their names and codes, as a 34-province edition would be."""
     cat = indicators()
     table = values.copy()
     table = table.join(score_subdimensions(table, year))
@@ -422,7 +434,8 @@ def _write_papi_table(values: pd.DataFrame, out_dir: Path, year: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     ws = _Grid()
     table = table.sort_index()
-    names = provinces().set_index("code").loc[table.index, "name_vi"]
+    units = provinces_2025() if len(table) <= 34 else provinces()
+    names = units.set_index("code").loc[table.index, "name_vi"]
     ws.put_row(0, 0, ["Mã tỉnh", "Thang điểm", *[int(c) for c in table.index]])
     ws.put_row(1, 0, ["Tỉnh/Thành phố trực thuộc trung ương", None, *names])
     r = 2
@@ -923,12 +936,17 @@ def generate(
 
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(_write_dossiers, job) for job in jobs]
-        for year in survey_years:
+        for year in sorted(set(survey_years) | set(index_years)):
             survey = _survey_year(seed, year, traits)
-            _write_survey(survey, out_dir, year)
+            if year in survey_years:
+                _write_survey(survey, out_dir, year)
             if year in index_years:  # simulated tables, only when asked: govgap ships the published ones
-                _write_papi_table(published_indicators(survey), out_dir, year)
-                _write_pci(out_dir, year, seed, traits)
+                values = published_indicators(survey)
+                if year >= FIRST_34_EDITION:  # an edition of the 34 provinces (PAPI only: PCI 2025 changed shape)
+                    _write_papi_table(to_34(values), out_dir, year)
+                else:
+                    _write_papi_table(values, out_dir, year)
+                    _write_pci(out_dir, year, seed, traits)
         write_context(out_dir / "context", seed, traits)
         for fut in tqdm(futures, total=len(jobs), desc="sample dossier exports", disable=not progress):
             fut.result()

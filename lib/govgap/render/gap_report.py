@@ -26,7 +26,13 @@ from govgap.paths import SAMPLE_DATA
 from govgap.pipeline import sample, store
 from govgap.pipeline.inputs import prepared_indices
 from govgap.reference.catalogue import indicators, label
-from govgap.reference.provinces import check_province_for_edition, members_2025, provinces, provinces_2025
+from govgap.reference.provinces import (
+    FIRST_34_EDITION,
+    check_province_for_edition,
+    members_2025,
+    provinces,
+    provinces_2025,
+)
 from govgap.reference.provinces import regions as region_table
 from govgap.reference.report_text import text
 from govgap.render import fmt
@@ -644,6 +650,19 @@ class GapAnalysis:
                 color=PALETTE["province"],
                 alpha=0.15,
                 label=self.t("interval_95"),
+            )
+        if self.view == "2025" and hist["year"].min() < FIRST_34_EDITION <= hist["year"].max():
+            # before it, the 34 provinces' values are their members' aggregates; from it, published
+            after = hist.loc[hist["year"] >= FIRST_34_EDITION, "year"].min()
+            before = hist.loc[hist["year"] < FIRST_34_EDITION, "year"].max()
+            ax.axvline((after + before) / 2, color=PALETTE["median"], lw=1.2, ls="--")
+            ax.text(
+                (after + before) / 2 + 0.05,
+                ax.get_ylim()[0],
+                self.t("merger_break"),
+                va="bottom",
+                fontsize=7.5,
+                color=PALETTE["median"],
             )
         for row in hist[hist[f"break_{self.lang}"] != ""].itertuples():
             if row.year == hist["year"].min():

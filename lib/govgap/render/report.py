@@ -29,7 +29,13 @@ from govgap.pipeline.inputs import prepared_indices
 from govgap.reference.catalogue import indicators, label
 from govgap.reference.dossier_metric_table import label as metric_label
 from govgap.reference.dossier_metric_table import shown_in
-from govgap.reference.provinces import Province, check_province_for_edition, find_province, members_2025
+from govgap.reference.provinces import (
+    FIRST_34_EDITION,
+    Province,
+    check_province_for_edition,
+    find_province,
+    members_2025,
+)
 from govgap.reference.provinces import province as province_by_code
 from govgap.reference.report_text import _texts, text
 from govgap.reference.text import fold, slugify
@@ -77,12 +83,18 @@ class ProvinceReport:
 
     @property
     def merged(self) -> bool:
-        """A 2025 province made of several old ones (its figures before 2025 are derived)."""
+        """A 2025 province made of several old ones."""
         return self.units == "34" and len(self.members) > 1
 
+    @property
+    def derived(self) -> bool:
+        """A merged province on an edition of the 63: its figures are its members' aggregates."""
+        edition = self.edition("PAPI") or self.year
+        return self.merged and edition < FIRST_34_EDITION
+
     def member_note(self) -> str:
-        """For a merged province: its members and how its figures before the merger are made."""
-        if not self.merged:
+        """For a merged province on an edition of the 63: its members and how its figures are made."""
+        if not self.derived:
             return ""
         names = ", ".join(m.name_vi for m in self.members)
         return f'<p class="gg-note gg-derived">{_e(self.t("derived_note", members=names))}</p>'
@@ -278,8 +290,9 @@ class ProvinceReport:
 
     def members_table(self, ids, source: str = "PAPI") -> str:
         """For a merged province: each member's official figure and rank among the provinces of
-        the edition, beside the derived figure of the province and its rank among the 34."""
-        if not self.merged:
+        the edition, beside the derived figure of the province and its rank among the 34 (only on an
+        edition of the 63: from 2025 the old provinces have no figures of their own)."""
+        if not self.derived:
             return ""
         year = self.edition(source)
         official = self.official[(self.official["source"] == source) & (self.official["year"] == year)]
@@ -354,7 +367,7 @@ class ProvinceReport:
             {
                 self.t("col_indicator"): [f"{label(i, self.lang)}" for i in sel["indicator_id"]],
                 self.t("col_source"): [
-                    f"{s} {int(y)}" + (f" ({self.t('derived_word')})" if self.merged else "")
+                    f"{s} {int(y)}" + (f" ({self.t('derived_word')})" if self.merged and y < FIRST_34_EDITION else "")
                     for s, y in zip(sel["source"], sel["year"])
                 ],
                 self.t("col_value"): [self._fmt_value(i, v) for i, v in zip(sel["indicator_id"], sel["value"])],
@@ -830,6 +843,11 @@ def build(
     check_province_for_edition(province, year)  # "Nam Định" for an edition of the 34: merged into Ninh Bình
     path, processed, table = prepared_indices(data_dir, year, language)
     if units == "63":
+        if int(year) >= FIRST_34_EDITION:
+            raise OptionError(
+                f"Từ ấn bản {FIRST_34_EDITION}, PAPI/PCI công bố cho 34 tỉnh: dùng units='34'. "
+                f"From the {FIRST_34_EDITION} edition on, PAPI/PCI cover the 34 provinces: use units='34'."
+            )
         prov = find_province(province)
         return ProvinceReport(prov, int(year), language, path, processed, table, sample.is_sample(path))
     unit = unit_of(province, "2025")

@@ -35,7 +35,14 @@ from govgap.contract import schemas
 from govgap.errors import LayoutError, UnknownProvinceError
 from govgap.io.xlsx import column_letter
 from govgap.reference.catalogue import indicators, scale_for
-from govgap.reference.provinces import find_province, lookup_province, provinces
+from govgap.reference.provinces import (
+    FIRST_34_EDITION,
+    MERGER_DATE,
+    find_province,
+    lookup_province,
+    provinces,
+    provinces_2025,
+)
 from govgap.reference.text import fold, is_sample_text, nfc
 from govgap.sources import transcriptions
 
@@ -253,6 +260,7 @@ class SheetResult:
     issues: list = field(default_factory=list)
     transcription: bool = False  # a third-party transcription, not the publisher's own file
     sample: bool = False  # simulated by govgap's sample generator (its marker is in the sheet)
+    units: str = "63"  # "34": a table of the provinces in force from 1/7/2025, read under their codes
 
 
 class _Issues:
@@ -320,8 +328,34 @@ def read_sheet(path: str | Path, sheet: str, frame: pd.DataFrame, year: int | No
         )
         return result
     table["year"] = result.year
+    _read_as_34(table, issues, result)
     result.table, result.status = table, "loaded"
     return result
+
+
+@lru_cache(maxsize=1)
+def same_name_34() -> dict[str, str]:
+    """Pre-2025 code of each province whose name a 2025 province carries -> the 2025 code (the
+    new codes are those of the province hosting the new centre: Bắc Ninh is 24, Bắc Giang's)."""
+    new = provinces_2025()
+    return {find_province(n).code: c for n, c in zip(new["name_vi"], new["code"])}
+
+
+def _read_as_34(table: pd.DataFrame, issues: _Issues, result: SheetResult) -> None:
+    """A table of the 34 provinces in force from 1/7/2025 (every province name one of theirs, at
+    most 34) gets the 2025 codes; its ``units`` is "34". Before 2025 such a table is suspect."""
+    codes = set(table["province_code"])
+    if not codes or len(codes) > 34 or not codes <= set(same_name_34()):
+        return
+    table["province_code"] = table["province_code"].map(same_name_34())
+    result.units = "34"
+    severity = "info" if (result.year or 0) >= FIRST_34_EDITION else "warning"
+    issues.add(
+        severity,
+        "units_34",
+        f"a table of the {len(codes)} provinces in force from {MERGER_DATE}: read under their 2025 codes"
+        + ("" if severity == "info" else f", although it is labelled {result.year}, before the merger"),
+    )
 
 
 def _finish(records: list, source: str, path: Path, sheet: str) -> pd.DataFrame:
@@ -388,7 +422,7 @@ def _read_columns_layout(grid, codes, name_row, path, issues, result):
                 for c in prov_cols
                 if pd.notna(grid[r, c])
                 and str(grid[r, c]).replace(".0", "").isdigit()
-                and f"{int(float(grid[r, c])):02d}" != codes[name_row, c]
+                and f"{int(float(grid[r, c])):02d}" not in (codes[name_row, c], same_name_34().get(codes[name_row, c]))
             ]
             if bad:
                 issues.add(
@@ -693,8 +727,8 @@ def _assemble(results: list[SheetResult]) -> LoadResult:
                 issues,
                 "warning",
                 "sample",
-                f"{s.file}, sheet {s.sheet!r}: govgap's simulated sample table ({s.source} {s.year}), not published "
-                "figures; reports that use it say so",
+                f"govgap's simulated sample table ({s.source} {s.year}), not published figures; "
+                "reports that use it say so",
                 s.source,
                 s.year,
                 s.file,
@@ -724,6 +758,7 @@ def _assemble(results: list[SheetResult]) -> LoadResult:
                 "reason": s.reason,
                 "values": 0 if s.table is None or s.status != "loaded" else int(len(s.table)),
                 "sample": s.sample,
+                "units": s.units,
             }
             for s in results
         ]

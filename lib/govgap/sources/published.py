@@ -29,7 +29,7 @@ from govgap.sources.indices import ISSUE_COLUMNS, TIDY_COLUMNS, LoadResult
 
 FOLDER = "published"
 VALUE_COLUMNS = ["source", "year", "province_code", "indicator_id", "value", "suppressed", "sheet_id", "cell"]
-SHEET_COLUMNS = ["sheet_id", "file", "sheet", "source", "year", "status", "reason", "values", "sample"]
+SHEET_COLUMNS = ["sheet_id", "file", "sheet", "source", "year", "status", "reason", "values", "sample", "units"]
 SCALE_COLUMNS = ["source", "year", "indicator_id", "scale_min", "scale_max"]
 
 
@@ -76,6 +76,7 @@ def _load(folder: str | None) -> LoadResult:
     sheets["year"] = sheets["year"].astype("Int64")
     sheets["reason"] = sheets["reason"].fillna("")
     sheets["sample"] = sheets["sample"].astype(bool)
+    sheets["units"] = sheets["units"].astype(str)
     return LoadResult(table, issues[ISSUE_COLUMNS], sheets.drop(columns="sheet_id"))
 
 
