@@ -318,3 +318,22 @@ def test_recipients_without_a_language_get_only_the_vietnamese_report(rendered, 
         ("ho-chi-minh.en.html", "b@hcm.example"),
         ("ho-chi-minh.vi.html", "a@hcm.example"),
     ]
+
+
+def test_sample_and_real_reports_never_share_an_index(rendered, isolated_home, tmp_path):
+    """A batch on a real data folder (here: no inputs of its own, so the published figures alone)
+    into a reports folder that holds sample reports lists only its own reports, without the sample
+    banner; the sample reports stay on disk but are not offered as real."""
+    reports = tmp_path / "reports"
+    shutil.copytree(rendered, reports)
+    sample_index = (reports / "index.html").read_text(encoding="utf-8")
+    assert "CÓ DỮ LIỆU MẪU" in sample_index and "Hồ Chí Minh" in sample_index
+    real = tmp_path / "real"
+    real.mkdir()
+    manifest = batch.run_batch(
+        years=[2024], province_names=["Hà Nội"], data_dir=str(real), workers=1, progress=False, reports_dir=reports
+    )
+    assert not manifest["sample_data"] and manifest["earlier_runs"] == []
+    page = (reports / "index.html").read_text(encoding="utf-8")
+    assert "DỮ LIỆU MẪU" not in page and "Hồ Chí Minh" not in page and "Hà Nội" in page
+    assert (reports / "2024" / "ho-chi-minh.en.html").exists()  # not deleted, only not listed

@@ -388,7 +388,13 @@ def run_batch(
     manifest_path = reports_dir / MANIFEST
     if manifest_path.exists():
         old_manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        previous = {r["output"]: r for r in old_manifest.get("earlier_runs", []) + old_manifest["runs"]}
+        # an index lists sample reports or real ones, never both: earlier runs of the other kind
+        # (and of another data folder) are left out of it
+        same = old_manifest.get("sample_data") == sample.is_sample(data_path) and old_manifest.get("data_dir") == str(
+            data_path
+        )
+        if same:
+            previous = {r["output"]: r for r in old_manifest.get("earlier_runs", []) + old_manifest["runs"]}
     todo = []
     for run in runs:
         run.inputs = processed.inputs_for(run.year, run.member_slugs or [run.slug])

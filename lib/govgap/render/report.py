@@ -314,7 +314,20 @@ class ProvinceReport:
         return html_table(pd.DataFrame(out))
 
     def dossier_parts(self) -> list:
-        return [self.sample_note(), self.dossier_table(), self.office_chart()]
+        return [self.sample_note(), self.dossier_table(), self.dossier_member_table(), self.office_chart()]
+
+    def dossier_member_table(self) -> str:
+        """For a merged province: the same figures for each member's old department (its exports
+        before the merger are the members' own)."""
+        table = self.dossiers()
+        if not self.merged or table.empty or table["member"].nunique() < 2:
+            return ""
+        frame = metrics(table, ["member"])
+        out = pd.DataFrame({self.t("col_member"): [province_by_code(c).name_vi for c in frame["member"]]})
+        for row in shown_in("report").itertuples():
+            header = self.t(row.report_column) if row.report_column else metric_label(row.metric, self.lang)
+            out[header] = [metric_value(row.metric, v, self.lang) for v in frame[row.metric]]
+        return html_table(out)
 
     def group_parts(self) -> list:
         parts = []
