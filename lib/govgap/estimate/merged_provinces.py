@@ -4,6 +4,7 @@ each new province's members, marked as derived (not official figures).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from govgap.errors import GovgapError
@@ -30,12 +31,19 @@ def view_2025(table: pd.DataFrame, weights: pd.Series | None = None) -> pd.DataF
         raise GovgapError(f"no population weight for province(s) {missing}")
     data["wv"] = data["w"] * data["value"]
     keys = ["source", "year", "indicator_id", "new_code"]
-    grouped = data.groupby(keys)
     members = cross.groupby("new_code")["old_code"].apply(lambda s: sorted(s))
+    # the members behind each value, as one bit per old province (a string per group is slow);
+    # a province appears once per key, so the sum of its bits is their union
+    position = {c: k for k, c in enumerate(sorted(cross["old_code"]))}
+    data["bit"] = np.left_shift(1, data["province_code"].map(position).to_numpy(np.int64))
+    grouped = data.groupby(keys)
+    masks = grouped["bit"].sum()
+    codes = sorted(position, key=position.get)
+    names = {m: ",".join(c for c in codes if (m >> position[c]) & 1) for m in pd.unique(masks)}
     out = pd.DataFrame(
         {
             "value": grouped["wv"].sum() / grouped["w"].sum(),
-            "members_used": grouped["province_code"].agg(lambda s: ",".join(sorted(s))),
+            "members_used": masks.map(names),
             "weight_share": grouped["w"].sum(),
         }
     ).reset_index()
