@@ -241,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=str(SAMPLE_DATA))
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--survey-years", type=_ints, default=list(range(2018, 2025)), help="e.g. 2018,2019")
-    p.add_argument("--dossier-years", type=_ints, default=[2023, 2024], help="e.g. 2022,2023,2024")
+    p.add_argument("--dossier-years", type=_ints, default=[2024, 2025], help="e.g. 2023,2024,2025")
     p.add_argument("--dossiers-per-file", type=int, default=None)
     p.add_argument(
         "--index-years", type=_ints, default=[], help="also simulated PAPI/PCI tables for these survey years (tests)"

@@ -168,3 +168,54 @@ def test_reports_on_a_34_province_edition(isolated_home, with_2025_edition):
     assert breaks and any("1/7/2025" in t.get_text() for t in fig.axes[0].texts)
     # on the same folder, 2024 is still an edition of the 63: Ninh Bình is derived there
     assert report.build("Ninh Bình", 2024, "vi", with_2025_edition).derived
+
+
+def test_whose_export_a_file_is_follows_its_folder(tmp_path):
+    from govgap.errors import InputError
+    from govgap.pipeline.store import BEFORE_MERGER, export_unit
+
+    dossiers = tmp_path / "dossiers"
+    assert export_unit(dossiers / "2024" / "nam-dinh.xlsx", 2024) == ("36", "37", "36", None, None)
+    before = dossiers / "2025" / BEFORE_MERGER / "nam-dinh.xlsx"
+    assert export_unit(before, 2025) == ("36", "37", "36", "2025-01-01", "2025-06-30")
+    assert export_unit(dossiers / "2025" / "ninh-binh.xlsx", 2025) == ("37", "37", "", "2025-07-01", "2025-12-31")
+    assert export_unit(dossiers / "2025" / "bac-ninh.xlsx", 2025)[:2] == ("24", "24")  # not the old Bắc Ninh, 27
+    assert export_unit(dossiers / "2026" / "ninh-binh.xlsx", 2026) == ("37", "37", "", None, None)
+    with pytest.raises(InputError, match=f"no department of its own since 1/7/2025; .* dossiers/2025/{BEFORE_MERGER}/"):
+        export_unit(dossiers / "2025" / "nam-dinh.xlsx", 2025)
+
+
+def test_the_merger_year_joins_the_old_departments_and_the_new_one(isolated_home, tmp_path):
+    """2025 as a department of 2026 holds it: the old departments' exports to 30/6 and the new
+    department's from 1/7. The new province's report reads them together, member by member."""
+    from govgap.pipeline import sample, store
+    from govgap.render import report
+
+    data = tmp_path / "merger"
+    subset = ["01", "35", "36", "37"]
+    sample.generate(
+        data, seed=3, survey_years=(), dossier_years=(2025,), dossiers_per_file=300, provinces_subset=subset
+    )
+    files = sorted(p.relative_to(data / "dossiers" / "2025").as_posix() for p in (data / "dossiers").rglob("*.xlsx"))
+    before = [f"{store.BEFORE_MERGER}/{s}.xlsx" for s in ("ha-nam", "nam-dinh", "ninh-binh")]
+    assert files == sorted([*before, "ha-noi.xlsx", "ninh-binh.xlsx"])
+    processed = store.prepare(data, workers=1, progress=False)
+    joined = processed.unit_dossiers(2025, "37")
+    assert sorted(joined["member"].unique()) == ["", "35", "36", "37"]
+    old, new = joined[joined["member"] != ""], joined[joined["member"] == ""]
+    assert old["received"].max() < pd.Timestamp("2025-07-01") <= new["received"].min()
+    rates = processed.dossier_rates("34")
+    total = rates[(rates["year"] == 2025) & rates["field"].isna()].set_index("province_code")
+    assert total.loc["37", "received"] == len(joined) and set(total.index) == {"01", "37"}
+    # the report of the new province for 2024 (the latest edition) reads the latest exports up to
+    # 2024: none here, and it says so; for 2025 there is no published edition yet
+    r = report.build("Ninh Bình", 2024, "vi", data)
+    assert r.dossiers().empty and "Không có dữ liệu hồ sơ" in r.dossier_table()
+    from govgap.errors import OptionError
+
+    with pytest.raises(OptionError, match="Chưa có ấn bản PAPI hay PCI năm 2025"):
+        report.build("Ninh Bình", 2025, "vi", data)
+    table = report.build("Ninh Bình", 2024, "vi", data)
+    table._cache["dossiers"] = joined  # the 2025 exports shown as the report shows a merged province's
+    member_rows = table.dossier_member_table()
+    assert all(name in member_rows for name in ("Hà Nam", "Nam Định", "Ninh Bình (Sở từ 1/7/2025)"))

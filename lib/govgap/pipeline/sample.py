@@ -6,9 +6,12 @@
   variables, weights, don't-know/refused codes, Vietnamese answer labels in some columns and
   personal-data columns (names, phone numbers) that govgap must never read; with
   ``codebook.yaml`` (the questionnaire's codebook) and ``margins.csv`` (raking targets);
-* ``dossiers/<year>/<slug>.xlsx``: one-stop-shop exports (about 5,000 dossiers a year per
+* ``dossiers/<year>/<slug>.xlsx``: one-stop-shop exports (about 4,000 dossiers a year per
   million inhabitants) with a merged title block, Vietnamese headers, dd/mm/yyyy dates,
-  personal-data columns and a footer total row;
+  personal-data columns and a footer total row; one per province of the 63 up to 2024; in 2025
+  one per province of the 34 (from 1/7/2025, branch offices by area, as districts were abolished)
+  and, for a merged province, one per member department for 1/1-30/6/2025 in
+  ``dossiers/2025/truoc-1-7-2025/`` (as the department of 2026 holds them);
 * only for the ``index_years`` asked for (none by default: govgap ships the published figures):
   simulated ``indices/PAPI_<year>_Provincial_indicators_VIE.xlsx`` (provinces as columns, code
   row) and ``indices/PCI_<year>.xlsx`` (the 2017-2018 English layout with benchmark rows);
@@ -33,7 +36,7 @@ import hashlib
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -48,13 +51,21 @@ from govgap.pipeline.templates import write_template
 from govgap.reference.calendar import holiday_dates
 from govgap.reference.catalogue import indicators, scale_for
 from govgap.reference.codebook import load_codebook, sample_codebook_path, survey_items
-from govgap.reference.provinces import FIRST_34_EDITION, crosswalk_2025, population_2019, provinces, provinces_2025
+from govgap.reference.provinces import (
+    FIRST_34_EDITION,
+    crosswalk_2025,
+    members_2025,
+    population_2019,
+    provinces,
+    provinces_2025,
+)
 from govgap.reference.text import SAMPLE_NOTE_EN, SAMPLE_NOTE_VI
 from govgap.sources.context import template_columns
 from govgap.sources.survey import clean_survey
 
 SURVEY_YEARS = tuple(range(2018, 2025))
-DEFAULT_DOSSIER_YEARS = (2023, 2024)
+DEFAULT_DOSSIER_YEARS = (2024, 2025)
+BEFORE_MERGER = "truoc-1-7-2025"  # dossiers/2025/<this>/: the departments' exports to 30/6/2025
 MANIFEST = "sample_manifest.json"
 FIXED_TIME = dt.datetime(2025, 1, 1)
 
@@ -587,7 +598,7 @@ def _fmt_dates(days: np.ndarray, minutes: np.ndarray | None) -> np.ndarray:
     return out
 
 
-DOSSIERS_PER_MILLION = 5_000  # dossiers a year per million inhabitants (land and environment procedures)
+DOSSIERS_PER_MILLION = 4_000  # dossiers a year per million inhabitants (land and environment procedures)
 
 
 def export_size(code: str, rng: np.random.Generator) -> int:
@@ -597,15 +608,19 @@ def export_size(code: str, rng: np.random.Generator) -> int:
     return int(np.clip(round(expected * rng.lognormal(0, 0.1)), 2_000, 30_000))
 
 
-def dossier_frame(code: str, year: int, seed: int, traits: Traits, n: int | None = None) -> pd.DataFrame:
-    """The rows of one province-year export, in the export's own column names."""
-    rng = _rng(seed, 6, year, int(code))
-    prov = provinces().set_index("code").loc[code]
+def dossier_frame(
+    code: str, year: int, seed: int, traits: Traits, n: int | None = None, department: Department | None = None
+) -> pd.DataFrame:
+    """The rows of one export, in the export's own column names: a department of the 63 for a
+    year, or the part of 2025 a ``department`` held (before or from 1/7/2025)."""
+    department = department or Department(code, provinces().set_index("code").loc[code, "name_vi"])
+    rng = _rng(seed, 6, year, int(code), *([department.salt] if department.salt else []))  # the 63 as before
+    prov = {"name_vi": department.name}
     n = n or export_size(code, rng)
     procs = _procedures()
     holidays = np.array(holiday_dates(range(year, year + 2)), dtype="datetime64[D]")
-    start = np.datetime64(f"{year}-01-01")
-    end = np.datetime64(f"{year}-12-31")
+    start = np.datetime64(department.start or f"{year}-01-01")
+    end = np.datetime64(department.end or f"{year}-12-31")
     workdays = np.arange(start, end + 1)
     workdays = workdays[np.is_busday(workdays, holidays=holidays)]
     received = np.sort(workdays[rng.integers(0, len(workdays), n)])
@@ -613,6 +628,8 @@ def dossier_frame(code: str, year: int, seed: int, traits: Traits, n: int | None
     p = procs["weight"].to_numpy(float)
     proc_idx = rng.choice(len(procs), n, p=p / p.sum())
     districts = district_names(code, seed, 8)
+    if department.start and department.start[5:] == "07-01":  # no districts from 1/7/2025: areas
+        districts = [f"Khu vực {k}" for k in range(1, 9)]
     district_effect = rng.normal(0, 0.15, len(districts))
     district_effect[int(rng.integers(1, len(districts)))] += 0.35  # one slow branch office
     district_idx = rng.integers(0, len(districts), n)
@@ -694,19 +711,68 @@ def dossier_frame(code: str, year: int, seed: int, traits: Traits, n: int | None
     return frame
 
 
-def _write_dossiers(args: tuple) -> Path:
-    code, year, seed, traits, out_dir, n = args
+@dataclass(frozen=True)
+class Department:
+    """Whose export a sample file is: a province's department for a period (all of the year by
+    default; in 2025 the old departments to 30/6 and the new ones from 1/7)."""
 
-    prov = provinces().set_index("code").loc[code]
-    frame = dossier_frame(code, year, seed, traits, n)
-    path = Path(out_dir) / "dossiers" / str(year) / f"{prov['slug']}.xlsx"
+    code: str
+    name: str
+    kind: str = "Tỉnh"
+    slug: str = ""
+    folder: str = ""  # "" or BEFORE_MERGER
+    start: str | None = None
+    end: str | None = None
+    salt: int = 0  # a different random stream for each part of the year
+
+
+def departments(year: int) -> list[tuple[str, Department, float]]:
+    """(code whose traits and size drive it, department, share of the year's dossiers) of every
+    export a year has. To 2024 one per province of the 63; in 2025 one per province of the 34
+    from 1/7, and for a merged province also one per member department for 1/1-30/6 (in
+    ``dossiers/2025/truoc-1-7-2025/``), as a department of 2026 really holds them."""
+    old = provinces().set_index("code")
+    if year < FIRST_34_EDITION:
+        return [(c, Department(c, r["name_vi"], r["kind"], r["slug"]), 1.0) for c, r in old.iterrows()]
+    out = []
+    cross = crosswalk_2025()
+    for row in provinces_2025().itertuples():
+        members = list(cross.loc[cross["new_code"] == row.code, "old_code"])
+        if len(members) == 1:
+            out.append((members[0], Department(row.code, row.name_vi, row.kind, row.slug), 1.0))
+            continue
+        for m in members:
+            dept = Department(
+                m,
+                old.loc[m, "name_vi"],
+                old.loc[m, "kind"],
+                old.loc[m, "slug"],
+                BEFORE_MERGER,
+                f"{year}-01-01",
+                f"{year}-06-30",
+                1,
+            )
+            out.append((m, dept, 0.5))
+        host = row.code  # the new province takes the host's code; its size is its members' together
+        dept = Department(host, row.name_vi, row.kind, row.slug, "", f"{year}-07-01", f"{year}-12-31", 2)
+        out.append((host, dept, 0.5))
+    return out
+
+
+def _write_dossiers(args: tuple) -> Path:
+    code, year, seed, traits, out_dir, n, department = args
+
+    frame = dossier_frame(code, year, seed, traits, n, department)
+    path = Path(out_dir) / "dossiers" / str(year) / department.folder / f"{department.slug}.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
     last = column_letter(len(DOSSIER_HEADER) - 1)
+    first = dt.date.fromisoformat(department.start or f"{year}-01-01").strftime("%d/%m/%Y")
+    final = dt.date.fromisoformat(department.end or f"{year}-12-31").strftime("%d/%m/%Y")
     title = [
-        [f"ỦY BAN NHÂN DÂN {prov['kind'].upper()} {prov['name_vi'].upper()}"],
+        [f"ỦY BAN NHÂN DÂN {department.kind.upper()} {department.name.upper()}"],
         ["TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG"],
         ["BÁO CÁO CHI TIẾT TÌNH HÌNH GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH"],
-        [f"Từ ngày 01/01/{year} đến ngày 31/12/{year} — {SAMPLE_NOTE_VI}"],
+        [f"Từ ngày {first} đến ngày {final} — {SAMPLE_NOTE_VI}"],
         [],
     ]
     body = [list(r) for r in zip(*[frame[c].tolist() for c in DOSSIER_HEADER])]  # tolist: Python values
@@ -930,7 +996,16 @@ def generate(
     manifest_path.unlink(missing_ok=True)
     traits = province_traits(seed)
     codes = provinces_subset or list(provinces()["code"])
-    jobs = [(c, y, seed, traits[c], str(out_dir), dossiers_per_file) for y in dossier_years for c in codes]
+    jobs = []
+    for y in dossier_years:
+        for code, department, share in departments(y):
+            if code not in codes and department.code not in codes:
+                continue
+            # a new department from 1/7/2025 has its members' dossiers and their traits together
+            members = members_2025(department.code) if department.start == f"{y}-07-01" else [code]
+            t = Traits(*np.mean([astuple(traits[m]) for m in members], axis=0))
+            size = sum(export_size(m, _rng(seed, 6, y, int(m))) for m in members)
+            jobs.append((code, y, seed, t, str(out_dir), dossiers_per_file or max(round(size * share), 50), department))
     workers = workers or os.cpu_count() or 1
     from tqdm.auto import tqdm
 

@@ -35,12 +35,11 @@ from govgap.estimate import dossier_metrics, merged_provinces, survey_estimates
 from govgap.io import sheets
 from govgap.paths import PROCESSED, resolve
 from govgap.reference import codebook
-from govgap.reference.provinces import crosswalk_2025, find_province
+from govgap.reference.provinces import FIRST_34_EDITION, find_province, find_province_2025
 from govgap.reference.text import slugify
 from govgap.sources import context, dossiers, indices, published, survey
 
 STAMP = "stamp.json"
-NEW_CODES = dict(zip(crosswalk_2025()["old_code"], crosswalk_2025()["new_code"]))  # pre-2025 -> 2025 province
 BATCH_ENV = "GOVGAP_IN_BATCH"  # set by the batch runner for its notebook kernels
 ESTIMATE_COLUMNS = ["province_code", *survey_estimates.ESTIMATE_COLUMNS, "group_var", "group_value", "year"]
 SCORE_COLUMNS = ["province_code", "indicator_id", "score", "se", "ci_low", "ci_high", "df", "indicators_used", "year"]
@@ -141,14 +140,13 @@ class Processed:
     def dossiers(self, year: int, province_code: str | None = None) -> pd.DataFrame:
         return self._read(f"dossiers_{year}.parquet", [], province_code)
 
-    def unit_dossiers(self, year: int, codes: list[str]) -> pd.DataFrame:
-        """The cleaned dossiers of several provinces' exports (the members of a 2025 province)
-        together, each row with its ``member`` (pre-2025 code); empty when none has an export."""
-        frames = [self.dossiers(year, c) for c in codes]
-        frames = [f.assign(member=c) for f, c in zip(frames, codes) if len(f)]
-        if not frames:
+    def unit_dossiers(self, year: int, code_2025: str) -> pd.DataFrame:
+        """The cleaned dossiers of a province from 1/7/2025: its members' exports (each row's
+        ``member`` the pre-2025 code) and, from 1/7/2025, its own (``member`` empty)."""
+        path = self.path(f"dossiers_{year}.parquet")
+        if not path.exists():
             return pd.DataFrame()
-        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        return pd.read_parquet(path, filters=[("province_code_2025", "==", code_2025)])
 
     def dossier_rates(self, units: str = "63") -> pd.DataFrame:
         """Every Decision 766 metric by province and by province x field (schema-checked); with
@@ -206,6 +204,34 @@ def _write(frame: pd.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
+BEFORE_MERGER = "truoc-1-7-2025"  # dossiers/2025/<this>/: exports of the departments before 1/7/2025
+
+
+def export_unit(path: Path, year: int) -> tuple[str, str, str, str | None, str | None]:
+    """Whose export a file is, from where it lies: (province_code, province_code_2025, member,
+    period_start, period_end). Up to 2024, ``dossiers/<year>/<province>.xlsx`` is a department of
+    the 63. In 2025, ``dossiers/2025/<province>.xlsx`` is a department of the 34 (from 1/7/2025) and
+    ``dossiers/2025/truoc-1-7-2025/<province>.xlsx`` one of the 63 (to 30/6/2025)."""
+    name = path.stem.replace("-", " ")
+    if path.parent.name == BEFORE_MERGER:
+        old = find_province(name)
+        return old.code, old.new_code, old.code, f"{year}-01-01", f"{year}-06-30"
+    if year < FIRST_34_EDITION:
+        old = find_province(name)
+        return old.code, old.new_code, old.code, None, None
+    try:
+        new = find_province_2025(name)["code"]
+    except GovgapError:
+        old = find_province(name)  # an old province's export for the merger year, in the wrong folder
+        raise InputError(
+            f"{path.name}: {old.name_vi} has had no department of its own since 1/7/2025; put its export of "
+            f"1/1-30/6/{year} in dossiers/{year}/{BEFORE_MERGER}/",
+            file=str(path),
+        ) from None
+    start = f"{year}-07-01" if year == FIRST_34_EDITION else None
+    return new, new, "", start, f"{year}-12-31" if start else None
+
+
 def _dossier_job(args) -> tuple:
     """Clean one export; a file that cannot be read is reported, not fatal for the others.
 
@@ -213,20 +239,23 @@ def _dossier_job(args) -> tuple:
     extends the column dictionary, the status/channel vocabulary and the holiday calendar."""
     path, year = args
     path = Path(path)
-    source = f"dossiers/{year}/{path.name}"
-    folder = path.parent.parent
+    before = path.parent.name == BEFORE_MERGER
+    source = f"dossiers/{year}/{BEFORE_MERGER + '/' if before else ''}{path.name}"
+    folder = path.parent.parent.parent if before else path.parent.parent
     extras = {name: folder / f"{name}.csv" for name in ("dossier_columns", "dossier_values", "days_off")}
     extras = {k: (v if v.exists() else None) for k, v in extras.items()}
     try:
-        code = find_province(path.stem.replace("-", " ")).code
+        code, code_2025, member, start, end = export_unit(path, year)
         export = dossiers.read_export(path, columns=extras["dossier_columns"])
+        period = {"period_start": start, "period_end": end} if start else {"period": year}
         cleaned = dossiers.clean_dossiers(
-            export, year, values=extras["dossier_values"], days_off=extras["days_off"], source=source
+            export, values=extras["dossier_values"], days_off=extras["days_off"], source=source, **period
         )
     except (GovgapError, OSError) as exc:
         return None, year, None, None, {"source": source, "error": str(exc)}
     quarantine = quarantine_contract.common(cleaned.quarantine, "dossiers", code)
-    return code, year, cleaned.table.assign(province_code=code), quarantine, cleaned.accounting
+    table = cleaned.table.assign(province_code=code, province_code_2025=code_2025, member=member)
+    return code, year, table, quarantine, cleaned.accounting
 
 
 def survey_files(folder: Path) -> list[Path]:
@@ -363,11 +392,13 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
     accounts, quarantines, file_errors = [], [], []
     surveys = [(str(p), str(data_dir / "survey" / "margins.csv")) for p in survey_files(data_dir / "survey")]
     jobs = [
-        (str(p), int(p.parent.name))
+        (str(p), int(p.parent.name if p.parent.name != BEFORE_MERGER else p.parent.parent.name))
         for p in files
-        if p.parent.parent.name == "dossiers"
-        and p.parent.name.isdigit()
-        and p.suffix.lower() in sheets.EXCEL_TYPES + (".csv",)
+        if p.suffix.lower() in sheets.EXCEL_TYPES + (".csv",)
+        and (
+            (p.parent.parent.name == "dossiers" and p.parent.name.isdigit())
+            or (p.parent.name == BEFORE_MERGER and p.parent.parent.parent.name == "dossiers")
+        )
     ]
     by_year: dict[int, list] = {}
     from tqdm.auto import tqdm
@@ -398,10 +429,12 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
                 table[col] = table[col].astype("category")
         schemas.check(table, schemas.CLEANED_DOSSIERS, f"dossiers_{year}")
         _write(table, out.path(f"dossiers_{year}.parquet"))
+        old = table[table["member"] != ""]  # the departments of the 63 (all of them up to 2024)
         for by in (["province_code"], ["province_code", "field"]):
-            rates.append(dossier_metrics.metrics(table, by).assign(year=year))
-        # the 34 provinces from 1/7/2025: their members' exports together
-        joined = table.assign(unit=table["province_code"].map(NEW_CODES))
+            if len(old):
+                rates.append(dossier_metrics.metrics(old, by).assign(year=year))
+        # the 34 provinces from 1/7/2025: their members' exports and their own together
+        joined = table.assign(unit=table["province_code_2025"])
         for by in (["unit"], ["unit", "field"]):
             rates_34.append(
                 dossier_metrics.metrics(joined, by).assign(year=year).rename(columns={"unit": "province_code"})

@@ -65,6 +65,7 @@ class GapAnalysis:
     mapping: pd.DataFrame | None = field(default=None, repr=False)
     is_sample: bool = False
     asked_year: int | None = None  # the year asked for, when the edition shown is an earlier one
+    dossier_year: int | None = None  # the dossier exports beside it: the latest up to the year asked
     _cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -181,6 +182,15 @@ class GapAnalysis:
             ),
         )
 
+    def exports_year(self) -> int:
+        """The year of the dossier exports used: the latest up to the year asked for (the PAPI
+        edition of the decomposition may be older: 2023 for 2024)."""
+        if self.dossier_year is not None:
+            return self.dossier_year
+        asked = self.asked_year or self.year
+        years = [y for y in (self.processed.dossier_years() if self.processed is not None else []) if y <= asked]
+        return max(years) if years else self.year
+
     def member_codes(self) -> list[str]:
         """The pre-2025 provinces whose records make this unit (itself in the 63 view)."""
         if self.view == "63":
@@ -189,12 +199,15 @@ class GapAnalysis:
 
     def dossiers(self) -> pd.DataFrame:
         """The unit's cleaned dossiers of the year (read once): in the 2025 view the exports of the
-        members' old departments together, each row with its ``member``."""
+        members' old departments and of the new one together, each row with its ``member``."""
 
         def read():
-            if self.processed is None or self.year not in self.processed.dossier_years():
+            year = self.exports_year()
+            if self.processed is None or year not in self.processed.dossier_years():
                 return pd.DataFrame()
-            return self.processed.unit_dossiers(self.year, self.member_codes())
+            if self.view == "63":
+                return self.processed.dossiers(year, self.unit.code)
+            return self.processed.unit_dossiers(year, self.unit.code)
 
         return self._cached("dossiers", read)
 
@@ -315,7 +328,7 @@ class GapAnalysis:
         acts = self.office_actions(scope)
         acts = acts[acts["office"] != ""].head(top)
         if acts.empty:
-            return f'<p class="gg-note">{self.t("h_no_dossier", year=self.year)}</p>'
+            return f'<p class="gg-note">{self.t("h_no_dossier", year=self.exports_year())}</p>'
         unit = f"unit_{self.lang}"
         out = pd.DataFrame(
             {
@@ -382,7 +395,7 @@ class GapAnalysis:
 
         land = self.dossiers()
         if land.empty:
-            return f'<p class="gg-note">{self.t("h_no_dossier", year=self.year)}</p>'
+            return f'<p class="gg-note">{self.t("h_no_dossier", year=self.exports_year())}</p>'
         land = land[land["field"] == gaps.LAND_FIELD]
         pos = self.position("papi.d5.3")
         left = pd.DataFrame(
@@ -505,7 +518,7 @@ class GapAnalysis:
                     share=fmt.percent(a["share_of_late"], self.lang),
                     rate=fmt.percent(a["on_time_rate"], self.lang),
                     unit_rate=fmt.percent(a["unit_on_time_rate"], self.lang),
-                    year=self.year,
+                    year=self.exports_year(),
                 )
                 + (self.t("sample_word") if self.is_sample else "")
             )

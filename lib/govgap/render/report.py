@@ -323,7 +323,10 @@ class ProvinceReport:
         if not self.merged or table.empty or table["member"].nunique() < 2:
             return ""
         frame = metrics(table, ["member"])
-        out = pd.DataFrame({self.t("col_member"): [province_by_code(c).name_vi for c in frame["member"]]})
+        names = [
+            province_by_code(c).name_vi if c else self.t("new_department", name=self.name) for c in frame["member"]
+        ]
+        out = pd.DataFrame({self.t("col_member"): names})
         for row in shown_in("report").itertuples():
             header = self.t(row.report_column) if row.report_column else metric_label(row.metric, self.lang)
             out[header] = [metric_value(row.metric, v, self.lang) for v in frame[row.metric]]
@@ -412,7 +415,7 @@ class ProvinceReport:
         the latest PAPI edition with an indicator table (the decomposition works on indicators)."""
         year = year or self.edition("PAPI", "indicator") or self.year
         if ("gaps", year) not in self._cache:
-            self._cache[("gaps", year)] = GapAnalysis.from_processed(
+            g = GapAnalysis.from_processed(
                 self.unit.code if self.units == "34" else self.name,
                 year,
                 self.data_dir,
@@ -421,6 +424,8 @@ class ProvinceReport:
                 self.lang,
                 self.view,
             )
+            g.dossier_year = self.dossier_year()  # the latest exports up to the report year
+            self._cache[("gaps", year)] = g
         return self._cache[("gaps", year)]
 
     def gap_parts(self) -> list:
@@ -449,8 +454,12 @@ class ProvinceReport:
         if "dossiers" not in self._cache:
             year = self.dossier_year()
             found = year in self.processed.dossier_years()
-            codes = [m.code for m in self.members]
-            self._cache["dossiers"] = self.processed.unit_dossiers(year, codes) if found else pd.DataFrame()
+            if not found:
+                self._cache["dossiers"] = pd.DataFrame()
+            elif self.units == "34":
+                self._cache["dossiers"] = self.processed.unit_dossiers(year, self.unit.code)
+            else:
+                self._cache["dossiers"] = self.processed.dossiers(year, self.province.code)
         return self._cache["dossiers"]
 
     def office_rates(self) -> pd.DataFrame:
