@@ -219,3 +219,19 @@ def test_the_merger_year_joins_the_old_departments_and_the_new_one(isolated_home
     table._cache["dossiers"] = joined  # the 2025 exports shown as the report shows a merged province's
     member_rows = table.dossier_member_table()
     assert all(name in member_rows for name in ("Hà Nam", "Nam Định", "Ninh Bình (Sở từ 1/7/2025)"))
+
+
+def test_a_sample_export_among_real_files_is_still_sample_data(isolated_home, small_sample, tmp_path):
+    """No manifest beside it: the marker inside the export (its title block) is enough."""
+    import shutil
+
+    from govgap.pipeline import store
+    from govgap.render import report
+
+    data = tmp_path / "real"
+    (data / "dossiers" / "2024").mkdir(parents=True)
+    shutil.copy(small_sample / "dossiers/2024/nam-dinh.xlsx", data / "dossiers/2024/nam-dinh.xlsx")
+    processed = store.prepare(data, workers=1, progress=False)
+    assert processed.stamp["sample_inputs"] == ["dossiers/2024/nam-dinh.xlsx"]
+    r = report.build("Nam Định", 2024, "vi", data, units="63")
+    assert r.is_sample and "CÓ DỮ LIỆU MẪU" in r.banner() and "DỮ LIỆU MẪU" in r.sample_note()

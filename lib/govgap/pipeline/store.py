@@ -35,7 +35,7 @@ from govgap.estimate import dossier_metrics, merged_provinces, survey_estimates
 from govgap.io import sheets
 from govgap.paths import PROCESSED, resolve
 from govgap.reference import codebook
-from govgap.reference.provinces import FIRST_34_EDITION, find_province, find_province_2025
+from govgap.reference.provinces import FIRST_34_EDITION, find_province, find_province_2025, province
 from govgap.reference.text import slugify
 from govgap.sources import context, dossiers, indices, published, survey
 
@@ -146,7 +146,14 @@ class Processed:
         path = self.path(f"dossiers_{year}.parquet")
         if not path.exists():
             return pd.DataFrame()
-        return pd.read_parquet(path, filters=[("province_code_2025", "==", code_2025)])
+        table = pd.read_parquet(path, filters=[("province_code_2025", "==", code_2025)])
+        if table["member"].nunique() > 1:  # offices of different departments keep their department
+            names = {c: province(c).name_vi for c in table["member"].unique() if c}
+            member = table["member"].map(names)
+            table["office"] = (
+                table["office"].astype(str).where(member.isna(), table["office"].astype(str) + " — " + member)
+            )
+        return table
 
     def dossier_rates(self, units: str = "63") -> pd.DataFrame:
         """Every Decision 766 metric by province and by province x field (schema-checked); with
@@ -183,6 +190,11 @@ class Processed:
             if k.startswith("context/")
             or (str(year) in k and (not k.startswith("dossiers/") or any(f"/{s}." in k for s in slugs)))
         }
+
+    def has_sample_inputs(self) -> bool:
+        """True when an input carries govgap's sample marker inside it (a sample file among real
+        ones is still sample data)."""
+        return bool(self.stamp.get("sample_inputs"))
 
     def file_errors(self) -> pd.DataFrame:
         """Input files that could not be read at all, with the reason."""
@@ -252,10 +264,10 @@ def _dossier_job(args) -> tuple:
             export, values=extras["dossier_values"], days_off=extras["days_off"], source=source, **period
         )
     except (GovgapError, OSError) as exc:
-        return None, year, None, None, {"source": source, "error": str(exc)}
+        return None, year, None, None, {"source": source, "error": str(exc)}, False
     quarantine = quarantine_contract.common(cleaned.quarantine, "dossiers", code)
     table = cleaned.table.assign(province_code=code, province_code_2025=code_2025, member=member)
-    return code, year, table, quarantine, cleaned.accounting
+    return code, year, table, quarantine, cleaned.accounting, export.sample
 
 
 def survey_files(folder: Path) -> list[Path]:
@@ -389,7 +401,7 @@ def write_context(folder: Path, out_folder: Path, quarantines: list, accounts: l
 
 
 def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, workers, progress) -> None:
-    accounts, quarantines, file_errors = [], [], []
+    accounts, quarantines, file_errors, sample_inputs = [], [], [], []
     surveys = [(str(p), str(data_dir / "survey" / "margins.csv")) for p in survey_files(data_dir / "survey")]
     jobs = [
         (str(p), int(p.parent.name if p.parent.name != BEFORE_MERGER else p.parent.parent.name))
@@ -410,13 +422,15 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
         loaded = write_indices(data_dir / "indices", out.folder)
         _write_survey_tables([f.result() for f in survey_results], out, quarantines, accounts)
         file_errors += write_context(data_dir / "context", out.folder, quarantines, accounts)
-        for code, year, clean, quarantine, acc in tqdm(
+        for code, year, clean, quarantine, acc, marked in tqdm(
             cleaned, total=len(jobs), desc="cleaning dossier exports", disable=not progress
         ):
             if code is None:  # unreadable file: listed with its reason, the others go on
                 file_errors.append(acc)
                 continue
             by_year.setdefault(year, []).append(clean)
+            if marked:
+                sample_inputs.append(acc.source)
             quarantines.append(quarantine)
             accounts.append(acc.as_dict())
     rates, rates_34 = [], []
@@ -457,6 +471,7 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
         "inputs": {str(p.relative_to(data_dir)): hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in files},
         "accounting": accounts,
         "file_errors": file_errors,
+        "sample_inputs": sample_inputs,  # inputs that carry govgap's sample marker inside them
         "index_summary": loaded.summary(),
         "index_issues": loaded.issues["severity"].value_counts().to_dict(),
     }

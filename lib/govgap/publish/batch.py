@@ -390,9 +390,8 @@ def run_batch(
         old_manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         # an index lists sample reports or real ones, never both: earlier runs of the other kind
         # (and of another data folder) are left out of it
-        same = old_manifest.get("sample_data") == sample.is_sample(data_path) and old_manifest.get("data_dir") == str(
-            data_path
-        )
+        is_sample = sample.is_sample(data_path) or processed.has_sample_inputs()
+        same = old_manifest.get("sample_data") == is_sample and old_manifest.get("data_dir") == str(data_path)
         if same:
             previous = {r["output"]: r for r in old_manifest.get("earlier_runs", []) + old_manifest["runs"]}
     todo = []
@@ -454,7 +453,7 @@ def run_batch(
         "started": started.isoformat(timespec="seconds"),
         "duration_s": round(time.perf_counter() - t0, 2),
         "data_dir": str(data_path),
-        "sample_data": sample.is_sample(data_path),
+        "sample_data": sample.is_sample(data_path) or processed.has_sample_inputs(),
         "inputs": processed.stamp["inputs"],
         "packages": _package_versions(),
         "runs": [asdict(r) for r in runs],

@@ -17,3 +17,22 @@ def chart_style() -> None:
 def _short(text: str, width: int = 70) -> str:
     text = str(text)
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def mark_sample(fig, text: str):
+    """Write the sample-data mark across a chart made from sample data, so that the image says it
+    wherever it is copied to (a slide, a message)."""
+    fig.text(
+        0.5,
+        0.5,
+        text,
+        fontsize=22,
+        color="#b8860b",
+        alpha=0.22,
+        ha="center",
+        va="center",
+        rotation=18,
+        fontweight="bold",
+        zorder=0,
+    )
+    return fig

@@ -36,7 +36,7 @@ from govgap.reference.provinces import (
 from govgap.reference.provinces import regions as region_table
 from govgap.reference.report_text import text
 from govgap.render import fmt
-from govgap.render.charts import PALETTE, _short, chart_style
+from govgap.render.charts import PALETTE, _short, chart_style, mark_sample
 from govgap.render.html import html_table, value_text
 
 
@@ -108,7 +108,17 @@ class GapAnalysis:
         own = Path(offices_file) if offices_file else Path(path) / "responsible_offices.csv"
         mapping = gaps.office_mapping(own if (offices_file or own.exists()) else None)
         gaps.unit(province, view)  # a clear error for an unknown province, before any work
-        return cls(province, int(year), language, view, peers, tidy, processed, mapping, sample.is_sample(path))
+        return cls(
+            province,
+            int(year),
+            language,
+            view,
+            peers,
+            tidy,
+            processed,
+            mapping,
+            (sample.is_sample(path) or processed.has_sample_inputs()),
+        )
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -783,4 +793,4 @@ class GapAnalysis:
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 2)))
         ax.set_title(self.t("chart_assoc_title", rho=self.n(a["spearman"]), n=a["n"]))
         fig.tight_layout()
-        return fig
+        return mark_sample(fig, self.t("sample_chart_mark")) if self.is_sample else fig

@@ -40,7 +40,7 @@ from govgap.reference.provinces import province as province_by_code
 from govgap.reference.report_text import _texts, text
 from govgap.reference.text import fold, slugify
 from govgap.render import fmt
-from govgap.render.charts import PALETTE, _short, chart_style
+from govgap.render.charts import PALETTE, _short, chart_style, mark_sample
 from govgap.render.dossier_tables import metric_value
 from govgap.render.gap_report import GapAnalysis
 from govgap.render.html import _e, html_table, value_text
@@ -509,7 +509,7 @@ class ProvinceReport:
         ax.set_title(self.t("sec_offices"))
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 0) + "%"))
         fig.tight_layout()
-        return fig
+        return mark_sample(fig, self.t("sample_chart_mark")) if self.is_sample else fig
 
     # ------------------------------------------------------------------ survey groups
     def groups_table(self, ids=("papi.d5.3.1", "papi.d7.2.2", "papi.d7.3.2", "papi.d2.4.1"), code=None) -> str:
@@ -775,7 +775,7 @@ class ProvinceReport:
             )
         fig.legend(list(legend.values()), list(legend), loc="lower center", ncol=len(legend), fontsize=8, frameon=False)
         fig.tight_layout(rect=(0, 0.08, 1, 1))
-        return fig
+        return mark_sample(fig, self.t("sample_chart_mark")) if self.is_sample else fig
 
     # ------------------------------------------------------------------ quality and footer
     def quality_table(self) -> str:
@@ -870,11 +870,23 @@ def build(
                 f"Từ ấn bản {FIRST_34_EDITION}, PAPI/PCI công bố cho 34 tỉnh: dùng units='34'. "
                 f"From the {FIRST_34_EDITION} edition on, PAPI/PCI cover the 34 provinces: use units='34'."
             )
-        prov = find_province(province)
-        return ProvinceReport(prov, int(year), language, path, processed, table, sample.is_sample(path))
+    # sample data: the sample folder, or a file with govgap's sample marker among real ones
+    is_sample = sample.is_sample(path) or processed.has_sample_inputs()
+    if units == "63":
+        return ProvinceReport(find_province(province), int(year), language, path, processed, table, is_sample)
     unit = unit_of(province, "2025")
     members = tuple(province_by_code(c) for c in members_2025(unit.code))
     derived = standings(table, "2025")  # population-weighted aggregates of the members, ranked among the 34
     return ProvinceReport(
-        members[0], int(year), language, path, processed, derived, sample.is_sample(path), "34", unit, members, table
+        members[0],
+        int(year),
+        language,
+        path,
+        processed,
+        derived,
+        is_sample,
+        "34",
+        unit,
+        members,
+        table,
     )

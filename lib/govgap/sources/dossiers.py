@@ -47,6 +47,7 @@ from govgap.io.sheets import (
     sniff_delimiter,
 )
 from govgap.reference.calendar import WorkCalendar, read_days_off
+from govgap.reference.text import is_sample_text
 
 HEADER_SCAN_ROWS = 40
 
@@ -165,6 +166,7 @@ class Export:
     unrecognised: list[str] = field(default_factory=list)
     personal_dropped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    sample: bool = False  # the title block carries govgap's sample marker: simulated, not real records
 
     def describe(self) -> str:
         lines = [f"{self.file}: {len(self.frame):,} rows from sheet(s) {', '.join(self.sheets)}; text {self.encoding}"]
@@ -273,7 +275,7 @@ def _read_excel(path: Path, extra: str | None) -> Export:
     except Exception as exc:  # calamine raises its own error types for broken files
         raise DossierFormatError(f"{path.name}: cannot open as a spreadsheet ({exc})") from None
     parts, sheets, notes, columns, personal, unrecognised = [], [], [], {}, [], []
-    first_error = None
+    first_error, marked = None, False
     for name in book.sheet_names:
         sheet = book.get_sheet_by_name(name)
         rows = sheet.to_python(skip_empty_area=False)
@@ -298,6 +300,7 @@ def _read_excel(path: Path, extra: str | None) -> Export:
             notes.append(f"sheet '{name}' skipped: no dossier header")
             continue
         _check_required(found, labels, f"{where}, header row {r + 1}", extra)
+        marked |= any(is_sample_text(cell_text(v)) for row in head_rows[:r] for v in row)
         keep, pii, unknown = _split_columns(found, labels, extra)
         start = r + n
         if start < len(rows) and is_column_number_row(rows[start]):
@@ -324,7 +327,9 @@ def _read_excel(path: Path, extra: str | None) -> Export:
     converted = _convert_text_columns(frame, path.name, columns, extra)
     if converted:
         notes.append("legacy text converted: " + "; ".join(converted))
-    return Export(frame, path.name, sheets, "unicode", columns, unrecognised, personal, notes)
+    if marked:
+        notes.append("govgap's sample marker in the title: simulated records, not real ones")
+    return Export(frame, path.name, sheets, "unicode", columns, unrecognised, personal, notes, marked)
 
 
 def _read_csv(path: Path, extra: str | None) -> Export:
