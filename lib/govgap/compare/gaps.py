@@ -58,6 +58,7 @@ class Unit:
     merged_with: tuple[str, ...]  # codes of the other provinces in the same 2025 province
 
 
+@lru_cache(maxsize=512)
 def unit(province: str, view: str = "63") -> Unit:
     """Resolve a province name or GSO code in a view. In the 2025 view, an old province is
     taken to its new province (Nam Định -> Ninh Bình)."""
@@ -80,6 +81,7 @@ def unit(province: str, view: str = "63") -> Unit:
     return Unit(code, new[code], "2025", regions_of("2025")[code], ())
 
 
+@lru_cache(maxsize=2)
 def regions_of(view: str) -> pd.Series:
     """Region code per province code of a view (2025: the region of most member provinces)."""
     table = provinces()
