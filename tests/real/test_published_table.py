@@ -121,3 +121,18 @@ def test_a_merged_province_reads_as_its_members_and_a_derived_aggregate_among_34
 
 def d7_of(raw, key):
     return sum(float(raw[key][c]) for c in ("SC71", "SC72", "SC73"))
+
+
+def test_a_province_left_blank_in_an_edition_shows_its_previous_one(shared_data, isolated_home, small_sample):
+    """Quảng Ninh is blank in every row of PAPI 2023: its indicator analysis uses PAPI 2022, and says
+    why; Vĩnh Phúc is blank in 2024: its own report (the 63) shows PAPI 2023."""
+    from govgap.render import report
+
+    r = report.build("Quảng Ninh", 2024, "vi", small_sample)
+    assert r.edition("PAPI") == 2024 and r.edition("PAPI", "indicator") == 2022 and r.gaps().year == 2022
+    note = next(p for p in r.section_parts("gaps") if isinstance(p, str) and "gg-edition" in p)
+    assert "PAPI 2022" in note and "PAPI 2023 để trống số liệu của Quảng Ninh" in note
+    old = report.build("Vĩnh Phúc", 2024, "vi", small_sample, units="63")
+    assert old.edition("PAPI") == 2023 and old.headline_lines()[0].startswith(
+        "Chỉ số nội dung 7 – Quản trị môi trường (PAPI 2023)"
+    )

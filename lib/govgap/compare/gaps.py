@@ -325,12 +325,17 @@ def _add_intervals(out: pd.DataFrame, intervals, code, year: int, sign: np.ndarr
     out["change_significant"] = pd.array(np.where(has, sig, pd.NA), dtype="boolean")
 
 
-def latest_edition(tidy: pd.DataFrame, year: int, source: str = "PAPI", level: str | None = None) -> int | None:
+def latest_edition(
+    tidy: pd.DataFrame, year: int, source: str = "PAPI", level: str | None = None, province_code: str | None = None
+) -> int | None:
     """The latest edition of ``source`` up to ``year`` with values (at ``level``, e.g. "indicator":
-    PAPI 2024 has sub-dimension scores but no indicator table; PCI may lag PAPI). None if none."""
+    PAPI 2024 has sub-dimension scores but no indicator table; PCI may lag PAPI), and with values
+    of ``province_code`` when given (Quảng Ninh is blank in PAPI 2023). None if none."""
     sel = tidy[(tidy["source"] == source) & (tidy["year"] <= int(year)) & tidy["value"].notna()]
     if level is not None:
         sel = sel[sel["level"] == level]
+    if province_code is not None:
+        sel = sel[sel["province_code"] == province_code]
     return int(sel["year"].max()) if len(sel) else None
 
 

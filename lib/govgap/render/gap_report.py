@@ -86,7 +86,9 @@ class GapAnalysis:
         ``responsible_offices.csv`` in the data folder when present, else govgap's default."""
         check_province_for_edition(province, year)
         path, processed, tidy = prepared_indices(data_dir, year, language)
-        edition = gaps.latest_edition(tidy, year, "PAPI", "indicator") or int(year)
+        code = gaps.unit(province, view).code
+        table = tidy if view == "63" else gaps.standings(tidy, "2025")
+        edition = gaps.latest_edition(table, year, "PAPI", "indicator", code) or int(year)
         g = cls.from_processed(province, edition, path, processed, tidy, language, view, peers, offices_file)
         g.asked_year = int(year)
         return g

@@ -117,16 +117,22 @@ class ProvinceReport:
         up to the report year: PAPI 2024 has sub-dimensions but no indicator table, PCI may lag."""
         key = ("edition", source, level)
         if key not in self._cache:
-            self._cache[key] = latest_edition(self.indices, self.year, source, level)
+            # the province's own latest: a province left blank in an edition shows its previous one
+            self._cache[key] = latest_edition(self.indices, self.year, source, level, self.unit.code)
         return self._cache[key]
 
-    def edition_note(self, *editions: tuple[str, int | None]) -> str:
+    def edition_note(self, *editions: tuple[str, int | None], level: str | None = None) -> str:
         """ "PAPI 2024; PCI 2019": the editions a section shows, said where one is not the report year."""
         shown = [(s, y) for s, y in editions if y is not None]
         if all(y == self.year for _, y in shown):
             return ""
         parts = "; ".join(f"{s} {y}" for s, y in shown)
-        return f'<p class="gg-note gg-edition">{_e(self.t("edition_note", editions=parts, year=self.year))}</p>'
+        note = self.t("edition_note", editions=parts, year=self.year)
+        for source, year in shown:  # a later edition exists but leaves this province blank
+            later = latest_edition(self.indices, self.year, source, level)
+            if later is not None and later > year:
+                note += " " + self.t("edition_blank", source=source, edition=later, province=self.name)
+        return f'<p class="gg-note gg-edition">{_e(note)}</p>'
 
     def sample_note(self) -> str:
         """The mark on a section made from sample data (survey microdata, dossier exports)."""
@@ -275,7 +281,7 @@ class ProvinceReport:
             f"<h3>{_e(self.t('sec_trend'))}</h3>",
             self.trend_chart(),
             f"<h3>{_e(self.t('sec_indicators'))}</h3>",
-            self.edition_note(("PAPI", indicator_year)),
+            self.edition_note(("PAPI", indicator_year), level="indicator"),
             self.indicator_chart(),
         ]
 
@@ -434,7 +440,7 @@ class ProvinceReport:
         g = self.gaps()
         lines = g.narrative("papi.d7") if self._row("papi.d7", year=g.year) is not None else []
         return [
-            self.edition_note(("PAPI", g.year)),
+            self.edition_note(("PAPI", g.year), level="indicator"),
             g.narrative_html(lines),
             g.gap_chart("papi.d7"),
             g.points_table(top=8),
