@@ -271,7 +271,13 @@ class ProvinceReport:
             return []
         return [self.heading(key), *section.build(self)]
 
+    def has_environment(self) -> bool:
+        """Dimension 7 exists from PAPI 2018: earlier editions have no environmental governance."""
+        return self._row("papi.d7") is not None
+
     def environment_parts(self) -> list:
+        if not self.has_environment():
+            return [f'<p class="gg-note">{_e(self.t("no_environment", year=self.year))}</p>']
         indicator_year = self.edition("PAPI", "indicator")
         return [
             self.edition_note(("PAPI", self.edition("PAPI"))),
@@ -437,8 +443,10 @@ class ProvinceReport:
     def gap_parts(self) -> list:
         """Where Dimension 7 and the land sub-dimensions lose points and who can win them back:
         the narrative, the decomposition chart, the points-to-gain list and the offices."""
+        if not self.has_environment() or self._row("papi.d7", year=self.gaps().year) is None:
+            return [f'<p class="gg-note">{_e(self.t("no_environment", year=self.year))}</p>']
         g = self.gaps()
-        lines = g.narrative("papi.d7") if self._row("papi.d7", year=g.year) is not None else []
+        lines = g.narrative("papi.d7")
         return [
             self.edition_note(("PAPI", g.year), level="indicator"),
             g.narrative_html(lines),
