@@ -114,6 +114,8 @@ def test_a_merged_province_reads_as_its_members_and_a_derived_aggregate_among_34
     official = r.official[(r.official["year"] == 2024) & (r.official["indicator_id"] == "papi.d7")]
     nam_dinh = official.set_index("province_code").loc["36"]
     assert "Nam Định (PAPI 2024)" in env and f"({int(nam_dinh['rank'])}/61)" in env
+    legend = [t.get_text() for t in r.trend_chart().axes[0].get_legend().get_texts()]
+    assert "Ninh Bình (tổng hợp)" in legend  # the charts say the merged province's line is derived
     hanoi = report.build("Hà Nội", 2024, "vi", small_sample)
     assert not hanoi.merged and hanoi._row("papi.d7")["value"] == d7_of(raw, "P01")
     assert hanoi.member_note() == "" and hanoi.members_table(["papi.d7"]) == ""

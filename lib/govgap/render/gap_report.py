@@ -134,6 +134,12 @@ class GapAnalysis:
     def t(self, key: str, **values) -> str:
         return text(key, self.lang, **values)
 
+    def chart_name(self) -> str:
+        """The province as a chart legend names it: a merged province's figures before 2025 are
+        its members' aggregates, and the legend says so."""
+        merged = self.view == "2025" and len(members_2025(self.unit.code)) > 1 and self.year < FIRST_34_EDITION
+        return f"{self.name} ({self.t('derived_word')})" if merged else self.name
+
     def n(self, value, decimals: int = 2) -> str:
         return fmt.number(value, self.lang, decimals)
 
@@ -618,7 +624,7 @@ class GapAnalysis:
                 ("median", self.t("col_median")),
                 ("top_quartile", self.t("col_top_quartile")),
                 ("best", self.t("col_best")),
-                ("value", self.name),
+                ("value", self.chart_name()),
             )
         ]
         data = pd.concat(frames, ignore_index=True)
@@ -651,7 +657,7 @@ class GapAnalysis:
         fig, ax = plt.subplots()
         long = pd.concat(
             [
-                hist.assign(series=self.name, y=hist["value"]),
+                hist.assign(series=self.chart_name(), y=hist["value"]),
                 hist.assign(series=self.t("col_median"), y=hist["median"]),
                 hist.assign(series=self.t("col_top_quartile"), y=hist["top_quartile"]),
             ]
