@@ -235,3 +235,15 @@ def test_a_sample_export_among_real_files_is_still_sample_data(isolated_home, sm
     assert processed.stamp["sample_inputs"] == ["dossiers/2024/nam-dinh.xlsx"]
     r = report.build("Nam Định", 2024, "vi", data, units="63")
     assert r.is_sample and "CÓ DỮ LIỆU MẪU" in r.banner() and "DỮ LIỆU MẪU" in r.sample_note()
+
+
+def test_the_store_computes_the_34_standings_once_and_as_the_analysis_does(isolated_home, small_sample):
+    from govgap.compare import gaps
+    from govgap.pipeline import store
+
+    processed = store.prepare(small_sample, workers=1, progress=False)
+    keys = ["source", "year", "indicator_id", "province_code"]
+    stored = processed.standings_34().sort_values(keys).reset_index(drop=True)
+    computed = gaps.standings(processed.indices(), "2025").sort_values(keys).reset_index(drop=True)
+    pd.testing.assert_frame_equal(stored, computed)
+    assert stored.groupby(["source", "year", "indicator_id"])["province_code"].nunique().max() == 34

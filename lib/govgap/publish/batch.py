@@ -27,7 +27,6 @@ import jinja2
 import pandas as pd
 
 from govgap import __version__
-from govgap.compare.gaps import standings
 from govgap.errors import InputError, OptionError, UnknownProvinceError
 from govgap.paths import NOTEBOOKS, REPORTS, SAMPLE_DATA, project_root, resolve
 from govgap.pipeline import inputs, sample, store
@@ -475,6 +474,7 @@ def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -
     """``reports/index.html`` (template ``templates/govgap/reports_index.html.j2``): every province
     with headline scores, change, status and link."""
     official = processed.indices()
+    derived = None  # the 34's standings, read once when a table of the 34 is shown
     runs = pd.DataFrame(manifest.get("earlier_runs", []) + manifest["runs"])
     runs["units"] = runs["units"].fillna("63") if "units" in runs.columns else "63"  # older manifests: the 63
     lang = "vi" if (runs["language"] == "vi").any() else "en"
@@ -485,7 +485,9 @@ def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -
     years = []
     for (year, units), year_runs in sorted(runs.groupby(["year", "units"]), key=lambda g: (-g[0][0], g[0][1])):
         # the 34 on an edition of the 63: their members' population-weighted aggregates (derived)
-        table = standings(official, "2025") if units == "34" else official
+        if units == "34" and derived is None:
+            derived = processed.standings_34()
+        table = derived if units == "34" else official
         d7 = table[(table["indicator_id"] == "papi.d7") & (table["source"] == "PAPI")]
         now = d7[d7["year"] == year].set_index("province_code")["value"]
         earlier = d7.loc[d7["year"] < year, "year"]

@@ -19,7 +19,7 @@ import pandas as pd
 
 from govgap import __version__
 from govgap.compare import context_standing
-from govgap.compare.gaps import Unit, history, latest_edition, standings
+from govgap.compare.gaps import Unit, history, latest_edition
 from govgap.compare.gaps import unit as unit_of
 from govgap.errors import OptionError
 from govgap.estimate.dossier_metrics import metrics
@@ -890,7 +890,7 @@ def build(
         return ProvinceReport(find_province(province), int(year), language, path, processed, table, is_sample)
     unit = unit_of(province, "2025")
     members = tuple(province_by_code(c) for c in members_2025(unit.code))
-    derived = standings(table, "2025")  # population-weighted aggregates of the members, ranked among the 34
+    derived = processed.standings_34()  # members' population-weighted aggregates, ranked among the 34 (once per store)
     return ProvinceReport(
         members[0],
         int(year),
