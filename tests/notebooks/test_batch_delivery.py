@@ -170,47 +170,26 @@ def test_email_sends_over_starttls_to_a_local_server(rendered, tmp_path, monkeyp
     try:
         monkeypatch.setenv("GOVGAP_SMTP_PASSWORD", "s3cret")
         monkeypatch.setenv("GOVGAP_SMTP_CAFILE", str(cafile))
-        code = cli.main(
-            [
-                "email",
-                "--recipients",
-                str(_recipients(tmp_path)),
-                "--reports-dir",
-                str(rendered),
-                "--send",
-                "--smtp-host",
-                "127.0.0.1",
-                "--smtp-port",
-                str(port),
-                "--smtp-user",
-                "analyst",
-                "--sender",
-                "govgap@so.example",
-            ]
-        )
+        send = [
+            "email",
+            "--recipients",
+            str(_recipients(tmp_path)),
+            "--reports-dir",
+            str(rendered),
+            "--send",
+            "--smtp-host",
+            "127.0.0.1",
+            "--smtp-port",
+            str(port),
+            "--smtp-user",
+            "analyst",
+            "--sender",
+            "govgap@so.example",
+        ]
+        code = cli.main(send)
         assert code == 0
         monkeypatch.delenv("GOVGAP_SMTP_PASSWORD")  # the password comes only from the environment
-        assert (
-            cli.main(
-                [
-                    "email",
-                    "--recipients",
-                    str(_recipients(tmp_path)),
-                    "--reports-dir",
-                    str(rendered),
-                    "--send",
-                    "--smtp-host",
-                    "127.0.0.1",
-                    "--smtp-port",
-                    str(port),
-                    "--smtp-user",
-                    "analyst",
-                    "--sender",
-                    "govgap@so.example",
-                ]
-            )
-            == 2
-        )
+        assert cli.main(send) == 2
     finally:
         controller.stop()
     assert len(received) == 2

@@ -15,6 +15,10 @@ from govgap.errors import ContractError
 
 _SHARE = pa.Check.in_range(0, 1)
 _TEXT = pa.Column(str, nullable=True, coerce=True)
+_CI_ORDERED = pa.Check(
+    lambda df: df["ci_low"].isna() | df["ci_high"].isna() | (df["ci_low"] <= df["ci_high"]),
+    error="ci_low <= ci_high",
+)
 
 
 def check(table: pd.DataFrame, schema: pa.DataFrameSchema, name: str) -> pd.DataFrame:
@@ -75,10 +79,7 @@ SURVEY_ESTIMATES = pa.DataFrameSchema(
         "year": pa.Column(int),
     },
     checks=[
-        pa.Check(
-            lambda df: df["ci_low"].isna() | df["ci_high"].isna() | (df["ci_low"] <= df["ci_high"]),
-            error="ci_low <= ci_high",
-        ),
+        _CI_ORDERED,
         pa.Check(lambda df: df["estimate"].notna() | df["suppressed"], error="a missing estimate is suppressed"),
     ],
     strict=False,
@@ -93,12 +94,7 @@ SURVEY_SCORES = pa.DataFrameSchema(
         "indicators_used": pa.Column(int, pa.Check.ge(0)),
         "year": pa.Column(int, pa.Check.in_range(2000, 2100)),
     },
-    checks=[
-        pa.Check(
-            lambda df: df["ci_low"].isna() | df["ci_high"].isna() | (df["ci_low"] <= df["ci_high"]),
-            error="ci_low <= ci_high",
-        )
-    ],
+    checks=[_CI_ORDERED],
     strict=False,
 )
 

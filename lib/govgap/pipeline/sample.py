@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from govgap import __version__
+from govgap.estimate.merged_provinces import view_2025
 from govgap.estimate.scores import score_subdimensions
 from govgap.estimate.survey_estimates import estimate
 from govgap.io.xlsx import Sheet, column_letter, write_sheet, write_workbook
@@ -188,6 +189,13 @@ def province_traits(seed: int) -> dict[str, Traits]:
     return out
 
 
+def person_names(rng: np.random.Generator, n: int) -> list[str]:
+    """``n`` synthetic Vietnamese full names (surname, middle, given): the personal data govgap
+    must never let through."""
+    picks = zip(rng.integers(0, len(_SURNAMES), n), rng.integers(0, len(_MIDDLE), n), rng.integers(0, len(_GIVEN), n))
+    return [f"{_SURNAMES[a]} {_MIDDLE[b]} {_GIVEN[c]}" for a, b, c in picks]
+
+
 def district_names(code: str, seed: int, n: int) -> list[str]:
     """Deterministic, plausible district names for a province (synthetic, not real units)."""
     rng = _rng(seed, 2, int(code))
@@ -263,14 +271,7 @@ def _survey_year(seed: int, year: int, traits: dict[str, Traits]) -> pd.DataFram
             "xa": [f"Xã {_SYLLABLES[(i * 7 + c) % len(_SYLLABLES)]} {c}" for i, c in zip(district_idx, commune_no)],
             "strata": [f"{int(prov.code):02d}{i:02d}" for i in district_idx],
             "psu": [f"{int(prov.code):02d}{i:02d}{c}" for i, c in zip(district_idx, commune_no)],
-            "ho_ten": [
-                f"{_SURNAMES[a]} {_MIDDLE[b]} {_GIVEN[c]}"
-                for a, b, c in zip(
-                    pii.integers(0, len(_SURNAMES), n),
-                    pii.integers(0, len(_MIDDLE), n),
-                    pii.integers(0, len(_GIVEN), n),
-                )
-            ],
+            "ho_ten": person_names(pii, n),
             "dien_thoai": [f"09{v:08d}" for v in pii.integers(0, 10**8, n)],
             "gioi_tinh": sex,
             "tuoi": age,
@@ -409,12 +410,10 @@ class _Grid:
 
 def to_34(values: pd.DataFrame) -> pd.DataFrame:
     """A province x indicator table of the 63 as the 34 provinces from 1/7/2025 would publish it
-    (simulated): each new province the population-weighted mean of its members' values."""
-    weights = population_2019().reindex(values.index)
-    new = crosswalk_2025().set_index("old_code")["new_code"].reindex(values.index)
-    present = values.notna().mul(weights, axis=0)
-    totals = values.fillna(0).mul(weights, axis=0).groupby(new).sum()
-    return totals / present.groupby(new).sum().replace(0, np.nan)
+    (simulated): each new province its members' aggregate, by the rule of ``view_2025``."""
+    tidy = values.rename_axis(index="province_code", columns="indicator_id").stack().rename("value").reset_index()
+    tidy = tidy.assign(source="PAPI", year=0, level=indicators().loc[tidy["indicator_id"], "level"].to_numpy())
+    return view_2025(tidy).pivot(index="province_code_2025", columns="indicator_id", values="value")
 
 
 def _write_papi_table(values: pd.DataFrame, out_dir: Path, year: int) -> None:
@@ -676,14 +675,7 @@ def dossier_frame(
             "Tên thủ tục hành chính": procs["procedure"].to_numpy()[proc_idx],
             "Lĩnh vực": procs["field"].to_numpy()[proc_idx],
             "Cơ quan tiếp nhận": offices,
-            "Người nộp hồ sơ": [
-                f"{_SURNAMES[a]} {_MIDDLE[b]} {_GIVEN[c]}"
-                for a, b, c in zip(
-                    rng.integers(0, len(_SURNAMES), n),
-                    rng.integers(0, len(_MIDDLE), n),
-                    rng.integers(0, len(_GIVEN), n),
-                )
-            ],
+            "Người nộp hồ sơ": person_names(rng, n),
             "Số điện thoại": [f"09{x:08d}" for x in rng.integers(0, 10**8, n)],
             "Số CCCD/CMND": [f"0{int(code):02d}{x:09d}" for x in rng.integers(0, 10**9, n)],
             "Địa chỉ": [

@@ -27,14 +27,13 @@ import jinja2
 import pandas as pd
 
 from govgap import __version__
-from govgap.errors import InputError, OptionError, UnknownProvinceError
+from govgap.compare.gaps import unit
+from govgap.errors import InputError, OptionError
 from govgap.paths import NOTEBOOKS, REPORTS, SAMPLE_DATA, project_root, resolve
 from govgap.pipeline import inputs, sample, store
 from govgap.reference import report_text
 from govgap.reference.provinces import (
     check_province_for_edition,
-    find_province,
-    find_province_2025,
     members_2025,
     provinces,
     provinces_2025,
@@ -78,16 +77,6 @@ def units_table(units: str) -> pd.DataFrame:
     return table
 
 
-def unit_code(name: str, units: str) -> str:
-    """The code of the unit a name asks for: in the 34, an old name is taken to its new province."""
-    if units == "63":
-        return find_province(name).code
-    try:
-        return find_province_2025(name)["code"]
-    except UnknownProvinceError:
-        return find_province(name).new_code
-
-
 def plan(
     years: list[int],
     languages: list[str],
@@ -99,7 +88,8 @@ def plan(
     """The runs of a batch: every unit of ``units`` (the 34 provinces from 1/7/2025 by default,
     or the 63 before it; their reports go to ``reports/<year>/63/``), or those named."""
     table = units_table(units).set_index("code")
-    codes = list(dict.fromkeys(unit_code(p, units) for p in province_names)) if province_names else list(table.index)
+    view = "2025" if units == "34" else "63"  # in the 34, an old name is taken to its new province
+    codes = list(dict.fromkeys(unit(p, view).code for p in province_names)) if province_names else list(table.index)
     folder = (lambda year: reports_dir / str(year)) if units == "34" else (lambda year: reports_dir / str(year) / "63")
     runs = []
     for year in years:

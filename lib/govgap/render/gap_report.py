@@ -157,8 +157,7 @@ class GapAnalysis:
         nothing about published figures; with the sample's simulated tables they belong together)."""
 
         def read():
-            simulated = ("PAPI", self.year) in self.processed.simulated_editions() if self.processed else False
-            if self.processed is None or self.view != "63" or (self.is_sample and not simulated):
+            if self.processed is None or self.view != "63" or self._sample_against_published():
                 return pd.DataFrame()
             code = self.unit.code
             return gaps.survey_intervals(self.processed.survey_estimates(code), self.processed.survey_scores(), code)
