@@ -21,7 +21,7 @@ def processed(isolated_home, small_sample):
 def test_every_row_is_accounted_for(processed):
     acc = processed.accounting()
     assert (acc["read"] == acc["kept"] + acc["quarantined"]).all()
-    assert set(acc["source"]) == {f"survey/papi_survey_{y}.csv" for y in range(2018, 2025)} | {
+    assert set(acc["source"]) == {f"survey/papi_survey_{y}.csv" for y in range(2018, 2026)} | {
         "dossiers/2024/ha-noi.xlsx",
         "dossiers/2024/nam-dinh.xlsx",
         "dossiers/2024/dak-lak.xlsx",
@@ -75,7 +75,7 @@ def test_survey_estimates_reproduce_the_published_sample_table(processed, simula
     p = idx[(idx["year"] == 2024) & (idx["indicator_id"] == "papi.d7")].set_index("province_code")["value"]
     assert np.allclose(s.sort_index(), p.sort_index(), atol=1e-5)
     check = processed.survey_weighting()
-    assert set(check["year"]) == set(range(2018, 2025)) and check["difference"].abs().max() < 1e-6
+    assert set(check["year"]) == set(range(2018, 2026)) and check["difference"].abs().max() < 1e-6
     stored = processed.survey_estimates()
     assert {"se", "ci_low", "ci_high", "df"} <= set(stored.columns)
     assert set(stored["group_var"]) == {"all", "district", "sex", "age_group", "ethnic_group", "urban"}

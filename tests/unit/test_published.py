@@ -156,7 +156,9 @@ def test_reports_on_a_34_province_edition(isolated_home, with_2025_edition):
     assert row["value"] == official.set_index("province_code").loc["37", "value"] and row["n_provinces"] == 34
     land = r.land_table()
     assert not r.derived and r.member_note() == "" and "PAPI 2025</td>" in land and "PAPI 2025 (tổng hợp)" not in land
-    assert "PCI 2019 (tổng hợp)" in land  # PCI's latest edition is one of the 63: derived, and said so
+    assert "PCI 2025</td>" in land and "PCI 2019" not in land  # the 34-province PCI, with its 9 sub-indices
+    pci = r.official[(r.official["source"] == "PCI") & (r.official["year"] == 2025)]
+    assert pci["province_code"].nunique() == 34 and pci["indicator_id"].nunique() == 10  # total + 9
     assert "DỮ LIỆU MẪU" in r.banner() and "PAPI/PCI mô phỏng" in r.banner()  # the 2025 edition is simulated
     assert report.build("Bắc Ninh", 2025, "vi", with_2025_edition).unit.code == "24"
     with pytest.raises(MergedProvinceError, match="Nam Định đã được hợp nhất vào Ninh Bình"):
@@ -168,6 +170,48 @@ def test_reports_on_a_34_province_edition(isolated_home, with_2025_edition):
     assert breaks and any("1/7/2025" in t.get_text() for t in fig.axes[0].texts)
     # on the same folder, 2024 is still an edition of the 63: Ninh Bình is derived there
     assert report.build("Ninh Bình", 2024, "vi", with_2025_edition).derived
+
+
+def _pci_34(path, columns):
+    from govgap.io.xlsx import Sheet, write_workbook
+    from govgap.reference.provinces import provinces_2025
+
+    names = list(provinces_2025()["name_vi"])
+    rows = [["Tỉnh/Thành phố", *columns]] + [
+        [n, *[5 + (k + j) / 100 for j in range(len(columns))]] for k, n in enumerate(names)
+    ]
+    write_workbook(path, [Sheet("Tổng hợp", rows)])
+    return path
+
+
+def test_a_pci_of_another_structure_keeps_each_sub_index_apart(tmp_path):
+    """PCI 2025 has 9 sub-indices: its new ones are read as new series, and a label of the
+    10-sub-index PCI in a 2025 table is left out with its cell, not read as that series."""
+    folder = tmp_path / "indices"
+    folder.mkdir()
+    columns = ["PCI_2: Tiếp cận đất đai", "PCI_4: Chi phí tuân thủ hành chính", "Chính quyền kiến tạo"]
+    _pci_34(folder / "PCI_2025.xlsx", [*columns, "Chi phí thời gian"])
+    result = indices.load_folder(folder)
+    t = result.table.set_index(["province_code", "indicator_id"])["value"]
+    assert set(result.table["indicator_id"]) == {"pci.sub2", "pci.compliance_costs", "pci.constructive_government"}
+    from govgap.reference.provinces import provinces_2025
+
+    k = list(provinces_2025()["code"]).index("37")  # Ninh Bình's row: its value in the second column
+    assert t[("37", "pci.compliance_costs")] == pytest.approx(5 + (k + 1) / 100)
+    left_out = result.issues[result.issues["check"] == "structure"]
+    assert len(left_out) == 1 and "pci.sub4 (Chi phí thời gian" in left_out["message"].iloc[0]
+    assert "belongs to the PCI of 2005-2024" in left_out["message"].iloc[0] and "E2" in left_out["message"].iloc[0]
+    old = tmp_path / "old"
+    old.mkdir()
+    from govgap.io.xlsx import Sheet, write_workbook
+    from govgap.reference.provinces import provinces
+
+    names = list(provinces()["name_vi"])
+    rows = [["Province", "Land Access", "Chính quyền kiến tạo"]] + [[n, 6.0, 7.0] for n in names]
+    write_workbook(old / "PCI_2019.xlsx", [Sheet("Summary", rows)])
+    result = indices.load_folder(old)
+    assert set(result.table["indicator_id"]) == {"pci.sub2"} and len(result.table) == 63
+    assert result.issues["message"].str.contains("pci.constructive_government .* belongs to the PCI of 2025-").any()
 
 
 def test_whose_export_a_file_is_follows_its_folder(tmp_path):
@@ -221,18 +265,29 @@ def test_the_merger_year_joins_the_old_departments_and_the_new_one(isolated_home
     assert all(name in member_rows for name in ("Hà Nam", "Nam Định", "Ninh Bình (Sở từ 1/7/2025)"))
 
 
-def test_a_sample_export_among_real_files_is_still_sample_data(isolated_home, small_sample, tmp_path):
-    """No manifest beside it: the marker inside the export (its title block) is enough."""
+def test_sample_files_among_real_files_are_still_sample_data(isolated_home, small_sample, tmp_path):
+    """No manifest beside them: the marker inside each file is enough (an export's and a context
+    table's title block, a survey file's marker column or .dta label)."""
     import shutil
 
     from govgap.pipeline import store
     from govgap.render import report
 
     data = tmp_path / "real"
-    (data / "dossiers" / "2024").mkdir(parents=True)
-    shutil.copy(small_sample / "dossiers/2024/nam-dinh.xlsx", data / "dossiers/2024/nam-dinh.xlsx")
+    for name in ("dossiers/2024/nam-dinh.xlsx", "survey/papi_survey_2024.csv", "context/SIPAS_2021-2024.xlsx"):
+        (data / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(small_sample / name, data / name)
+    shutil.copy(small_sample / "survey/codebook.yaml", data / "survey/codebook.yaml")
     processed = store.prepare(data, workers=1, progress=False)
-    assert processed.stamp["sample_inputs"] == ["dossiers/2024/nam-dinh.xlsx"]
+    assert sorted(processed.stamp["sample_inputs"]) == [
+        "context/SIPAS_2021-2024.xlsx",
+        "dossiers/2024/nam-dinh.xlsx",
+        "survey/papi_survey_2024.csv",
+    ]
+    from govgap.sources import survey
+
+    dta = survey.read_survey(small_sample / "survey/papi_survey_2024.dta", small_sample / "survey/codebook.yaml")
+    assert dta.sample  # the .dta carries the marker as its data label
     r = report.build("Nam Định", 2024, "vi", data, units="63")
     assert r.is_sample and "CÓ DỮ LIỆU MẪU" in r.banner() and "DỮ LIỆU MẪU" in r.sample_note()
 

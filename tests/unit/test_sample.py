@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from govgap.pipeline import sample
+from govgap.reference.text import SAMPLE_NOTE_EN, SAMPLE_NOTE_VI
 from govgap.sources.dossiers import read_export
 
 
@@ -50,7 +51,11 @@ def test_survey_format(small_sample):
     assert (small_sample / "survey/codebook.yaml").exists() and (small_sample / "survey/margins.csv").exists()
     assert survey["id_nguoi_tra_loi"].duplicated().any()  # cleaning has something to catch
     dta = pd.read_stata(small_sample / "survey/papi_survey_2024.dta")
-    assert len(dta) == len(survey) and list(dta.columns) == list(survey.columns)
+    # the marker inside the file: the CSV's last column is named by it, the .dta has it as its label
+    assert survey.columns[-1] == SAMPLE_NOTE_VI and survey[SAMPLE_NOTE_VI].isna().all()
+    assert len(dta) == len(survey) and list(dta.columns) == list(survey.columns[:-1])
+    with pd.io.stata.StataReader(small_sample / "survey/papi_survey_2024.dta") as reader:
+        assert reader.data_label == SAMPLE_NOTE_EN
 
 
 def test_dossier_export_format(small_sample):
@@ -89,7 +94,7 @@ def test_province_traits_drive_all_sources():
     land = np.array([traits[c].land for c in codes])
     ontime = np.array([sample._on_time_share(sample.dossier_frame(c, 2024, seed, traits[c], n=800)) for c in codes])
     survey = sample._survey_year(seed, 2024, traits)
-    table = sample.published_indicators(survey)
+    table = sample.published_indicators(survey, 2024)
     doors = table.loc[codes, "papi.d5.3.1"].to_numpy()
     assert np.corrcoef(land, ontime)[0, 1] > 0.6
     assert np.corrcoef(land, doors)[0, 1] > 0.4

@@ -67,6 +67,34 @@ def test_sample_codebook_covers_the_environment_and_land_items():
     assert book.label_codes(book.item("papi.d7.2.2"))["không biết"] == 98
 
 
+def test_a_survey_of_2025_is_read_under_the_codes_of_the_34():
+    """PAPI 2025 sampled the 34 provinces: a new name, an old member's name and an old code all
+    read as the province they are now; the same cells in a 2024 survey are the old provinces."""
+    raw = pd.DataFrame(
+        [
+            dict(_rows().iloc[0], id_nguoi_tra_loi=f"r{i}", tinh=t)
+            for i, t in enumerate(["Tỉnh Ninh Bình", "Nam Định", "35", "Tỉnh Đắk Lắk", "Phú Yên", "TP HCM"])
+        ]
+    )
+    now = survey.clean_survey(raw, year=2025).table["province_code"].tolist()
+    assert now == ["37", "37", "37", "66", "66", "79"]
+    before = survey.clean_survey(raw, year=2024).table["province_code"].tolist()
+    assert before == ["37", "36", "35", "66", "54", "79"]
+
+
+def test_the_sample_survey_of_2025_samples_the_34_by_their_members():
+    traits = sample.province_traits(4)
+    s25 = sample._survey_year(4, 2025, traits)
+    assert s25["ma_tinh"].nunique() == 34 and set(s25.loc[s25["ma_tinh"] == 37, "tinh"]) == {"Tỉnh Ninh Bình"}
+    ninh_binh = s25[s25["ma_tinh"] == 37]
+    strata = ninh_binh["strata"].str[:2].value_counts()  # the members' former districts are the strata
+    assert set(strata.index) == {"35", "36", "37"}
+    # weights follow the members' populations (2019 census: Nam Định 1,781k, Hà Nam 853k)
+    total = ninh_binh.groupby(ninh_binh["strata"].str[:2])["trong_so"].sum()
+    assert total["36"] / total["35"] == pytest.approx(1780.4 / 852.8, rel=0.1)
+    assert sample._survey_year(4, 2024, traits)["ma_tinh"].nunique() == 63
+
+
 def test_codebook_mistakes_name_the_file_and_the_key(tmp_path):
     good = codebook.sample_codebook_path().read_text(encoding="utf-8")
     cases = {

@@ -44,7 +44,6 @@ import numpy as np
 import pandas as pd
 
 from govgap import __version__
-from govgap.estimate.merged_provinces import view_2025
 from govgap.estimate.scores import score_subdimensions
 from govgap.estimate.survey_estimates import estimate
 from govgap.io.xlsx import Sheet, column_letter, write_sheet, write_workbook
@@ -64,7 +63,7 @@ from govgap.reference.text import SAMPLE_NOTE_EN, SAMPLE_NOTE_VI
 from govgap.sources.context import template_columns
 from govgap.sources.survey import clean_survey
 
-SURVEY_YEARS = tuple(range(2018, 2025))
+SURVEY_YEARS = tuple(range(2018, 2026))  # from 2025 the survey samples the 34 provinces
 DEFAULT_DOSSIER_YEARS = (2024, 2025)
 BEFORE_MERGER = "truoc-1-7-2025"  # dossiers/2025/<this>/: the departments' exports to 30/6/2025
 MANIFEST = "sample_manifest.json"
@@ -244,77 +243,92 @@ _ITEM_MODEL = {
 
 
 def _survey_year(seed: int, year: int, traits: dict[str, Traits]) -> pd.DataFrame:
-    frames = []
+    """One year of respondents. Up to 2024 the survey samples the 63 provinces; from 2025 the 34:
+    a new province's respondents are drawn in its members' former districts (the strata), with
+    weights in proportion to the members' populations, and carry the new province's name and code."""
     items = survey_items()
-    for prov in provinces().itertuples(index=False):
-        rng = _rng(seed, 3, year, int(prov.code))
-        t = traits[prov.code]
-        n = int(rng.integers(200, 251))
-        n_districts = 6
-        districts = district_names(prov.code, seed, 10)
-        sampled = rng.choice(len(districts), n_districts, replace=False)
-        district_idx = sampled[rng.integers(0, n_districts, n)]
-        commune_no = rng.integers(1, 3, n)  # two communes (PSUs) per district
-        district_effect = rng.normal(0, 0.25, len(districts))
-        urban = np.where(rng.random(n) < (0.55 if prov.kind == "Thành phố" else 0.28), 1, 2)
-        sex = rng.choice([1, 2], n, p=[0.47, 0.53])
-        age = np.clip(rng.normal(46, 13, n).round(), 18, 85).astype(int)
-        kinh = rng.random(n) < (0.65 if prov.region in ("NMM", "CH") else 0.93)
-        ethnicity = np.where(kinh, 1, rng.choice([2, 3, 4, 5], n))
-        weight = np.round(rng.gamma(20, 1 / 20, n) * 1000 / n, 6)
-        pii = _rng(seed, 7, year, int(prov.code))  # personal data, drawn apart from the answers
-        rows = {
-            "id_nguoi_tra_loi": [f"{year}-{prov.code}-{i:05d}" for i in range(1, n + 1)],
-            "tinh": f"{prov.kind} {prov.name_vi}",
-            "ma_tinh": int(prov.code),
-            "huyen": [districts[i] for i in district_idx],
-            "xa": [f"Xã {_SYLLABLES[(i * 7 + c) % len(_SYLLABLES)]} {c}" for i, c in zip(district_idx, commune_no)],
-            "strata": [f"{int(prov.code):02d}{i:02d}" for i in district_idx],
-            "psu": [f"{int(prov.code):02d}{i:02d}{c}" for i, c in zip(district_idx, commune_no)],
-            "ho_ten": person_names(pii, n),
-            "dien_thoai": [f"09{v:08d}" for v in pii.integers(0, 10**8, n)],
-            "gioi_tinh": sex,
-            "tuoi": age,
-            "dan_toc": ethnicity,
-            "thanh_thi": urban,
-            "trong_so": weight,
-        }
-        year_effect = 0.06 * (year - 2018)
-        noise = district_effect[district_idx] + rng.normal(0, 0.3, n)
-        answers: dict[str, np.ndarray] = {}
-        for item in items.itertuples(index=False):
-            applies = np.ones(n, dtype=bool)
-            if isinstance(item.condition_column, str):
-                applies = answers[item.condition_column] == int(item.condition_code)
-            if item.column == "d503":
-                continue
-            if item.kind == "score":
-                if item.indicator_id == "papi.d5.3.4":  # satisfaction 1-5
-                    value = 1 + rng.binomial(4, _sigmoid(0.6 + 0.6 * t.land + year_effect + noise))
-                elif item.indicator_id == "papi.d2.4.4":
-                    value = rng.choice(
-                        [1, 2, 3], n, p=_softmax([1.2, -0.3 - 0.2 * t.transparency, 0.0 + 0.3 * t.transparency])
-                    )
-                else:  # 5.3.3 quality, 0-4 criteria met
-                    p = _sigmoid(1.0 + 0.7 * t.land + year_effect + noise)
-                    value = rng.binomial(4, p)
-            else:
-                base, trait, loading = _ITEM_MODEL[item.indicator_id]
-                p = _sigmoid(base + loading * getattr(t, trait) + year_effect + noise)
-                yes = rng.random(n) < p
-                positive = int(item.positive_code)
-                value = np.where(yes, positive, 3 - positive)
-            missing = rng.random(n)
-            value = np.where(missing < 0.05, 98, np.where(missing < 0.06, 99, value))
-            value = np.where(applies, value, 97)
-            answers[item.column] = value
-            if item.column == "d204b":  # LURC applicants (d503) are drawn after 2.4 items
-                answers["d503"] = np.where(rng.random(n) < 0.22, 1, 2)
-        rows.update({col: answers[col] for col in items["column"] if col in answers})
-        rows["d503"] = answers["d503"]
-        frames.append(pd.DataFrame(rows))
-    survey = pd.concat(frames, ignore_index=True)
-    return _add_survey_errors(survey, _rng(seed, 4, year))
+    if year < FIRST_34_EDITION:
+        frames = [_respondents(seed, year, prov, traits[prov.code], items) for prov in provinces().itertuples()]
+        return _add_survey_errors(pd.concat(frames, ignore_index=True), _rng(seed, 4, year))
+    old, population, frames = provinces().set_index("code", drop=False), population_2019(), []
+    for unit in provinces_2025().itertuples():
+        members = members_2025(unit.code)
+        share = population[members] / population[members].mean()
+        parts = [_respondents(seed, year, old.loc[m], traits[m], items, weight=share[m]) for m in members]
+        block = pd.concat(parts, ignore_index=True)
+        block["tinh"], block["ma_tinh"] = f"{unit.kind} {unit.name_vi}", int(unit.code)
+        block["id_nguoi_tra_loi"] = [f"{year}-{unit.code}-{i:05d}" for i in range(1, len(block) + 1)]
+        frames.append(block)
+    return _add_survey_errors(pd.concat(frames, ignore_index=True), _rng(seed, 4, year))
+
+
+def _respondents(seed: int, year: int, prov, t: Traits, items: pd.DataFrame, weight: float = 1.0) -> pd.DataFrame:
+    """The respondents of one pre-2025 province (or of its part of a 2025 province)."""
+    rng = _rng(seed, 3, year, int(prov.code))
+    n = int(rng.integers(200, 251))
+    n_districts = 6
+    districts = district_names(prov.code, seed, 10)
+    sampled = rng.choice(len(districts), n_districts, replace=False)
+    district_idx = sampled[rng.integers(0, n_districts, n)]
+    commune_no = rng.integers(1, 3, n)  # two communes (PSUs) per district
+    district_effect = rng.normal(0, 0.25, len(districts))
+    urban = np.where(rng.random(n) < (0.55 if prov.kind == "Thành phố" else 0.28), 1, 2)
+    sex = rng.choice([1, 2], n, p=[0.47, 0.53])
+    age = np.clip(rng.normal(46, 13, n).round(), 18, 85).astype(int)
+    kinh = rng.random(n) < (0.65 if prov.region in ("NMM", "CH") else 0.93)
+    ethnicity = np.where(kinh, 1, rng.choice([2, 3, 4, 5], n))
+    weight = np.round(rng.gamma(20, 1 / 20, n) * 1000 * weight / n, 6)
+    pii = _rng(seed, 7, year, int(prov.code))  # personal data, drawn apart from the answers
+    rows = {
+        "id_nguoi_tra_loi": [f"{year}-{prov.code}-{i:05d}" for i in range(1, n + 1)],
+        "tinh": f"{prov.kind} {prov.name_vi}",
+        "ma_tinh": int(prov.code),
+        "huyen": [districts[i] for i in district_idx],
+        "xa": [f"Xã {_SYLLABLES[(i * 7 + c) % len(_SYLLABLES)]} {c}" for i, c in zip(district_idx, commune_no)],
+        "strata": [f"{int(prov.code):02d}{i:02d}" for i in district_idx],
+        "psu": [f"{int(prov.code):02d}{i:02d}{c}" for i, c in zip(district_idx, commune_no)],
+        "ho_ten": person_names(pii, n),
+        "dien_thoai": [f"09{v:08d}" for v in pii.integers(0, 10**8, n)],
+        "gioi_tinh": sex,
+        "tuoi": age,
+        "dan_toc": ethnicity,
+        "thanh_thi": urban,
+        "trong_so": weight,
+    }
+    year_effect = 0.06 * (year - 2018)
+    noise = district_effect[district_idx] + rng.normal(0, 0.3, n)
+    answers: dict[str, np.ndarray] = {}
+    for item in items.itertuples(index=False):
+        applies = np.ones(n, dtype=bool)
+        if isinstance(item.condition_column, str):
+            applies = answers[item.condition_column] == int(item.condition_code)
+        if item.column == "d503":
+            continue
+        if item.kind == "score":
+            if item.indicator_id == "papi.d5.3.4":  # satisfaction 1-5
+                value = 1 + rng.binomial(4, _sigmoid(0.6 + 0.6 * t.land + year_effect + noise))
+            elif item.indicator_id == "papi.d2.4.4":
+                value = rng.choice(
+                    [1, 2, 3], n, p=_softmax([1.2, -0.3 - 0.2 * t.transparency, 0.0 + 0.3 * t.transparency])
+                )
+            else:  # 5.3.3 quality, 0-4 criteria met
+                p = _sigmoid(1.0 + 0.7 * t.land + year_effect + noise)
+                value = rng.binomial(4, p)
+        else:
+            base, trait, loading = _ITEM_MODEL[item.indicator_id]
+            p = _sigmoid(base + loading * getattr(t, trait) + year_effect + noise)
+            yes = rng.random(n) < p
+            positive = int(item.positive_code)
+            value = np.where(yes, positive, 3 - positive)
+        missing = rng.random(n)
+        value = np.where(missing < 0.05, 98, np.where(missing < 0.06, 99, value))
+        value = np.where(applies, value, 97)
+        answers[item.column] = value
+        if item.column == "d204b":  # LURC applicants (d503) are drawn after 2.4 items
+            answers["d503"] = np.where(rng.random(n) < 0.22, 1, 2)
+    rows.update({col: answers[col] for col in items["column"] if col in answers})
+    rows["d503"] = answers["d503"]
+    return pd.DataFrame(rows)
 
 
 def _softmax(x):
@@ -362,7 +376,8 @@ def _write_survey(survey: pd.DataFrame, out_dir: Path, year: int) -> None:
     folder = out_dir / "survey"
     folder.mkdir(parents=True, exist_ok=True)
     labelled = _labelled(survey)
-    labelled.to_csv(folder / f"papi_survey_{year}.csv", index=False, encoding="utf-8")
+    # the marker inside the file: a last column named by it (the .dta carries it as its label)
+    labelled.assign(**{SAMPLE_NOTE_VI: ""}).to_csv(folder / f"papi_survey_{year}.csv", index=False, encoding="utf-8")
     labelled.to_stata(
         folder / f"papi_survey_{year}.dta",
         write_index=False,
@@ -378,11 +393,11 @@ def _write_survey(survey: pd.DataFrame, out_dir: Path, year: int) -> None:
 # --------------------------------------------------------------------------- published tables
 
 
-def published_indicators(survey: pd.DataFrame) -> pd.DataFrame:
+def published_indicators(survey: pd.DataFrame, year: int) -> pd.DataFrame:
     """Province x indicator table as PAPI publishes it: weighted means of valid answers of the
-    cleaned microdata, blank where fewer than 15 respondents answered."""
+    cleaned microdata, blank where fewer than 15 respondents answered (from 2025: the 34)."""
 
-    est = estimate(clean_survey(survey).table)
+    est = estimate(clean_survey(survey, year=year).table)
     return est.pivot(index="province_code", columns="indicator_id", values="estimate")
 
 
@@ -406,14 +421,6 @@ class _Grid:
         for (r, c), value in self.cells.items():
             out[r][c] = value
         return out
-
-
-def to_34(values: pd.DataFrame) -> pd.DataFrame:
-    """A province x indicator table of the 63 as the 34 provinces from 1/7/2025 would publish it
-    (simulated): each new province its members' aggregate, by the rule of ``view_2025``."""
-    tidy = values.rename_axis(index="province_code", columns="indicator_id").stack().rename("value").reset_index()
-    tidy = tidy.assign(source="PAPI", year=0, level=indicators().loc[tidy["indicator_id"], "level"].to_numpy())
-    return view_2025(tidy).pivot(index="province_code_2025", columns="indicator_id", values="value")
 
 
 def _write_papi_table(values: pd.DataFrame, out_dir: Path, year: int) -> None:
@@ -547,6 +554,52 @@ def _write_pci(out_dir: Path, year: int, seed: int, traits: dict[str, Traits]) -
     ws.put(len(land) + 7, 0, SAMPLE_NOTE_EN)
     sheets = [Sheet("Summary", summary.rows()), Sheet("Land Access", land_sheet.rows())]
     write_workbook(path, sheets, title=SAMPLE_NOTE_EN)
+
+
+# PCI 2025 of the 34 provinces, as one public dashboard models it (unverified; indicators.csv)
+PCI_2025_SUBINDICES = (
+    "pci.sub1",
+    "pci.sub2",
+    "pci.sub3",
+    "pci.compliance_costs",
+    "pci.sub5",
+    "pci.bias",
+    "pci.business_support",
+    "pci.legal",
+    "pci.constructive_government",
+)
+
+
+def _write_pci_34(out_dir: Path, year: int, seed: int, traits: dict[str, Traits]) -> None:
+    """A simulated PCI of the 34 provinces with its 9 sub-indices, in Vietnamese with the 34
+    names: scores only (the components of the new structure are not public)."""
+    rng = _rng(seed, 5, year)
+    units = provinces_2025().sort_values("name_vi")
+    t_land = np.array([np.mean([traits[m].land for m in members_2025(c)]) for c in units["code"]])
+    sub2 = np.clip(6.0 + 0.9 * t_land + 0.06 * (year - 2018) + rng.normal(0, 0.35, len(units)), 3, 9.5)
+    others = np.clip(rng.normal(6.0, 0.9, (len(units), 8)), 2, 9.8)
+    total = np.clip(55 + sub2 + others.mean(axis=1) * 1.3 + rng.normal(0, 1.5, len(units)), 50, 75)
+    scores = np.insert(others, 1, sub2, axis=1)
+    cat = indicators()
+    ws = _Grid()
+    ws.put(0, 0, f"CHỈ SỐ NĂNG LỰC CẠNH TRANH CẤP TỈNH {year}")
+    ws.put_row(
+        2,
+        0,
+        [
+            "Tỉnh/Thành phố",
+            "Xếp hạng",
+            "Chỉ số PCI có trọng số",
+            *[f"PCI_{k}: {cat.loc[i, 'label_vi']}" for k, i in enumerate(PCI_2025_SUBINDICES, start=1)],
+        ],
+    )
+    rank = pd.Series(total).rank(ascending=False, method="min").astype(int).to_numpy()
+    for r, name in enumerate(units["name_vi"]):
+        ws.put_row(3 + r, 0, [name, int(rank[r]), round(float(total[r]), 4), *np.round(scores[r], 4).tolist()])
+    ws.put(len(units) + 4, 0, SAMPLE_NOTE_VI)
+    path = out_dir / "indices" / f"PCI_{year}.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_workbook(path, [Sheet("Tổng hợp", ws.rows())], title=SAMPLE_NOTE_VI)
 
 
 def _benchmark_rows(ws: _Grid, start: int, values: pd.DataFrame) -> None:
@@ -1008,11 +1061,10 @@ def generate(
             if year in survey_years:
                 _write_survey(survey, out_dir, year)
             if year in index_years:  # simulated tables, only when asked: govgap ships the published ones
-                values = published_indicators(survey)
-                if year >= FIRST_34_EDITION:  # an edition of the 34 provinces (PAPI only: PCI 2025 changed shape)
-                    _write_papi_table(to_34(values), out_dir, year)
+                _write_papi_table(published_indicators(survey, year), out_dir, year)  # of the 34 from 2025
+                if year >= FIRST_34_EDITION:  # PCI of the 34, with its 9 sub-indices
+                    _write_pci_34(out_dir, year, seed, traits)
                 else:
-                    _write_papi_table(values, out_dir, year)
                     _write_pci(out_dir, year, seed, traits)
         write_context(out_dir / "context", seed, traits)
         for fut in tqdm(futures, total=len(jobs), desc="sample dossier exports", disable=not progress):

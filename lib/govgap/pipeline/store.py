@@ -297,14 +297,14 @@ def clean_survey_file(path: Path, margins: Path | None = None):
     ``margins`` (sex and age-group shares) within each province when given."""
     year = survey_year(path)
     book = codebook.codebook_for(path.parent, year)
-    cleaned = survey.load(path, book, source=f"survey/{path.name}")
+    cleaned = survey.load(path, book, source=f"survey/{path.name}", year=year)
     cleaned.table, weighting = survey_estimates.reweight(cleaned.table, margins)
     return cleaned, weighting
 
 
 def _survey_job(args) -> tuple:
     """Clean, weight and estimate one survey year: (estimates, scores, quarantine, accounting,
-    weighting check or None)."""
+    weighting check or None, whether the file carries govgap's sample marker)."""
     path, margins = Path(args[0]), Path(args[1])
     year = survey_year(path)
     cleaned, weighting = clean_survey_file(path, margins)
@@ -314,6 +314,7 @@ def _survey_job(args) -> tuple:
         quarantine_contract.common(cleaned.quarantine, "survey"),
         cleaned.accounting.as_dict(),
         None if weighting is None else weighting.check.assign(year=year),
+        cleaned.sample,
     )
 
 
@@ -386,12 +387,17 @@ def write_indices(folder: Path, out_folder: Path, shipped: bool = True) -> indic
     return loaded
 
 
-def write_context(folder: Path, out_folder: Path, quarantines: list, accounts: list) -> list[dict]:
+def write_context(
+    folder: Path, out_folder: Path, quarantines: list, accounts: list, marked: list | None = None
+) -> list[dict]:
     """Read the context tables of ``folder`` (``context.load_folder``) and write context.parquet,
     context_agencies.parquet, context_targets.parquet (built-in targets, the folder's
     targets.csv, the tables' own) and context_issues.parquet. Returns the files that could not
-    be read, with the message; their rows are in no table."""
+    be read, with the message; their rows are in no table. The tables that carry govgap's
+    sample marker are appended to ``marked``."""
     tables, errors = context.load_folder(folder)
+    if marked is not None:
+        marked += sorted({f"context/{s['file']}" for s in tables.sheets if s.get("sample")})
     try:
         goals = context.targets(tables, folder / "targets.csv")
     except context.ContextFormatError as exc:
@@ -427,8 +433,10 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
         survey_results = [pool.submit(_survey_job, job) for job in surveys]
         cleaned = pool.map(_dossier_job, jobs)
         loaded = write_indices(data_dir / "indices", out.folder)
-        _write_survey_tables([f.result() for f in survey_results], out, quarantines, accounts)
-        file_errors += write_context(data_dir / "context", out.folder, quarantines, accounts)
+        survey_done = [f.result() for f in survey_results]
+        sample_inputs += [acc["source"] for *_, acc, _, marked in survey_done if marked]
+        _write_survey_tables([r[:-1] for r in survey_done], out, quarantines, accounts)
+        file_errors += write_context(data_dir / "context", out.folder, quarantines, accounts, sample_inputs)
         for code, year, clean, quarantine, acc, marked in tqdm(
             cleaned, total=len(jobs), desc="cleaning dossier exports", disable=not progress
         ):

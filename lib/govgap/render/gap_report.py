@@ -151,16 +151,26 @@ class GapAnalysis:
             self._cache[key] = compute()
         return self._cache[key]
 
+    def _of_these_units(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The survey rows whose province codes are this view's units: a survey before 2025
+        sampled the 63 provinces, one of 2025 or later the 34."""
+        if table is None or table.empty:
+            return table
+        of_34 = table["year"].astype(int) >= FIRST_34_EDITION
+        return table[of_34] if self.view == "2025" else table[~of_34]
+
     def intervals(self) -> pd.DataFrame:
-        """The province's survey intervals: empty without microdata, in the 2025 view, and when the
-        microdata are govgap's sample but the PAPI edition is published (sample intervals say
-        nothing about published figures; with the sample's simulated tables they belong together)."""
+        """The province's survey intervals: empty without microdata of its units (the 63 before
+        2025, the 34 from 2025), and when the microdata are govgap's sample but the PAPI edition
+        is published (sample intervals say nothing about published figures; with the sample's
+        simulated tables they belong together)."""
 
         def read():
-            if self.processed is None or self.view != "63" or self._sample_against_published():
+            if self.processed is None or self._sample_against_published():
                 return pd.DataFrame()
             code = self.unit.code
-            return gaps.survey_intervals(self.processed.survey_estimates(code), self.processed.survey_scores(), code)
+            estimates = self._of_these_units(self.processed.survey_estimates(code))
+            return gaps.survey_intervals(estimates, self._of_these_units(self.processed.survey_scores()), code)
 
         return self._cached("intervals", read)
 
@@ -237,9 +247,10 @@ class GapAnalysis:
         return gaps.land_panel(self.tidy, self.province, self.year, self.view)
 
     def subgroups(self, ids) -> pd.DataFrame:
-        if self.processed is None or self.view != "63":
+        if self.processed is None:
             return pd.DataFrame()
-        return gaps.subgroups(self.processed.survey_estimates(self.unit.code), self.unit.code, self.year, ids)
+        estimates = self._of_these_units(self.processed.survey_estimates(self.unit.code))
+        return gaps.subgroups(estimates, self.unit.code, self.year, ids)
 
     def land_association(self) -> dict:
         """Land dossiers' on-time rate (the report year) against the 5.3 score, across provinces."""

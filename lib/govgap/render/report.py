@@ -345,12 +345,26 @@ class ProvinceReport:
         return html_table(out)
 
     def group_parts(self) -> list:
+        """Survey groups: a survey of 2025 or later sampled the 34 provinces, so the province
+        itself; an earlier survey sampled the 63, so member by member. Each says its year when
+        it is not the report's."""
         parts = []
-        for member in self.members:  # the survey's strata are the pre-2025 provinces
-            table = self.groups_table(code=member.code)
-            if table:
-                parts += ([f"<h3>{_e(member.name_vi)}</h3>"] if self.merged else []) + [table]
+        if self.units == "34" and self.year >= FIRST_34_EDITION:
+            parts = self._group_block(self.unit.code, self.name, FIRST_34_EDITION, heading=False)
+        if not parts:
+            for member in self.members:
+                parts += self._group_block(member.code, member.name_vi, None, heading=self.merged)
         return [self.sample_note(), *parts] if parts else []
+
+    def _group_block(self, code: str, name: str, since: int | None, heading: bool) -> list:
+        until = self.year if since else min(self.year, FIRST_34_EDITION - 1)
+        table, year = self.groups_table(code=code, name=name, years=(since or 0, until))
+        if not table:
+            return []
+        shown = [f"<h3>{_e(name)}</h3>"] if heading else []
+        if year != self.year:
+            shown.append(f'<p class="gg-note">{_e(self.t("survey_year_shown", year=year))}</p>')
+        return [*shown, table]
 
     def env_table(self, raw: bool = False):
         ids = ["papi.d7", "papi.d7.1", "papi.d7.2", "papi.d7.3"]
@@ -526,22 +540,36 @@ class ProvinceReport:
         return mark_sample(fig, self.t("sample_chart_mark")) if self.is_sample else fig
 
     # ------------------------------------------------------------------ survey groups
-    def groups_table(self, ids=("papi.d5.3.1", "papi.d7.2.2", "papi.d7.3.2", "papi.d2.4.1"), code=None) -> str:
-        member = province_by_code(code) if code else self.province
-        est = self.processed.survey_estimates(member.code)
-        years = est.loc[est["year"] <= self.year, "year"]
+    def groups_table(
+        self,
+        ids=("papi.d5.3.1", "papi.d7.2.2", "papi.d7.3.2", "papi.d2.4.1"),
+        code=None,
+        name=None,
+        years=None,
+    ) -> tuple[str, int | None]:
+        """(table, survey year) of the latest survey in ``years`` (default: up to the report's
+        year) for one province code; a code means an old province before 2025 and one of the 34
+        from 2025, as the survey sampled them."""
+        code = code or self.province.code
+        name = name or province_by_code(code).name_vi
+        lo, hi = years or (0, self.year)
+        est = self.processed.survey_estimates(code)
+        years = est.loc[est["year"].between(lo, hi), "year"]
+        if not len(years):
+            return "", None
+        year = int(years.max())
         est = est[
-            (est["year"] == (years.max() if len(years) else self.year))
+            (est["year"] == year)
             & est["indicator_id"].isin(ids)
             & est["group_var"].isin(["all", "urban", "sex", "ethnic_group"])
         ]
         if est.empty:
-            return ""
+            return "", None
         est = est.copy()
 
         def group_label(var, value):
             if var == "all":
-                return member.name_vi
+                return name
             key = f"group_{var}_{fold(value).replace(' ', '_')}"
             return self.t(key) if key in _texts() else value
 
@@ -561,7 +589,7 @@ class ProvinceReport:
         order = [g for g in dict.fromkeys(est.sort_values(["group_var"], key=lambda s: s != "all")["group"])]
         wide = est.pivot(index="indicator_id", columns="group", values="cell").reindex(list(ids))[order]
         wide.insert(0, self.t("col_indicator"), [_short(label(i, self.lang), 90) for i in wide.index])
-        return html_table(wide.reset_index(drop=True))
+        return html_table(wide.reset_index(drop=True)), year
 
     # ------------------------------------------------------------------ context yardsticks
     def context_tables(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

@@ -61,7 +61,7 @@ from govgap.io.sheets import (
 from govgap.io.xlsx import column_letter
 from govgap.reference.catalogue import indicators
 from govgap.reference.provinces import crosswalk_2025, find_province
-from govgap.reference.text import fold, nfc
+from govgap.reference.text import fold, is_sample_text, nfc
 from govgap.sources.indices import ISSUE_COLUMNS, TIDY_COLUMNS, validate
 
 KINDS = ("SIPAS", "PAR_INDEX", "TASKS")
@@ -387,6 +387,8 @@ def read_table(
                 "kind": found[0],
                 "status": "loaded",
                 "reason": f"header at row {found[1] + 1}",
+                # govgap's sample tables say so in their title block
+                "sample": any(is_sample_text(cell) for row in grid.rows[: found[1]] for cell in row),
             }
         )
     if not parts:

@@ -82,7 +82,7 @@ def _label_key(text) -> str:
     text = fold(nfc(str(text)))
     text = re.sub(
         r"^\s*(chi so noi dung \d+|dimension \d+|sub-?\s?index ?\d+|chi so thanh phan ?\d+"
-        r"|chi so \d+|\d+\.\d+|\d+)\s*[:.]\s*",
+        r"|chi so \d+|pci[ _]?\d+|\d+\.\d+|\d+)\s*[:.]\s*",
         "",
         text,
     )
@@ -735,6 +735,7 @@ def _assemble(results: list[SheetResult]) -> LoadResult:
                 s.sheet,
             )
     _reject_out_of_period(loaded, issues)
+    _leave_out_other_structures(loaded, issues)
     _reject_duplicate_editions([s for s in loaded if s.status == "loaded"], issues)
     tables = [s.table for s in loaded if s.status == "loaded" and len(s.table)]
     if tables:
@@ -858,6 +859,38 @@ def _reject_out_of_period(loaded: list[SheetResult], issues: list) -> None:
                 s.file,
                 s.sheet,
             )
+
+
+def _leave_out_other_structures(loaded: list[SheetResult], issues: list) -> None:
+    """PCI changes its structure between editions (10 sub-indices to 2024; 9 in the 34-province
+    PCI 2025, where "Chi phí tuân thủ hành chính" and "Chính quyền kiến tạo" are new). A column
+    whose label names a sub-index or component outside the years the catalogue gives it is not
+    read as that edition's figure: it would join two different measures into one series. It is
+    left out and said, with its cell; the years live in ``indicators.csv`` (first/last_year)."""
+    cat = indicators()
+    for s in loaded:
+        if s.source != "PCI" or s.status != "loaded" or s.table is None or not len(s.table):
+            continue
+        ids = pd.unique(s.table["indicator_id"])
+        period = cat.loc[ids, ["first_year", "last_year"]]
+        outside = period.index[(period["first_year"] > s.year) | (period["last_year"].fillna(9999) < s.year)]
+        for ind in sorted(outside):
+            cells = s.table.loc[s.table["indicator_id"] == ind, "cell"]
+            first, last = int(cat.loc[ind, "first_year"]), cat.loc[ind, "last_year"]
+            years = f"{first}-{'' if pd.isna(last) else int(last)}"
+            _issue(
+                issues,
+                "warning",
+                "structure",
+                f"PCI {s.year}: {ind} ({cat.loc[ind, 'label_vi']}) belongs to the PCI of {years}, not to the "
+                f"{s.year} structure; its {len(cells)} values ({cells.iloc[0]}...) are not read. If VCCI "
+                f"kept it in {s.year}, change its years in indicators.csv",
+                s.source,
+                s.year,
+                s.file,
+                s.sheet,
+            )
+        s.table = s.table[~s.table["indicator_id"].isin(outside)]
 
 
 def _reject_duplicate_editions(loaded: list[SheetResult], issues: list) -> None:
@@ -1047,7 +1080,7 @@ def _check_counts(table: pd.DataFrame, issues: list) -> None:
     for (source, year), n in counts.items():
         want = expected.get((source, year))
         if want is None:
-            want = 63 if year >= 2009 else None
+            want = 34 if year >= FIRST_34_EDITION else 63 if year >= 2009 else None
         if want is not None and n != want:
             _issue(
                 issues,

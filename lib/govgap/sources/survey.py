@@ -27,8 +27,8 @@ from govgap.contract.accounting import Accounting
 from govgap.errors import SurveyFormatError
 from govgap.io.sheets import csv_codec, sniff_delimiter, utf8_error
 from govgap.reference.codebook import Codebook, label_key, load_codebook
-from govgap.reference.provinces import ProvinceNotFoundError, find_province, province
-from govgap.reference.text import fold, nfc, nfc_column
+from govgap.reference.provinces import FIRST_34_EDITION, ProvinceNotFoundError, find_province, province
+from govgap.reference.text import fold, is_sample_text, nfc, nfc_column
 
 MIN_RESPONDENTS = 15
 GROUP_VARS = ("district", "sex", "age_group", "ethnic_group", "urban")
@@ -54,6 +54,7 @@ class SurveyFile:
     header_row: int  # 1-based row of the header in the file
     personal_dropped: list[str]
     notes: list[str] = field(default_factory=list)
+    sample: bool = False  # govgap's sample marker is in the file (a column, or the .dta label)
 
     def describe(self) -> str:
         where = f"{self.file}" + (f", sheet {self.sheet!r}" if self.sheet else "")
@@ -141,10 +142,12 @@ def read_survey(
                 raise SurveyFormatError(utf8_error(path.name, raw, exc.start, delimiter)) from None
             raise
         frame.columns = [columns[i] for i in keep]
+        sample = any(is_sample_text(c) for c in columns)  # the sample's marker column
         if codec != "utf-8":
             notes.append(f"decoded as {codec}")
     elif suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
         sheet_name, header_row, header, rows = _read_grid(path, sheet, codebook)
+        sample = any(is_sample_text(c) for c in header)
         dropped = [c for c in header if c and is_personal(c, codebook)]
         keep = [i for i, c in enumerate(header) if c and c not in dropped]
         frame = pd.DataFrame({header[i]: [_cell(row[i]) if i < len(row) else "" for row in rows] for i in keep})
@@ -159,6 +162,7 @@ def read_survey(
 
         reader = pyreadstat.read_dta if suffix == ".dta" else pyreadstat.read_sav
         _, meta = reader(str(path), metadataonly=True)
+        sample = is_sample_text(meta.file_label) or any(is_sample_text(c) for c in meta.column_names)
         columns = list(meta.column_names)
         dropped = [c for c in columns if is_personal(c, codebook)]
         frame, _ = reader(
@@ -179,6 +183,7 @@ def read_survey(
         header_row=header_row,
         personal_dropped=dropped,
         notes=notes,
+        sample=sample,
     )
 
 
@@ -194,6 +199,7 @@ class CleanSurvey:
     accounting: Accounting
     codebook: Codebook
     notes: list[str] = field(default_factory=list)
+    sample: bool = False  # the file carries govgap's sample marker
 
     def __iter__(self):  # clean, quarantine, accounting = clean_survey(...)
         return iter((self.table, self.quarantine, self.accounting))
@@ -230,14 +236,17 @@ def _codes(values: pd.Series, labels: dict[str, int]) -> tuple[np.ndarray, np.nd
     return out[inverse], bad[inverse]
 
 
-def _province_codes(values: pd.Series) -> pd.Series:
+def _province_codes(values: pd.Series, year: int | None = None) -> pd.Series:
+    """GSO codes of the province cells. A survey of 2025 or later sampled the 34 provinces:
+    its codes are theirs (every name of the 34 is an old name whose 2025 code is its own, so an
+    old province's name or code in it is read as the province it became part of)."""
+    of_34 = year is not None and int(year) >= FIRST_34_EDITION
     resolved = {}
     for value in pd.unique(values):
         text = nfc(_cell(value))
         try:
-            resolved[value] = (
-                province(int(float(text))).code if re.fullmatch(r"\d+(\.0+)?", text) else find_province(text).code
-            )
+            prov = province(int(float(text))) if re.fullmatch(r"\d+(\.0+)?", text) else find_province(text)
+            resolved[value] = prov.new_code if of_34 else prov.code
         except (ProvinceNotFoundError, ValueError, KeyError):
             resolved[value] = None
     return values.map(resolved)
@@ -252,9 +261,13 @@ def _age_groups(age: np.ndarray, groups: dict) -> pd.Categorical:
 
 
 def clean_survey(
-    raw: SurveyFile | pd.DataFrame, codebook: str | Path | Codebook | None = None, source: str | None = None
+    raw: SurveyFile | pd.DataFrame,
+    codebook: str | Path | Codebook | None = None,
+    source: str | None = None,
+    year: int | None = None,
 ) -> CleanSurvey:
-    """Clean respondent microdata with a codebook.
+    """Clean respondent microdata with a codebook. ``year``: the survey's year; from 2025 the
+    provinces are the 34 in force from 1/7/2025, read under their codes.
 
     Quarantined (one reason per row, the first that applies, with the column and value):
     missing respondent id; the later copies of a row repeated exactly; every row of an id
@@ -322,7 +335,7 @@ def clean_survey(
     if prov_name is None:
         column(design["province"][0], "design.province")
     prov_raw = frame[columns[prov_name]]
-    codes = _province_codes(prov_raw)
+    codes = _province_codes(prov_raw, year)
     flag(codes.isna().to_numpy(), "unknown province", prov_name, prov_raw.astype(str))
     strata = column(design["strata"], "design.strata").astype(str)
     psu = column(design["psu"], "design.psu").astype(str)
@@ -425,12 +438,19 @@ def clean_survey(
     kept["province_code"] = kept["province_code"].astype(str)
     accounting = Accounting(source=source, read=n, kept=len(kept), quarantined=int(bad.sum()))
     return CleanSurvey(
-        table=kept, quarantine=quarantine.reset_index(drop=True), accounting=accounting, codebook=codebook, notes=notes
+        table=kept,
+        quarantine=quarantine.reset_index(drop=True),
+        accounting=accounting,
+        codebook=codebook,
+        notes=notes,
+        sample=isinstance(raw, SurveyFile) and raw.sample,
     )
 
 
-def load(path: str | Path, codebook=None, sheet: str | None = None, source: str | None = None) -> CleanSurvey:
+def load(
+    path: str | Path, codebook=None, sheet: str | None = None, source: str | None = None, year: int | None = None
+) -> CleanSurvey:
     """``read_survey`` then ``clean_survey`` with the same codebook."""
     codebook = load_codebook(codebook)
     raw = read_survey(path, codebook, sheet=sheet)
-    return clean_survey(raw, codebook, source=source or Path(path).name)
+    return clean_survey(raw, codebook, source=source or Path(path).name, year=year)
