@@ -29,8 +29,9 @@ def _sample_data(args) -> int:
     path = sample.generate(
         resolve(args.out),
         seed=args.seed,
-        dossier_years=tuple(args.dossier_years),
-        survey_years=tuple(args.survey_years),
+        # the generator's own defaults when not given (one place: pipeline/sample.py)
+        dossier_years=tuple(args.dossier_years or sample.DEFAULT_DOSSIER_YEARS),
+        survey_years=tuple(args.survey_years or sample.SURVEY_YEARS),
         force=args.force,
         dossiers_per_file=args.dossiers_per_file,
         index_years=tuple(args.index_years),
@@ -178,7 +179,12 @@ def _reports(args) -> int:
         f"{done} report(s) rendered, {same} unchanged, {len(failed)} failed, "
         f"in {manifest['duration_s']:.1f} s. Index: {resolve(args.reports_dir) / 'index.html'}"
     )
-    if manifest["sample_data"]:
+    if manifest.get("simulated_editions"):
+        print(
+            f"SAMPLE DATA throughout: {', '.join(manifest['simulated_editions'])} are govgap's simulated tables, "
+            "not published figures (the reports say so)."
+        )
+    elif manifest["sample_data"]:
         print(
             "PAPI and PCI figures: as published. Dossier, survey-group and context sections: SAMPLE DATA "
             "(the reports mark them where they appear)."
@@ -240,8 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample-data", help="write deterministic sample inputs to data/raw/sample")
     p.add_argument("--out", default=str(SAMPLE_DATA))
     p.add_argument("--seed", type=int, default=2024)
-    p.add_argument("--survey-years", type=_ints, default=list(range(2018, 2025)), help="e.g. 2018,2019")
-    p.add_argument("--dossier-years", type=_ints, default=[2024, 2025], help="e.g. 2023,2024,2025")
+    p.add_argument("--survey-years", type=_ints, default=None, help="e.g. 2018,2019 (default 2018-2025)")
+    p.add_argument("--dossier-years", type=_ints, default=None, help="e.g. 2023,2024,2025 (default 2024,2025)")
     p.add_argument("--dossiers-per-file", type=int, default=None)
     p.add_argument(
         "--index-years", type=_ints, default=[], help="also simulated PAPI/PCI tables for these survey years (tests)"

@@ -433,7 +433,10 @@ def test_report_panel_with_figures_and_none_without(isolated_home, small_sample,
         "trong đó 201 trong hạn và 88 đã quá hạn."
     ) in html
     assert "<td>77,4%</td>" in html and "Nghị quyết 76/NQ-CP" in html
-    assert any("(SIPAS) năm 2024: 77,4% (thấp hơn mục tiêu 90,0% là 12,6%)" in line for line in r.headline_lines())
+    assert any(
+        "(SIPAS) năm 2024: 77,4% (thấp hơn mục tiêu 90,0% là 12,6 điểm phần trăm)" in line
+        for line in r.headline_lines()
+    )
     assert r.heading("quality").startswith("<h2>7.")
     # a data folder with tables for two other provinces only, and one without any context table
     data = tmp_path / "few"

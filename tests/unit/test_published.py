@@ -168,6 +168,8 @@ def test_reports_on_a_34_province_edition(isolated_home, with_2025_edition):
     fig = r.trend_chart()  # derived editions up to 2024, the 34-province edition 2025: the break is marked
     breaks = [line for line in fig.axes[0].lines if list(line.get_xdata()) == [2024.5, 2024.5]]
     assert breaks and any("1/7/2025" in t.get_text() for t in fig.axes[0].texts)
+    # the simulated 2025 beside published editions: shaded, said on the axis and across the image
+    assert "mô phỏng" in [t.get_text() for t in fig.axes[0].texts] and "DỮ LIỆU MẪU" in fig.texts[-1].get_text()
     # on the same folder, 2024 is still an edition of the 63: Ninh Bình is derived there
     assert report.build("Ninh Bình", 2024, "vi", with_2025_edition).derived
 
@@ -290,6 +292,8 @@ def test_sample_files_among_real_files_are_still_sample_data(isolated_home, smal
     assert dta.sample  # the .dta carries the marker as its data label
     r = report.build("Nam Định", 2024, "vi", data, units="63")
     assert r.is_sample and "CÓ DỮ LIỆU MẪU" in r.banner() and "DỮ LIỆU MẪU" in r.sample_note()
+    dossier = next(line for line in r.headline_lines() if line.startswith("Hồ sơ đất đai"))
+    assert "chỉ có số liệu của 1 tỉnh, chưa đủ để so với trung vị" in dossier and "trung vị của" not in dossier
 
 
 def test_the_store_computes_the_34_standings_once_and_as_the_analysis_does(isolated_home, small_sample):

@@ -443,6 +443,10 @@ def run_batch(
         "duration_s": round(time.perf_counter() - t0, 2),
         "data_dir": str(data_path),
         "sample_data": sample.is_sample(data_path) or processed.has_sample_inputs(),
+        # the index editions of the rendered years that are govgap's simulated tables
+        "simulated_editions": sorted(
+            f"{source} {year}" for source, year in processed.simulated_editions() if year in {r.year for r in runs}
+        ),
         "inputs": processed.stamp["inputs"],
         "packages": _package_versions(),
         "runs": [asdict(r) for r in runs],

@@ -31,3 +31,16 @@ def signed(value, lang: str = "vi", decimals: int = 2) -> str:
         return "–"
     text = number(abs(value), lang, decimals)
     return ("+" if value >= 0 else "−") + text
+
+
+def points(share_difference, lang: str = "vi", decimals: int = 1) -> str:
+    """A difference of two shares in percentage points: ``points(0.126, "vi") == "12,6 điểm
+    phần trăm"`` ("12.6 percentage points"), never "12,6%"."""
+    if (
+        share_difference is None
+        or share_difference is pd.NA
+        or (isinstance(share_difference, float) and math.isnan(share_difference))
+    ):
+        return "–"
+    unit = "điểm phần trăm" if lang == "vi" else "percentage points"
+    return f"{number(100 * float(share_difference), lang, decimals)} {unit}"

@@ -35,7 +35,7 @@ from govgap.reference.provinces import (
 )
 from govgap.reference.provinces import regions as region_table
 from govgap.reference.report_text import text
-from govgap.render import fmt
+from govgap.render import claims, fmt
 from govgap.render.charts import PALETTE, _short, chart_style, mark_sample
 from govgap.render.html import html_table, value_text
 
@@ -468,9 +468,12 @@ class GapAnalysis:
                 rank=int(top["rank"]),
                 n=int(top["n_provinces"]),
                 band=gaps.band_label(top["band"], self.lang).lower(),
-                direction=self.t("above" if top["gap_median"] >= 0 else "below"),
-                gap=self.n(abs(top["gap_median"])),
-                median=self.n(top["median"]),
+                comparison=self.t(
+                    f"cmp_{claims.side(top['value'], top['median'], 2)}",
+                    n=int(top["n_provinces"]),
+                    median=self.n(top["median"]),
+                    gap=self.n(abs(top["gap_median"])),
+                ),
             )
             + self._significance(top["gap_median_low"], top["gap_median_high"], top["gap_median_significant"])
         ]
@@ -496,10 +499,11 @@ class GapAnalysis:
                 )
             )
         if pd.notna(top["previous_value"]):
+            moved = claims.side(top["value"], top["previous_value"], 2)
             line = self.t(
-                "gap_change",
+                "gap_change" if moved != "equal" else "gap_no_change",
                 prev=int(top["previous_year"]),
-                direction=self.t("up" if top["change"] >= 0 else "down"),
+                direction=self.t("up" if moved == "above" else "down"),
                 change=self.n(abs(top["change"])),
             )
             line += self._significance(top["change_low"], top["change_high"], top["change_significant"])
@@ -705,6 +709,14 @@ class GapAnalysis:
                 fontsize=7.5,
                 color=PALETTE["median"],
             )
+        simulated = sorted(
+            y
+            for source, y in (self.processed.simulated_editions() if self.processed is not None else ())
+            if source == "PAPI" and y in set(hist["year"])
+        )
+        for year in simulated:  # govgap's simulated editions beside published ones: shaded and said
+            ax.axvspan(year - 0.4, year + 0.4, color="#f4d03f", alpha=0.25, lw=0)
+            ax.text(year, ax.get_ylim()[1], self.t("simulated_edition"), ha="center", va="bottom", fontsize=7.5)
         for row in hist[hist[f"break_{self.lang}"] != ""].itertuples():
             if row.year == hist["year"].min():
                 continue
@@ -724,7 +736,7 @@ class GapAnalysis:
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 2)))
         ax.legend(fontsize=8, loc="lower right")
         fig.tight_layout()
-        return fig
+        return mark_sample(fig, self.t("sample_chart_mark")) if simulated else fig
 
     def tile_chart(self, indicator_id: str = "papi.d7"):
         """Tile grid: every province as a tile in its region's row, ordered by value, coloured by

@@ -31,6 +31,18 @@ def _e(value) -> str:
     return html.escape(str(value))
 
 
+def is_share(indicator_id: str) -> bool:
+    return indicators().loc[indicator_id.partition(":")[0], "unit"] == "share"
+
+
+def gap_text(indicator_id: str, difference, lang: str) -> str:
+    """A difference of two values: of shares in percentage points ("12,6 điểm phần trăm"), else
+    in the value's own unit."""
+    if is_share(indicator_id):
+        return fmt.points(difference, lang)
+    return value_text(indicator_id, difference, lang)
+
+
 def value_text(indicator_id: str, value, lang: str, signed: bool = False) -> str:
     """A value in its indicator's unit: shares as "77,4%", days and counts whole, points with 2 decimals;
     ``signed`` adds "+" or "−" (gaps); missing -> "–"."""

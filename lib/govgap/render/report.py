@@ -39,11 +39,11 @@ from govgap.reference.provinces import (
 from govgap.reference.provinces import province as province_by_code
 from govgap.reference.report_text import _texts, text
 from govgap.reference.text import fold, slugify
-from govgap.render import fmt
+from govgap.render import claims, fmt
 from govgap.render.charts import PALETTE, _short, chart_style, mark_sample
 from govgap.render.dossier_tables import metric_value
 from govgap.render.gap_report import GapAnalysis
-from govgap.render.html import _e, html_table, value_text
+from govgap.render.html import _e, gap_text, html_table, is_share, value_text
 from govgap.sources import context
 
 
@@ -111,6 +111,9 @@ class ProvinceReport:
 
     def _fmt_value(self, indicator_id: str, value) -> str:
         return value_text(indicator_id, value, self.lang)
+
+    def _fmt_gap(self, indicator_id: str, difference) -> str:
+        return gap_text(indicator_id, difference, self.lang)
 
     def edition(self, source: str = "PAPI", level: str | None = None) -> int | None:
         """The latest published edition of ``source`` (with values at ``level``, e.g. "indicator")
@@ -180,7 +183,6 @@ class ProvinceReport:
         lines = []
         d7 = self._row("papi.d7")
         if d7 is not None and pd.notna(d7["value"]):
-            gap = d7["value"] - d7["median"]
             lines.append(
                 self.t(
                     "h_env",
@@ -188,22 +190,24 @@ class ProvinceReport:
                     score=self.n(d7["value"]),
                     rank=int(d7["rank"]),
                     n=int(d7["n_provinces"]),
-                    median=self.n(d7["median"]),
-                    direction=self.t("above" if gap >= 0 else "below"),
-                    gap=self.n(abs(gap)),
+                    comparison=self._versus_median(d7["value"], d7["median"], int(d7["n_provinces"])),
                 )
             )
             subs = self.env_table(raw=True)
-            subs = subs[subs["indicator_id"] != "papi.d7"].dropna(subset=["value"])
-            worst = subs.loc[(subs["value"] - subs["median"]).idxmin()]
-            lines.append(
-                self.t(
-                    "h_env_worst",
-                    sub=label(worst["indicator_id"], self.lang),
-                    score=self.n(worst["value"]),
-                    median=self.n(worst["median"]),
+            subs = subs[subs["indicator_id"] != "papi.d7"].dropna(subset=["value", "median"])
+            worst = claims.furthest_below(subs, decimals=2)
+            if worst is not None:
+                lines.append(
+                    self.t(
+                        "h_env_worst",
+                        sub=label(worst["indicator_id"], self.lang),
+                        score=self.n(worst["value"]),
+                        median=self.n(worst["median"]),
+                        gap=self.n(worst["median"] - worst["value"]),
+                    )
                 )
-            )
+            elif len(subs):
+                lines.append(self.t("h_env_none_below", k=len(subs)))
         s53, s24 = self._row("papi.d5.3"), self._row("papi.d2.4")
         if s53 is not None and s24 is not None:
             lines.append(
@@ -215,6 +219,7 @@ class ProvinceReport:
                     n=int(s53["n_provinces"]),
                     score24=self.n(s24["value"]),
                     rank24=int(s24["rank"]),
+                    n24=int(s24["n_provinces"]),
                 )
             )
         pci = self._row("pci.sub2", "PCI")
@@ -234,13 +239,16 @@ class ProvinceReport:
             land = rates[(rates["year"] == self.dossier_year()) & (rates["field"] == "Đất đai")]
             own = land[land["province_code"] == self.unit.code]
             worst = offices.iloc[0]
+            k = int(land["on_time_rate"].notna().sum())
             lines.append(
                 self.t(
                     "h_dossier",
                     year=self.dossier_year(),
                     sample=self.t("sample_word") if self.is_sample else "",
                     rate=self.pct(own["on_time_rate"].iloc[0]),
-                    median=self.pct(land["on_time_rate"].median()),
+                    median=self.t("h_dossier_median", k=k, median=self.pct(land["on_time_rate"].median()))
+                    if claims.has_median(k)
+                    else self.t("h_dossier_alone", k=k),
                     office=worst["office"],
                     office_rate=self.pct(worst["on_time_rate"]),
                     office_n=fmt.number(worst["received"], self.lang, 0),
@@ -249,6 +257,12 @@ class ProvinceReport:
         else:
             lines.append(self.t("h_no_dossier", year=self.dossier_year()))
         return lines + self.context_headlines()
+
+    def _versus_median(self, value: float, median: float, n: int) -> str:
+        """ "above the median of the n provinces (m) by g points", "below ...", or "equal to"
+        it when the difference rounds to zero at two decimals."""
+        where = claims.side(value, median, 2)
+        return self.t(f"cmp_{where}", n=n, median=self.n(median), gap=self.n(abs(value - median)))
 
     def sections(self) -> list[Section]:
         """The sections this report has, in order (the context panel only where the province has
@@ -647,11 +661,12 @@ class ProvinceReport:
         for row in st[st["indicator_id"].isin(context.HEADLINE.values()) & (st["n_provinces"] >= 5)].itertuples():
             target_part = ""
             if pd.notna(row.gap_target):
+                where = claims.side(row.value, row.target, 3 if is_share(row.indicator_id) else 2)
                 target_part = self.t(
-                    "h_context_target",
-                    direction=self.t("above" if row.gap_target >= 0 else "below"),
+                    "h_context_target" if where != "equal" else "h_context_target_met",
+                    direction=self.t("above" if where == "above" else "below"),
                     target=self._fmt_value(row.indicator_id, row.target),
-                    gap=self._fmt_value(row.indicator_id, abs(row.gap_target)),
+                    gap=self._fmt_gap(row.indicator_id, abs(row.gap_target)),
                 )
             lines.append(
                 self.t(

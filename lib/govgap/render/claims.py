@@ -1,0 +1,39 @@
+"""Rules that decide what a sentence of a report may claim about a comparison.
+
+A sentence compares a value with a benchmark (a median, a target). What it says must hold at the
+precision it prints: a difference that rounds to zero is "equal", never "higher by 0,00"; "the
+sub-dimension furthest below the median" exists only when one is below it; a median needs other
+provinces to be a median of. The words themselves live in ``report_text.yaml``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+MIN_PROVINCES_FOR_MEDIAN = 3  # below this a "median" is one or two provinces' own figures
+
+
+def side(value: float, benchmark: float, decimals: int) -> str:
+    """ "above", "below" or "equal": which side of the benchmark a value is at the precision the
+    sentence prints (``decimals`` of the unit shown: 2 for scores, 1 for a percentage)."""
+    gap = round(float(value) - float(benchmark), decimals)
+    if math.isclose(gap, 0.0, abs_tol=0.5 * 10**-decimals):
+        return "equal"
+    return "above" if gap > 0 else "below"
+
+
+def furthest_below(rows: pd.DataFrame, decimals: int, value: str = "value", benchmark: str = "median"):
+    """The row furthest below its benchmark among those below it at the printed precision (a
+    higher-is-better value), or None when none is below."""
+    below = rows[[side(v, b, decimals) == "below" for v, b in zip(rows[value], rows[benchmark])]]
+    if below.empty:
+        return None
+    return below.loc[(below[value] - below[benchmark]).idxmin()]
+
+
+def has_median(n_provinces: int) -> bool:
+    """Whether a median across provinces is worth printing: at least three provinces have data
+    (the department's own export alone gives a "median" equal to its own figure)."""
+    return int(n_provinces) >= MIN_PROVINCES_FOR_MEDIAN
