@@ -181,3 +181,95 @@ def test_a_province_twice_across_the_columns_is_refused_too(tmp_path, sample_tab
     grid.to_excel(path, sheet_name="2024", header=False, index=False)
     with pytest.raises(LayoutError, match="PAPI_2024_x.xlsx.*appears twice in row 2 \\(columns D and F\\)"):
         load_files([path])
+
+
+def _write_grid(path, sheet, grid, formulas=()):
+    """A grid as an .xlsx sheet; ``formulas`` are (row, column, formula, cached result) cells."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(path)
+    ws = book.add_worksheet(sheet)
+    for r, row in enumerate(grid.itertuples(index=False)):
+        for c, value in enumerate(row):
+            if isinstance(value, float) and np.isnan(value):
+                continue
+            ws.write(r, c, value)
+    for r, c, formula, cached in formulas:
+        ws.write_formula(r, c, formula, None, cached)
+    book.close()
+
+
+def test_publication_artefacts_are_not_read_as_findings(tmp_path, sample_tables):
+    """A 0 dimension with its indicators at 0 is a placeholder, not the best province; one share
+    above 1 is named and left out (the row stays in shares); a row in percent with one 120 is
+    divided by 100 and the 120 left out; an Excel error is an error, not a suppressed cell; a
+    year that cannot be published yet is warned about."""
+    src = sample_tables / "indices" / "PAPI_2024_Provincial_indicators_VIE.xlsx"
+    grid = pd.read_excel(src, header=None, engine="calamine")
+    labels = grid[0].astype(str)
+    row_of = {
+        i: int(np.flatnonzero(labels.str.startswith(p))[0])
+        for i, p in (
+            ("papi.d7", "Chỉ số nội dung 7"),
+            ("papi.d7.1", "7.1:"),
+            ("papi.d7.2", "7.2:"),
+            ("papi.d7.3", "7.3:"),
+        )
+    }
+    from govgap.reference.catalogue import indicators, label
+
+    cat = indicators()
+    for ind in ("papi.d5.3.1", "papi.d7.2.2", "papi.d7.3.2", *cat.index[cat["parent"] == "papi.d7.1"]):
+        row_of[ind] = int(np.flatnonzero(labels == label(ind))[0])
+    codes = [str(int(c)).zfill(2) for c in grid.iloc[0, 2:]]
+    col = 2 + codes.index("24")  # Bắc Giang: its Dimension 7 block is a placeholder
+    block = [row_of[i] for i in ("papi.d7", "papi.d7.1", *cat.index[cat["parent"] == "papi.d7.1"])]
+    for r in block:
+        grid.iat[r, col] = 0.0
+    grid.iat[row_of["papi.d5.3.1"], 2 + codes.index("01")] = 1.04
+    shares = grid.iloc[row_of["papi.d7.2.2"], 2:].astype(float)
+    grid.iloc[row_of["papi.d7.2.2"], 2:] = (shares * 100).round(4).to_numpy()
+    grid.iat[row_of["papi.d7.2.2"], 2 + codes.index("36")] = 120.0
+    error_col = 2 + codes.index("66")
+    path = tmp_path / "PAPI_2024_Provincial_indicators_VIE.xlsx"
+    _write_grid(path, "2024PAPI_Indicators_VIE", grid, [(row_of["papi.d7.3.2"], error_col, "=1/0", "#DIV/0!")])
+    loaded = load_files([path])
+    t = loaded.table.set_index(["province_code", "indicator_id"])
+    issues = loaded.issues
+    assert not t.index.isin([("24", i) for i in ("papi.d7", "papi.d7.1", "papi.d7.1.1")]).any()
+    placeholder = issues[issues["check"] == "placeholder_zero"]["message"]
+    assert placeholder.str.contains(r"province 24: 2 value\(s\) are 0 below their scale \(papi.d7, papi.d7.1\)").any()
+    assert ("01", "papi.d5.3.1") not in t.index
+    out = issues[issues["check"] == "out_of_unit"]["message"].tolist()
+    assert any("papi.d5.3.1: 1 cell(s) above 1 where" in m and "(1.04)" in m for m in out)
+    assert t.loc[("79", "papi.d7.2.2"), "value"] == pytest.approx(shares.iloc[codes.index("79")], abs=1e-6)
+    assert ("36", "papi.d7.2.2") not in t.index and any("above 100 where" in m and "(120)" in m for m in out)
+    assert ("66", "papi.d7.3.2") not in t.index  # neither a value nor a suppressed cell
+    assert issues["message"].str.contains(r"papi.d7.3.2: cells with an Excel error \(#DIV/0! x1\)").any()
+    later = tmp_path / "later"
+    later.mkdir()
+    _write_grid(later / "PAPI_2099_Provincial_indicators_VIE.xlsx", "2099PAPI_Indicators_VIE", grid)
+    warned = load_files([later / "PAPI_2099_Provincial_indicators_VIE.xlsx"]).issues
+    year = warned[warned["check"] == "edition_year"]["message"]
+    assert len(year) == 1 and "PAPI 2099" in year.iloc[0] and "edition N comes out in spring of N+1" in year.iloc[0]
+
+
+def test_a_direction_that_changed_between_editions_ranks_each_edition_its_way():
+    """PCI's expropriation-risk rating: a high score is good before 2016, bad from 2016."""
+    from govgap.compare.standings import ranks
+    from govgap.reference.catalogue import higher_is_better
+
+    assert higher_is_better("pci.sub2.expropriation_risk", 2015) and not higher_is_better(
+        "pci.sub2.expropriation_risk", 2016
+    )
+    tidy = pd.DataFrame(
+        {
+            "source": "PCI",
+            "year": [2015, 2015, 2016, 2016],
+            "indicator_id": "pci.sub2.expropriation_risk",
+            "province_code": ["01", "79", "01", "79"],
+            "value": [3.0, 2.0, 3.0, 2.0],
+        }
+    )
+    r = ranks(tidy).set_index(["year", "province_code"])["rank"]
+    assert (r[(2015, "01")], r[(2015, "79")], r[(2016, "01")], r[(2016, "79")]) == (1, 2, 2, 1)

@@ -34,7 +34,7 @@ from govgap.compare.standings import bands, ranks
 from govgap.errors import InputError, OptionError
 from govgap.estimate.dossier_metrics import metrics
 from govgap.estimate.merged_provinces import view_2025
-from govgap.reference.catalogue import breaks_for, children, indicators, normalise, score_scale
+from govgap.reference.catalogue import breaks_for, children, directions, indicators, normalise, score_scale
 from govgap.reference.provinces import crosswalk_2025, find_province, find_province_2025, provinces, provinces_2025
 
 BENCHMARKS = ("median", "top_quartile", "best", "peers", "previous")
@@ -137,9 +137,10 @@ def tree(root: str) -> list[str]:
     return out
 
 
-def _orientation(ids) -> np.ndarray:
-    better = indicators()["higher_is_better"].reindex(list(ids)).fillna(True).astype(bool)
-    return np.where(better.to_numpy(), 1.0, -1.0)
+def _orientation(ids, year: int) -> np.ndarray:
+    """+1 where higher is better in the edition of ``year``, -1 where lower is."""
+    ids = pd.Series(list(ids))
+    return np.where(directions(ids, pd.Series(int(year), index=ids.index)).to_numpy(), 1.0, -1.0)
 
 
 def _peer_codes(u: Unit, peers: str, view: str) -> list[str]:
@@ -281,7 +282,7 @@ def position(
     last = past.sort_values("year").groupby("indicator_id").last()
     out["previous_year"] = out["indicator_id"].map(last["year"]).astype("Int64")
     out["previous_value"] = out["indicator_id"].map(last["value"])
-    sign = _orientation(out["indicator_id"])
+    sign = _orientation(out["indicator_id"], year)
     for name, col in (
         ("median", "median"),
         ("top_quartile", "top_quartile"),
@@ -726,7 +727,7 @@ def subgroups(estimates: pd.DataFrame, province_code: str, year: int, ids=None, 
     groups = e[(e["group_var"] != "all") & ~e["suppressed"].astype(bool) & (e["n"] >= min_n)].copy()
     if groups.empty:
         return groups.assign(province_estimate=[], difference=[], below=[])
-    sign = _orientation(groups["indicator_id"])
+    sign = _orientation(groups["indicator_id"], year)
     groups["province_estimate"] = groups["indicator_id"].map(whole)
     groups["difference"] = sign * (groups["estimate"] - groups["province_estimate"])
     upper = np.where(sign > 0, groups["ci_high"], -groups["ci_low"])

@@ -8,21 +8,20 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from govgap.reference.catalogue import indicators
+from govgap.reference.catalogue import directions
 
 
 def ranks(tidy: pd.DataFrame) -> pd.DataFrame:
     """Standing of every value among the provinces of its source x year x indicator.
 
-    Adds ``rank`` (1 = best, direction from the catalogue, ties share the best rank),
+    Adds ``rank`` (1 = best, direction from the catalogue for that edition, ties share the best rank),
     ``n_provinces`` (provinces with a value), ``median``, ``q25`` and ``q75`` (quantiles with
     linear interpolation, as Excel's PERCENTILE.INC), ``top_quartile`` (the threshold of the
     best quarter: q75, or q25 where lower is better), ``best`` and ``best_province`` (the first
     code among tied best provinces) and ``band``: PAPI's four colour groups, 1 best performers
     (at or past the top-quartile threshold), 2 high average (at or past the median), 3 low
     average (at or past the bottom-quartile threshold), 4 poor performers (``bands()``)."""
-    cat = indicators()
-    better = tidy["indicator_id"].map(cat["higher_is_better"]).fillna(True).astype(bool)
+    better = pd.Series(directions(tidy["indicator_id"], tidy["year"]).to_numpy(), index=tidy.index)
     signed = tidy["value"].where(better, -tidy["value"])
     keys = [tidy["source"], tidy["year"], tidy["indicator_id"]]
     out = tidy.copy()

@@ -75,6 +75,32 @@ def scale_for(indicator_id: str, year: int) -> tuple[float, float]:
     return lo, hi
 
 
+@lru_cache(maxsize=1)
+def _direction_breaks() -> dict[str, int]:
+    """Per indicator, the edition from which its catalogue direction holds (``indicator_breaks.csv``
+    rows of kind "direction"); before it, higher and lower swap (PCI expropriation risk, 2016)."""
+    table = breaks()
+    table = table[table["kind"] == "direction"]
+    return {row.indicator_id: int(row.year) for row in table.itertuples()}
+
+
+def higher_is_better(indicator_id: str, year: int | None = None) -> bool:
+    """Whether a higher value is better in the edition of ``year`` (the catalogue's direction,
+    swapped before a "direction" break); ``year=None`` gives the catalogue's (current) one."""
+    better = bool(indicators().loc[indicator_id, "higher_is_better"])
+    since = _direction_breaks().get(indicator_id)
+    return (not better) if since is not None and year is not None and int(year) < since else better
+
+
+def directions(ids: pd.Series, years: pd.Series) -> pd.Series:
+    """``higher_is_better`` for many rows at once (True where an id is not in the catalogue)."""
+    ids = pd.Series(ids).reset_index(drop=True)
+    better = ids.map(indicators()["higher_is_better"]).fillna(True).astype(bool).to_numpy()
+    since = ids.map(_direction_breaks()).to_numpy(dtype=float)
+    before = pd.Series(years).reset_index(drop=True).to_numpy(dtype=float) < since  # NaN: False
+    return pd.Series(better ^ before)
+
+
 def label(indicator_id: str, lang: str = "vi") -> str:
     """Official label of an indicator in Vietnamese ("vi") or English ("en")."""
     return str(indicators().loc[indicator_id, f"label_{lang}"])

@@ -22,6 +22,7 @@ and what was looked for.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,6 +34,7 @@ import pandas as pd
 
 from govgap.contract import schemas
 from govgap.errors import LayoutError, UnknownProvinceError
+from govgap.io.sheets import excel_error_cells
 from govgap.io.xlsx import column_letter
 from govgap.reference.catalogue import indicators, scale_for
 from govgap.reference.provinces import (
@@ -68,6 +70,7 @@ MIN_PROVINCES = 20  # fewer resolvable province names: not a province table
 CONFLICT_TOLERANCE = 1e-4  # two copies of one published value may differ by float rounding
 SUM_TOLERANCE = 0.01  # dimension = sum of sub-dimensions, as the issue asks
 CODE_HEADERS = {"ma tinh", "tinhid", "tinh id", "tinh_id", "ma tinh thanh pho"}
+EXCEL_ERROR = re.compile(r"#(DIV/0!|N/A|VALUE!|REF!|NAME\?|NUM!|NULL!|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!|ERROR)")
 NOTE_PREFIXES = ("note", "ghi chu", "ban quyen", "copyright", "nguon", "source")
 
 
@@ -196,6 +199,7 @@ def open_workbook(path: str | Path) -> dict[str, pd.DataFrame]:
     except Exception as exc:  # noqa: BLE001 - calamine raises its own error types
         raise LayoutError(f"{path.name}: the workbook cannot be opened ({exc})", file=path.name) from exc
     grids, unreadable = {}, []
+    errors = excel_error_cells(path)  # read as empty cells; put back so they are not "suppressed"
     for name in book.sheet_names:
         try:
             rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)  # from A1
@@ -203,6 +207,9 @@ def open_workbook(path: str | Path) -> dict[str, pd.DataFrame]:
             unreadable.append(name)
             grids[name] = None
             continue
+        for r, c, text in errors.get(name, ()):
+            if r < len(rows) and c < len(rows[r]):
+                rows[r][c] = text
         grids[name] = _grid(rows)
     if unreadable:
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -373,21 +380,56 @@ def _is_blank(cell) -> bool:
 def _note_text_cells(cells, values, blank, ind, issues, r=None, c=None) -> None:
     """Text where a number should be ("KCDL" = không có dữ liệu, no data) is not a suppressed
     cell (n < 15): it is left out and reported."""
-    text = [str(x).strip() for x, v, b in zip(cells, values, blank) if not b and not np.isfinite(v)]
+    numbers = _numeric(cells)  # a number left out by another rule is not text
+    failed = [str(x).strip() for x in cells if isinstance(x, str) and EXCEL_ERROR.fullmatch(x.strip())]
+    if failed:
+        shown = ", ".join(f"{t} x{failed.count(t)}" for t in dict.fromkeys(failed))
+        issues.add(
+            "warning",
+            "excel_error",
+            f"{ind}: cells with an Excel error ({shown}): a formula failed in the workbook; these are "
+            "not suppressed values (n < 15) and are left out",
+            r,
+            c,
+        )
+        cells = [None if isinstance(x, str) and EXCEL_ERROR.fullmatch(x.strip()) else x for x in cells]
+    text = [
+        str(x).strip()
+        for x, v, n, b in zip(cells, values, numbers, blank)
+        if not b and not np.isfinite(v) and not np.isfinite(n)
+    ]
     if text:
         shown = ", ".join(f"{t!r} x{text.count(t)}" for t in dict.fromkeys(text))
         issues.add("info", "text_value", f"{ind}: cells with text instead of a number ({shown}) read as no data", r, c)
 
 
-def _convert_percent(values: np.ndarray, ind: str, issues: _Issues, r=None, c=None) -> np.ndarray:
-    """Shares published in percent (0-100) are divided by 100, and the conversion is logged."""
+def _convert_percent(values: np.ndarray, ind: str, issues: _Issues, cells: list[str], r=None, c=None) -> np.ndarray:
+    """Shares: the bulk of a row decides its unit, not one cell. When most values are above 1 the
+    row is in percent and is divided by 100 (logged); then, or when most are shares, a cell
+    outside the unit's range (a 1,04 among shares, a 120 among percentages) is named and left
+    out instead of rescaling the whole row (2019's 4.4 row has one value above 1)."""
     if indicators().loc[ind, "unit"] != "share":
         return values
-    finite = values[np.isfinite(values)]
-    if finite.size and finite.max() > 1.0 + 1e-9 and finite.max() <= 100.0 + 1e-9:
+    finite = np.isfinite(values)
+    if not finite.any():
+        return values
+    in_percent = float(np.median(values[finite])) > 1.0
+    top = 100.0 if in_percent else 1.0
+    bad = finite & (values > top + 1e-9)  # below 0 is no unit question (6.4.2 is a net change)
+    if in_percent:
         issues.add("info", "unit", f"{ind} is published in percent; divided by 100 to a share", r, c)
-        return values / 100.0
-    return values
+    if bad.any():
+        shown = ", ".join(f"{cells[k]} ({values[k]:g})" for k in np.flatnonzero(bad)[:5])
+        issues.add(
+            "warning",
+            "out_of_unit",
+            f"{ind}: {int(bad.sum())} cell(s) above {top:g} where the row's other values are "
+            f"{'percentages' if in_percent else 'shares (0-1)'}: {shown}; left out",
+            r,
+            c,
+        )
+        values = np.where(bad, np.nan, values)
+    return values / 100.0 if in_percent else values
 
 
 def _reject_repeated_province(cells, line: str, name, issues, result, at) -> bool:
@@ -499,7 +541,7 @@ def _read_columns_layout(grid, codes, name_row, path, issues, result):
             issues.add("info", "empty_row", f"{ind} is published without values", r)
             continue
         scale = _parse_scale(grid[r, scale_col]) if scale_col is not None else None
-        values = _convert_percent(values, ind, issues, r)
+        values = _convert_percent(values, ind, issues, [_cell(r, c) for c in prov_cols], r)
         blank = [_is_blank(grid[r, c]) for c in prov_cols]
         _note_text_cells([grid[r, c] for c in prov_cols], values, blank, ind, issues, r)
         for c, v, b in zip(prov_cols, values, blank):
@@ -624,7 +666,7 @@ def _read_rows_layout(grid, codes, per_col, path, issues, result):
             c,
         )
     for p, c, ind, rows, values in blocks:
-        values = _convert_percent(values, ind, issues, None, c)
+        values = _convert_percent(values, ind, issues, [_cell(r, c) for r in rows], None, c)
         blank = [_is_blank(grid[r, c]) for r in rows]
         _note_text_cells([grid[r, c] for r in rows], values, blank, ind, issues, None, c)
         for r, v, b in zip(rows, values, blank):
@@ -747,6 +789,7 @@ def _assemble(results: list[SheetResult]) -> LoadResult:
     _check_scales(table, issues)
     _check_sums(table, issues)
     _check_counts(table, issues)
+    _check_years(table, issues)
     table = validate(table)
     sheets = pd.DataFrame(
         [
@@ -972,24 +1015,7 @@ def _decorate(table: pd.DataFrame, issues: list) -> pd.DataFrame:
     table["scale_max"] = table["scale_max"].astype(float).fillna(pd.Series(cat_hi, index=table.index))
     table["value"] = table["value"].astype(float)
     table["year"] = table["year"].astype(int)
-    # A 0 where the scale starts above 0 is a placeholder for a missing value (CS571 2022 has
-    # Bắc Giang and Bắc Ninh at 0 on every dimension): reported, then left out.
-    zero = (table["value"] == 0) & (table["scale_min"] > 0)
-    for (source, year, file, sheet, code), sub in table[zero].groupby(
-        ["source", "year", "file", "sheet", "province_code"]
-    ):
-        _issue(
-            issues,
-            "warning",
-            "impossible_zero",
-            f"province {code}: {len(sub)} value(s) are 0 below their scale (e.g. {sub['indicator_id'].iloc[0]} "
-            f"at {sub['cell'].iloc[0]}); read as not published and left out",
-            source,
-            int(year),
-            file,
-            sheet,
-        )
-    table = table[~zero]
+    table = table[~_placeholder_zeros(table, issues)]
     # PAPI leaves a cell blank when fewer than 15 respondents answered the question.
     table["suppressed"] = (
         table["value"].isna()
@@ -999,6 +1025,64 @@ def _decorate(table: pd.DataFrame, issues: list) -> pd.DataFrame:
     )
     table = table[table["value"].notna() | table["suppressed"]]
     return table.sort_values(["source", "year", "indicator_id", "province_code"])[TIDY_COLUMNS].reset_index(drop=True)
+
+
+@lru_cache(maxsize=4096)
+def _ancestors(indicator_id: str) -> frozenset[str]:
+    cat, out, current = indicators(), set(), indicators().loc[indicator_id, "parent"]
+    while isinstance(current, str) and current in cat.index:
+        out.add(current)
+        current = cat.loc[current, "parent"]
+    return frozenset(out)
+
+
+def _placeholder_zeros(table: pd.DataFrame, issues: list) -> np.ndarray:
+    """Zeros that stand for "not published", reported per province and sheet, then left out:
+    a 0 below its scale (a dimension or sub-dimension scored 1-10 cannot be 0); a 0 under such a
+    score in the same sheet (PAPI 2022 gives Bắc Giang and Bắc Ninh 0 on six dimensions, with their
+    indicators: a 0% bribe share there is a placeholder, not the best province in the country);
+    and a province whose every value in a sheet is 0."""
+    value = table["value"].to_numpy(dtype=float)
+    impossible = (value == 0) & (table["scale_min"].to_numpy(dtype=float) > 0)
+    keys = list(zip(table["file"], table["sheet"], table["province_code"]))
+    empty_blocks: dict[tuple, set] = {}
+    for key, ind in zip(np.array(keys, dtype=object)[impossible], table["indicator_id"].to_numpy()[impossible]):
+        empty_blocks.setdefault(tuple(key), set()).add(ind)
+    under = np.array(
+        [
+            v == 0 and k in empty_blocks and bool(_ancestors(i) & empty_blocks[k])
+            for v, k, i in zip(value, keys, table["indicator_id"])
+        ],
+        dtype=bool,
+    )
+    by_sheet = pd.Series(value == 0).groupby(
+        [table["file"].to_numpy(), table["sheet"].to_numpy(), table["province_code"].to_numpy()]
+    )
+    all_zero = (by_sheet.transform("all") & by_sheet.transform("size").ge(3)).to_numpy()
+    drop = impossible | under | all_zero
+    frame = table.assign(_impossible=impossible, _under=under, _all=all_zero)[drop]
+    for (source, year, file, sheet, code), sub in frame.groupby(["source", "year", "file", "sheet", "province_code"]):
+        if sub["_all"].all():
+            what = f"every one of its {len(sub)} values is 0"
+        else:
+            blocks = sorted(empty_blocks.get((file, sheet, code), ()))
+            what = (
+                f"{int(sub['_impossible'].sum())} value(s) are 0 below their scale ({', '.join(blocks[:4])}"
+                f"{', ...' if len(blocks) > 4 else ''})"
+                + (f" and {int(sub['_under'].sum())} value(s) of 0 under them" if sub["_under"].any() else "")
+            )
+        _issue(
+            issues,
+            "warning",
+            "placeholder_zero",
+            f"province {code}: {what} (cells {sub['cell'].iloc[0]}...{sub['cell'].iloc[-1]}); read as not "
+            "published and left out",
+            source,
+            int(year),
+            file,
+            sheet,
+        )
+    return drop
 
 
 def _check_published_scales(table: pd.DataFrame, issues: list) -> None:
@@ -1072,6 +1156,33 @@ def _check_sums(table: pd.DataFrame, issues: list) -> None:
                     "PAPI",
                     int(year),
                 )
+
+
+FIRST_EDITIONS = {"PAPI": 2009, "PCI": 2005}  # PAPI's pilot year; PCI's first edition (42 provinces)
+
+
+def _check_years(table: pd.DataFrame, issues: list, today: dt.date | None = None) -> None:
+    """An edition year outside the known range is warned about (it is loaded): before the first
+    edition, or after the latest that can exist today (edition N is published in spring of N+1)."""
+    latest = (today or dt.date.today()).year - 1
+    for source, year in sorted(set(zip(table["source"], table["year"].astype(int)))):
+        first = FIRST_EDITIONS.get(source)
+        if year > latest or (first is not None and year < first):
+            why = (
+                f"after {latest}, the latest edition that can be published by {latest + 1} (edition N comes out "
+                "in spring of N+1)"
+                if year > latest
+                else f"before {source}'s first edition ({first})"
+            )
+            files = ", ".join(sorted(set(table.loc[(table["source"] == source) & (table["year"] == year), "file"])))
+            _issue(
+                issues,
+                "warning",
+                "edition_year",
+                f"{source} {year} ({files}): {why}; check the year in the file's name, sheet or title",
+                source,
+                int(year),
+            )
 
 
 def _check_counts(table: pd.DataFrame, issues: list) -> None:
