@@ -14,7 +14,8 @@ The package follows the data flow; each layer imports only from the layers befor
 9. ``publish``: batches of notebooks, the index page, the manifest, email
 10. ``cli``: the ``govgap`` command
 
-``errors`` and ``paths`` are the foundation every layer may use.
+``errors``, ``paths`` and ``redact`` (personal data masked wherever data is echoed) are the
+foundation every layer may use.
 """
 
 __version__ = "0.1.0"

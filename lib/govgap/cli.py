@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from govgap import __version__
 from govgap.paths import PROCESSED, REPORTS, SAMPLE_DATA, resolve
@@ -100,7 +101,9 @@ def _context(args) -> int:
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        tables.table.to_csv(out, index=False, encoding="utf-8-sig")
+        from govgap.io.csv_out import write_csv
+
+        write_csv(tables.table, out)
         print(f"Tidy table ({len(tables.table)} rows) in {out}")
     return 2 if errors else 0
 
@@ -237,6 +240,13 @@ def _provinces(args) -> int:
     return 0
 
 
+def _user_path(text: str) -> str:
+    """A path typed on the command line: a relative one is taken from the current folder, as in
+    every other command (the defaults, which are not typed, stay in the project)."""
+    path = Path(text).expanduser()
+    return str(path if path.is_absolute() else Path.cwd() / path)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govgap", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"govgap {__version__}")
@@ -244,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("sample-data", help="write deterministic sample inputs to data/raw/sample")
-    p.add_argument("--out", default=str(SAMPLE_DATA))
+    p.add_argument("--out", type=_user_path, default=SAMPLE_DATA)
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--survey-years", type=_ints, default=None, help="e.g. 2018,2019 (default 2018-2025)")
     p.add_argument("--dossier-years", type=_ints, default=None, help="e.g. 2023,2024,2025 (default 2024,2025)")
@@ -257,14 +267,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_sample_data)
 
     p = sub.add_parser("prepare", help="clean and load a raw-data folder into data/processed")
-    p.add_argument("--data-dir", default=str(SAMPLE_DATA))
+    p.add_argument("--data-dir", type=_user_path, default=SAMPLE_DATA)
     p.add_argument("--workers", type=int, default=None)
     p.add_argument("--force", action="store_true")
     p.set_defaults(func=_prepare)
 
     p = sub.add_parser("indices", help="load official PAPI/PCI workbooks into one tidy, checked table")
-    p.add_argument("--input", default="data/raw/indices", help="folder of workbooks (default data/raw/indices)")
-    p.add_argument("--out", default=None, help="default data/processed/indices-<folder name>")
+    p.add_argument(
+        "--input",
+        type=_user_path,
+        default=Path("data/raw/indices"),
+        help="folder of workbooks (default data/raw/indices)",
+    )
+    p.add_argument("--out", type=_user_path, default=None, help="default data/processed/indices-<folder name>")
     p.add_argument("--show", type=int, default=30, help="how many warnings and errors to print")
     p.add_argument(
         "--with-published",
@@ -274,28 +289,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_indices)
 
     p = sub.add_parser("context", help="check a SIPAS / PAR INDEX / tasks table (or a folder of them)")
-    p.add_argument("path", help="an .xlsx/.xls/.ods/.csv file, or a folder such as data/raw/<name>/context")
+    p.add_argument(
+        "path", type=_user_path, help="an .xlsx/.xls/.ods/.csv file, or a folder such as data/raw/<name>/context"
+    )
     p.add_argument("--kind", choices=["SIPAS", "PAR_INDEX", "TASKS"], default=None, help="default: from the headers")
-    p.add_argument("--out", default=None, help="also write the tidy table to this CSV")
+    p.add_argument("--out", type=_user_path, default=None, help="also write the tidy table to this CSV")
     p.set_defaults(func=_context)
 
     p = sub.add_parser("dossiers", help="clean a one-stop-shop export: canonical table, quarantine, 766 metrics")
-    p.add_argument("path", help="an export (.xlsx, .xls, .csv) or a folder of monthly exports read together")
+    p.add_argument(
+        "path", type=_user_path, help="an export (.xlsx, .xls, .csv) or a folder of monthly exports read together"
+    )
     p.add_argument("--period", required=True, help="a year (2024) or a month (2024-03)")
     p.add_argument("--as-of", default=None, help="the day the export was made, dd/mm/yyyy (default today)")
-    p.add_argument("--out", default=str(PROCESSED / "dossiers"), help="folder for the parquet and metrics files")
-    p.add_argument("--columns", default=None, help="your own dossier_columns.csv (header spellings)")
-    p.add_argument("--values", default=None, help="your own dossier_values.csv (statuses, channels)")
-    p.add_argument("--days-off", default=None, help="days_off.csv: the province's extra days off / working Saturdays")
+    p.add_argument(
+        "--out", type=_user_path, default=PROCESSED / "dossiers", help="folder for the parquet and metrics files"
+    )
+    p.add_argument("--columns", type=_user_path, default=None, help="your own dossier_columns.csv (header spellings)")
+    p.add_argument("--values", type=_user_path, default=None, help="your own dossier_values.csv (statuses, channels)")
+    p.add_argument(
+        "--days-off",
+        type=_user_path,
+        default=None,
+        help="days_off.csv: the province's extra days off / working Saturdays",
+    )
     p.add_argument("--lang", choices=["vi", "en"], default="vi")
     p.set_defaults(func=_dossiers)
 
     p = sub.add_parser("templates", help="write the empty SIPAS, PAR INDEX and tasks templates")
-    p.add_argument("--out", default="data/raw/templates")
+    p.add_argument("--out", type=_user_path, default=Path("data/raw/templates"))
     p.set_defaults(func=_templates)
 
     p = sub.add_parser("reports", help="render the province reports and reports/index.html")
-    p.add_argument("--data-dir", default=str(SAMPLE_DATA))
+    p.add_argument("--data-dir", type=_user_path, default=SAMPLE_DATA)
     p.add_argument("--years", type=_ints, default=None, help="default: the latest year with dossier data")
     p.add_argument("--languages", type=_words, default=["vi"], help="vi, en or vi,en")
     p.add_argument(
@@ -308,17 +334,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="34: the provinces from 1/7/2025 (default); 63: those before it (historical, reports/<year>/63/)",
     )
     p.add_argument("--workers", type=int, default=None, help="default: number of cores")
-    p.add_argument("--runs", default=None, help="YAML list of runs (instead of --years/--provinces/--languages)")
-    p.add_argument("--reports-dir", default=str(REPORTS))
+    p.add_argument(
+        "--runs", type=_user_path, default=None, help="YAML list of runs (instead of --years/--provinces/--languages)"
+    )
+    p.add_argument("--reports-dir", type=_user_path, default=REPORTS)
     p.add_argument("--force", action="store_true", help="re-render unchanged reports too")
     p.add_argument("--retry-failed", action="store_true", help="re-run only the runs that failed last time")
     p.set_defaults(func=_reports)
 
     p = sub.add_parser("email", help="compose one email per report: write .eml files or send over SMTP")
-    p.add_argument("--recipients", required=True, help="CSV with columns province, email[, language]")
-    p.add_argument("--reports-dir", default=str(REPORTS))
+    p.add_argument("--recipients", type=_user_path, required=True, help="CSV with columns province, email[, language]")
+    p.add_argument("--reports-dir", type=_user_path, default=REPORTS)
     p.add_argument("--year", type=int, default=None, help="default: the latest year rendered")
-    p.add_argument("--out", default=str(REPORTS / "email"), help="folder for .eml files")
+    p.add_argument("--out", type=_user_path, default=REPORTS / "email", help="folder for .eml files")
     p.add_argument("--send", action="store_true", help="send over SMTP (STARTTLS) instead of writing .eml")
     p.add_argument("--smtp-host", default=None, help="or GOVGAP_SMTP_HOST")
     p.add_argument("--smtp-port", type=int, default=None, help="or GOVGAP_SMTP_PORT (default 587)")
@@ -336,6 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    for key, value in vars(args).items():  # untyped defaults (Path) stay relative to the project
+        if isinstance(value, Path):
+            setattr(args, key, str(value))
     from govgap.errors import GovgapError
     from govgap.io._fast import small_pages
 

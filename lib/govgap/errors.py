@@ -16,6 +16,8 @@ before this hierarchy existed, so code written against the built-in types keeps 
 
 from __future__ import annotations
 
+from govgap.redact import redact
+
 
 class GovgapError(Exception):
     """Base of every error govgap raises on purpose."""
@@ -26,7 +28,7 @@ class InputError(GovgapError, ValueError):
     ``column`` say where, when known."""
 
     def __init__(self, message: str, *, file=None, sheet=None, row=None, column=None):
-        super().__init__(message)
+        super().__init__(redact(message))  # a message may quote a cell: never its personal data
         self.file, self.sheet, self.row, self.column = file, sheet, row, column
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from govgap.redact import redact
+
 COLUMNS = ["input", "source", "file", "sheet", "row", "record_id", "column", "value", "reason", "province_code"]
 
 # each reader's own column names -> the store's
@@ -20,6 +22,31 @@ _NATIVE = {
     "survey": {"respondent_id": "record_id"},
     "context": {},
 }
+
+
+# an id is an id, kept for tracing the row, unless it holds text (a raw line, a note) or looks personal
+_ID_COLUMNS = ("record_id", "dossier_id", "respondent_id")
+_TEXT_COLUMNS = ("value", "reason")
+
+
+def redacted(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """A quarantine with the personal data masked wherever data is echoed (``govgap.redact``): the
+    offending value and the reason always; an id when it is long or has spaces (a line read with
+    the wrong delimiter puts the whole line there) or holds a phone number, an ID number or an
+    e-mail address. Every reader's quarantine passes through here before it is returned."""
+    if quarantine.empty:
+        return quarantine
+    out = quarantine.copy()
+    for col in _TEXT_COLUMNS:
+        if col in out:
+            out[col] = [redact(v) if isinstance(v, str) else v for v in out[col]]
+    for col in _ID_COLUMNS:
+        if col in out:
+            out[col] = [
+                redact(v) if isinstance(v, str) and (len(v) > 40 or " " in v.strip() or "@" in v) else v
+                for v in out[col]
+            ]
+    return out
 
 
 def common(quarantine: pd.DataFrame, kind: str, province_code: str | None = None) -> pd.DataFrame:
@@ -35,7 +62,7 @@ def common(quarantine: pd.DataFrame, kind: str, province_code: str | None = None
     for col in COLUMNS:
         if col != "row":
             out[col] = [None if pd.isna(v) else str(v) for v in out[col]]
-    return out[COLUMNS]
+    return redacted(out[COLUMNS])
 
 
 def combine(parts: list[pd.DataFrame]) -> pd.DataFrame:

@@ -106,10 +106,12 @@ def from_arrow(col) -> pd.Categorical:
     import pyarrow.compute as pc
 
     text = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
-    if col.num_chunks == 0:
+    if col.num_chunks == 0 or len(col) == 0:  # a header-only export
         return pd.Categorical([])
     # dictionary_encode gives every chunk the same, final dictionary
     col = col.unify_dictionaries() if pa.types.is_dictionary(col.type) else pc.dictionary_encode(col)
+    if col.num_chunks == 0:
+        return pd.Categorical([])
     dictionary = col.chunk(0).dictionary
     codes = arrow_indices(col.chunks, len(dictionary))
     bad = first_bad_utf8(dictionary)

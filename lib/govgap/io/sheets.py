@@ -81,6 +81,30 @@ def is_blank(value) -> bool:
     )
 
 
+# Spreadsheet containers by their first bytes: a workbook saved with a .csv name
+_CONTAINERS = {b"PK\x03\x04": "an .xlsx/.ods (zip) workbook", b"\xd0\xcf\x11\xe0": "an .xls (OLE) workbook"}
+# A CSV cell may hold a long note: Python's csv module stops at 128 kB unless told otherwise
+csv.field_size_limit(1 << 26)
+
+
+def _refuse_binary(name: str, head: bytes) -> None:
+    """A file named .csv that is not text: a workbook renamed, or damaged or random bytes."""
+    for magic, what in _CONTAINERS.items():
+        if head.startswith(magic):
+            raise InputError(
+                f"{name}: this is {what}, not a CSV text file; give it its real extension and read it again"
+            )
+    sample = head[:4096]
+    control = sum(b < 32 and b not in (9, 10, 13) for b in sample)
+    if b"\x00" in sample or control > len(sample) // 50:
+        at = next((i for i, b in enumerate(sample) if b == 0 or (b < 32 and b not in (9, 10, 13))), 0)
+        raise InputError(
+            f"{name}: not a CSV text file (binary bytes from byte {at + 1}: a damaged file, or not an export); "
+            "export the table again as CSV or Excel",
+            file=name,
+        )
+
+
 def csv_codec(path: Path) -> tuple[str, str]:
     """(codec, decoded head) of a CSV, decided on its first 1 MB: UTF-8 (or UTF-16 with a BOM)
     when it decodes; otherwise the 8-bit code page (Windows-1258, Windows-1252) whose reading,
@@ -90,6 +114,9 @@ def csv_codec(path: Path) -> tuple[str, str]:
         head = fh.read(1 << 20)
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return "utf-16", head.decode("utf-16", errors="ignore")
+    if not head.strip():
+        raise InputError(f"{Path(path).name}: the file is empty; export the table again", file=Path(path).name)
+    _refuse_binary(Path(path).name, head)
     try:
         return "utf-8", head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from govgap.contract import quarantine as quarantine_contract
+from govgap.errors import DossierFormatError
 from govgap.estimate.dossier_metrics import leader_summary, metric_tables
 from govgap.io import _fast as fast
+from govgap.io.csv_out import write_csv
 from govgap.sources.dossiers import Cleaned, Export, export_files, load
 
 
@@ -81,6 +84,15 @@ def process(
         "quarantine": out / f"{name}_quarantine.parquet",
         "metrics": out / f"{name}_metrics.csv",
     }
+    if cleaned.table.empty:  # nothing to measure: the quarantine says why, row by row
+        write_parquet(cleaned.quarantine, files["quarantine"])
+        top = quarantine_contract.reasons(cleaned.quarantine).head(3)
+        why = "; ".join(f"{r.reason} ({r.rows})" for r in top.itertuples())
+        raise DossierFormatError(
+            f"{path.name}: every one of its {len(cleaned.quarantine)} rows was quarantined, so there is no dossier to "
+            f"measure. Most common reasons: {why}. The rows are in {files['quarantine']}.",
+            file=path.name,
+        )
     writing = fast.in_background(write_parquet, cleaned.table, files["table"])
     try:
         tables = metric_tables(cleaned.table)
@@ -88,8 +100,9 @@ def process(
         write_parquet(cleaned.quarantine, files["quarantine"])
         keys = [c for c in ("office", "field", "procedure", "month") if any(c in t for t in tables.values())]
         long = pd.concat([t.assign(breakdown=k) for k, t in tables.items()], ignore_index=True)
-        long[["breakdown", *keys, *[c for c in long.columns if c not in keys and c != "breakdown"]]].to_csv(
-            files["metrics"], index=False, encoding="utf-8-sig"
+        write_csv(
+            long[["breakdown", *keys, *[c for c in long.columns if c not in keys and c != "breakdown"]]],
+            files["metrics"],
         )
     finally:
         writing.result()

@@ -304,10 +304,14 @@ def clean_survey_file(path: Path, margins: Path | None = None):
 
 def _survey_job(args) -> tuple:
     """Clean, weight and estimate one survey year: (estimates, scores, quarantine, accounting,
-    weighting check or None, whether the file carries govgap's sample marker)."""
+    weighting check or None, whether the file carries govgap's sample marker), or ("unreadable",
+    the file and its message) for a file that cannot be used."""
     path, margins = Path(args[0]), Path(args[1])
-    year = survey_year(path)
-    cleaned, weighting = clean_survey_file(path, margins)
+    try:
+        year = survey_year(path)
+        cleaned, weighting = clean_survey_file(path, margins)
+    except (GovgapError, OSError) as exc:  # listed with its message; the other years go on
+        return ("unreadable", {"source": f"survey/{path.name}", "error": str(exc)})
     return (
         survey_estimates.estimate_groups(cleaned.table, cleaned.codebook).assign(year=year),
         survey_estimates.score_estimates(cleaned.table, year, cleaned.codebook).assign(year=year),
@@ -434,6 +438,8 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
         cleaned = pool.map(_dossier_job, jobs)
         loaded = write_indices(data_dir / "indices", out.folder)
         survey_done = [f.result() for f in survey_results]
+        file_errors += [r[1] for r in survey_done if isinstance(r[0], str)]
+        survey_done = [r for r in survey_done if not isinstance(r[0], str)]
         sample_inputs += [acc["source"] for *_, acc, _, marked in survey_done if marked]
         _write_survey_tables([r[:-1] for r in survey_done], out, quarantines, accounts)
         file_errors += write_context(data_dir / "context", out.folder, quarantines, accounts, sample_inputs)

@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from govgap.contract import quarantine as quarantine_contract
 from govgap.contract.accounting import Accounting
 from govgap.errors import ContextFormatError, InputError, OptionError
 from govgap.io.legacy_text import LEGACY_CONVERTERS, LegacyTextError, detect_legacy
@@ -804,7 +805,7 @@ def _tidy(frame: pd.DataFrame, quarantine: list, issues: list, accounting: list)
         province,
         agencies.reset_index(drop=True),
         tgt[TARGET_COLUMNS].reset_index(drop=True),
-        pd.DataFrame(quarantine, columns=QUARANTINE_COLUMNS),
+        quarantine_contract.redacted(pd.DataFrame(quarantine, columns=QUARANTINE_COLUMNS)),
         pd.DataFrame(issues, columns=ISSUE_COLUMNS),
         accounting,
     )

@@ -445,12 +445,20 @@ def read_export(path: str | Path, columns: str | Path | None = None) -> Export:
         raise DossierFormatError(f"{path}: file not found")
     suffix = path.suffix.lower()
     if suffix in EXCEL_TYPES:
-        return _read_excel(path, extra)
-    if suffix in (".csv", ".txt"):
-        return _read_csv(path, extra)
-    raise DossierFormatError(
-        f"{path.name}: unsupported dossier export type {suffix!r} (use .xlsx, .xls, .xlsb, .ods or .csv)"
-    )
+        export = _read_excel(path, extra)
+    elif suffix in (".csv", ".txt"):
+        export = _read_csv(path, extra)
+    else:
+        raise DossierFormatError(
+            f"{path.name}: unsupported dossier export type {suffix!r} (use .xlsx, .xls, .xlsb, .ods or .csv)"
+        )
+    if len(export.frame) == 0:
+        raise DossierFormatError(
+            f"{path.name}: the export has its header but no dossier rows below it: nothing to clean. "
+            "Export the period's dossiers again.",
+            file=path.name,
+        )
+    return export
 
 
 # --------------------------------------------------------------------------- dates
@@ -977,6 +985,7 @@ def clean_dossiers(
             "value": value,
         }
     )
+    quarantine = quarantine_contract.redacted(quarantine)
     columns = {
         "procedure": cats["procedure"].take(good),
         "procedure_code": cats["procedure_code"].take(good),

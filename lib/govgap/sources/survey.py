@@ -161,7 +161,15 @@ def read_survey(
         import pyreadstat
 
         reader = pyreadstat.read_dta if suffix == ".dta" else pyreadstat.read_sav
-        _, meta = reader(str(path), metadataonly=True)
+        try:
+            _, meta = reader(str(path), metadataonly=True)
+        except Exception as exc:  # noqa: BLE001 - pyreadstat raises its own error types for damaged files
+            kind = "Stata (.dta)" if suffix == ".dta" else "SPSS (.sav)"
+            raise SurveyFormatError(
+                f"{path.name}: cannot be read as a {kind} file ({exc}): damaged, cut short, or another kind of "
+                "file; export it again",
+                file=path.name,
+            ) from None
         sample = is_sample_text(meta.file_label) or any(is_sample_text(c) for c in meta.column_names)
         columns = list(meta.column_names)
         dropped = [c for c in columns if is_personal(c, codebook)]
@@ -415,7 +423,8 @@ def clean_survey(
         valid = np.isin(code, list(it.codes) + list(codebook.missing))
         blank = np.isnan(code) & ~unreadable
         flag(unreadable | (~valid & ~blank), "answer code outside the codebook", it.column, a_raw.astype(str))
-        out[it.indicator_id] = pd.array(np.where(np.isnan(code), np.nan, code), dtype="Int16")
+        # a code outside the codebook (a phone number typed as an answer) is quarantined above
+        out[it.indicator_id] = pd.array(np.where(np.isnan(code) | ~valid, np.nan, code), dtype="Int16")
     table = pd.DataFrame(out)
     for name in ("district", "commune"):
         if name in table:
@@ -439,7 +448,7 @@ def clean_survey(
     accounting = Accounting(source=source, read=n, kept=len(kept), quarantined=int(bad.sum()))
     return CleanSurvey(
         table=kept,
-        quarantine=quarantine.reset_index(drop=True),
+        quarantine=quarantine_contract.redacted(quarantine.reset_index(drop=True)),
         accounting=accounting,
         codebook=codebook,
         notes=notes,

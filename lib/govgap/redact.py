@@ -1,0 +1,87 @@
+"""Personal data in text that govgap echoes from a user's file: masked before it is stored or shown.
+
+A reader drops the columns that hold personal data (names, phone numbers, ID numbers, e-mail and
+home addresses), but such data also turns up where it does not belong: a phone number typed into a
+status cell, a staff signature in a footer row, a whole raw line in a respondent-id column. Every
+place where text from data is echoed (the quarantine's values and ids, error messages, the stamp
+of a run, and through them notebooks, reports and e-mail) passes it through ``redact``:
+
+- e-mail addresses;
+- phone numbers: Vietnamese mobiles and landlines (0..., +84..., 84...), in groups or not;
+- ID numbers: 9 digits (CMND) or 12 (CCCD), and any other run of 9 or more digits;
+- person names: three to five capitalised words that start with a common Vietnamese family name
+  ("Nguyễn Văn An", "Trần Thị Bích Ngọc"), the shape of a full name in a signature or a remark
+  (two words are too often a place or a misspelt province: "Hà Nọi").
+
+Dates, dossier codes ("000.00.19.H26-240101-0001"), amounts written with separators
+("1.500.000") and cell references are left as they are. The mask keeps the kind, so a reader still
+sees what was there: ``[số điện thoại]``, ``[số giấy tờ]``, ``[email]``, ``[họ tên]``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from functools import lru_cache
+from importlib import resources
+
+# The family names of about nine Vietnamese in ten (with the common Southern spellings)
+_SURNAMES = (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn Trịnh Mai Trương "
+    "Đinh Lâm Phùng Quách Cao Tạ Lương Hà Tô Chu Lưu Triệu Vương Thái Kiều Mạc Tăng Âu La Khúc Đàm"
+).split()
+_UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+_LOWER = "a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+_WORD = f"[{_UPPER}][{_LOWER}]+"
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+PHONE = re.compile(r"(?<![\w.])(\+?84|0)[ .-]?\d{2,3}([ .-]?\d{3,4}){2}(?![\w])")
+ID_NUMBER = re.compile(r"(?<![\d.,/-])(\d{9}|\d{12,})(?![\d.,/-])")  # CMND 9 digits, CCCD 12
+LONG_NUMBER = re.compile(r"(?<![\d.,/-])\d{9,}(?![\d.,/-])")  # any other run of 9 or more digits
+NAME = re.compile(rf"\b(?:{'|'.join(_SURNAMES)})(?:\s+{_WORD}){{2,4}}\b")
+# a place named after a person or spelt like a name: "huyện Lâm Hà", "đường Lê Lợi", "Hà Nội"
+_PLACE_BEFORE = re.compile(
+    r"(huyện|quận|thị xã|thành phố|tp\.?|tỉnh|xã|phường|thị trấn|đường|phố|khu|ấp|thôn|bản|số)\s*$", re.I
+)
+
+
+@lru_cache(maxsize=1)
+def _place_names() -> frozenset[str]:
+    names = {"Hồ Chí Minh"}
+    for table in ("provinces_63.csv", "provinces_34.csv"):
+        text = resources.files("govgap.data").joinpath(table).read_text(encoding="utf-8")
+        names |= {row["name_vi"] for row in csv.DictReader(io.StringIO(text))}
+    return frozenset(names)
+
+
+def _name(match: re.Match) -> str:
+    found = match.group(0)
+    before = match.string[max(0, match.start() - 12) : match.start()]
+    if any(found == p or found.startswith(p + " ") for p in _place_names()) or _PLACE_BEFORE.search(before):
+        return found
+    return "[họ tên]"
+
+
+MASKS = (
+    (EMAIL, "[email]"),
+    (ID_NUMBER, "[số giấy tờ]"),
+    (PHONE, "[số điện thoại]"),
+    (LONG_NUMBER, "[số giấy tờ]"),
+    (NAME, _name),
+)
+
+
+def redact(text):
+    """``text`` with e-mail addresses, phone numbers, ID numbers and person names masked (anything
+    that is not a string is returned as it is)."""
+    if not isinstance(text, str) or not text:
+        return text
+    for pattern, mask in MASKS:
+        text = pattern.sub(mask, text)
+    return text
+
+
+def has_personal_data(text) -> bool:
+    """Whether ``redact`` would change ``text``."""
+    return isinstance(text, str) and redact(text) != text
