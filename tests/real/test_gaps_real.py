@@ -4,6 +4,7 @@ quartile thresholds, ranks and bands equal an independent computation; decomposi
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -105,3 +106,24 @@ def test_points_to_gain_on_real_tables(papi):
     assert len(pts.loc[pts["sub_dimension"] == "papi.d5.3"]) == 5  # 2022 added the share who applied
     assert (pts["points_to_median"] <= pts["points_to_top_quartile"] + 1e-12).all()
     assert (pts["office_vi"] != "").all()
+
+
+def test_changes_across_a_rescale_are_on_one_scale_and_across_a_new_definition_are_not_numbers(papi):
+    """5.3 moved from 0.25-2.5 (2019) to 0.33-3.33 (2022): unrescaled, every province "rises";
+    with the 2019 value put on the 2022 scale, 32 of the 62 provinces with both rise. Dimension 7
+    across 2019 (7.1 widened from one to four indicators) gets no number."""
+    rows = []
+    for code in sorted(papi.loc[(papi["year"] == 2022) & (papi["indicator_id"] == "papi.d5.3"), "province_code"]):
+        r = gaps.position(papi, code, 2022, root="papi.d5").set_index("indicator_id").loc["papi.d5.3"]
+        if pd.notna(r["previous_value"]):
+            rows.append(r)
+    table = pd.DataFrame(rows)
+    assert len(table) == 62 and set(table["change_basis"]) == {"rescaled"} and set(table["previous_year"]) == {2019}
+    raw = table["value"] - table["previous_value"]
+    assert (raw > 0).all()  # the artefact the rescale removes
+    on_scale = 1 / 3 + (table["previous_value"] - 0.25) * (10 / 3 - 1 / 3) / (2.5 - 0.25)
+    assert np.allclose(table["change"], table["value"] - on_scale)
+    assert (table["change"] > 0).sum() == 32
+    d7 = gaps.position(papi, "01", 2019, root="papi.d7").set_index("indicator_id")
+    assert d7.loc["papi.d7", "change_basis"] == "not comparable" and np.isnan(d7.loc["papi.d7", "change"])
+    assert d7.loc["papi.d7.2", "change_basis"] == "same"  # 7.2 is unchanged: its change is a number

@@ -233,3 +233,15 @@ def test_sample_slow_land_province_puts_land_titles_and_slow_offices_first(isola
     assert abs(d.loc[d["leaf"], "contribution"].sum() - d["total_gap"].iloc[0]) < 1e-9
     english = GapAnalysis.build("Nam Định", 2024, str(simulated_sample), language="en", view="2025")
     assert english.position()["n_provinces"].iloc[0] == 34
+
+
+def test_how_a_change_compares_across_breaks():
+    from govgap.compare.gaps import change_basis
+
+    basis, scales = change_basis("papi.d5.3", 2019, 2022)
+    assert basis == "rescaled" and scales == pytest.approx((0.25, 2.5, 1 / 3, 10 / 3))
+    assert change_basis("papi.d7", 2018, 2019) == ("not comparable", None)  # 7.1 widened below it
+    assert change_basis("papi.d7.2", 2018, 2019) == ("same", None)
+    assert change_basis("papi.d5", 2019, 2022) == ("not comparable", None)  # 5.2 dropped, 5.x rescaled
+    assert change_basis("pci.sub2.expropriation_risk", 2015, 2016) == ("not comparable", None)  # reversed
+    assert change_basis("papi.d7", 2019, 2022) == ("same", None)

@@ -34,7 +34,14 @@ from govgap.compare.standings import bands, ranks
 from govgap.errors import InputError, OptionError
 from govgap.estimate.dossier_metrics import metrics
 from govgap.estimate.merged_provinces import view_2025
-from govgap.reference.catalogue import breaks_for, children, directions, indicators, normalise, score_scale
+from govgap.reference.catalogue import (
+    breaks_for,
+    children,
+    directions,
+    indicators,
+    normalise,
+    score_scale,
+)
 from govgap.reference.provinces import crosswalk_2025, find_province, find_province_2025, provinces, provinces_2025
 
 BENCHMARKS = ("median", "top_quartile", "best", "peers", "previous")
@@ -154,6 +161,41 @@ def _peer_codes(u: Unit, peers: str, view: str) -> list[str]:
     raise OptionError(f"peers must be 'region' or 'merger', not {peers!r}")
 
 
+def change_basis(indicator_id: str, before: int, after: int) -> tuple[str, tuple | None]:
+    """How an indicator's value of ``before`` compares with its value of ``after``:
+    ("same", None) on one scale and definition; ("rescaled", (lo, hi, lo', hi')) when only its own
+    scale changed (5.3 from 0.25-2.5 to 0.33-3.33 in 2022: the earlier value is put on the later
+    scale before subtracting); ("not comparable", None) when it, or anything it is made of, changed
+    its composition or direction, or a component was rescaled (7.1 widened in 2019, Dimension 5 in
+    2022, PCI expropriation risk reversed in 2016): no number is printed for such a change."""
+    marks = breaks_for(indicator_id)
+    marks = marks[(marks["year"] > before) & (marks["year"] <= after)]
+    cat = indicators()
+    within = [i == indicator_id or indicator_id in _ancestors_of(i, cat) for i in marks["indicator_id"]]
+    marks = marks[within]
+    if marks.empty:
+        return "same", None
+    own_rescale = (marks["indicator_id"] == indicator_id) & (marks["kind"] == "rescale")
+    if not own_rescale.all():
+        return "not comparable", None
+    # exact scales: PAPI's "0.33-3.33" is 1/3 to 10/3 (``score_scale``)
+    return "rescaled", (*score_scale(indicator_id, before), *score_scale(indicator_id, after))
+
+
+def _ancestors_of(indicator_id: str, cat: pd.DataFrame) -> set[str]:
+    out, current = set(), cat.loc[indicator_id, "parent"] if indicator_id in cat.index else None
+    while isinstance(current, str) and current in cat.index:
+        out.add(current)
+        current = cat.loc[current, "parent"]
+    return out
+
+
+def _rescaled(value: float, scales: tuple) -> float:
+    """A value moved from one scale onto another, linearly (min to min, max to max)."""
+    lo, hi, lo2, hi2 = scales
+    return lo2 + (value - lo) * (hi2 - lo2) / (hi - lo)
+
+
 def _breaks_between(indicator_id: str, before: int, after: int, lang: str = "vi") -> str:
     marks = breaks_for(indicator_id)
     marks = marks[(marks["year"] > before) & (marks["year"] <= after)]
@@ -222,6 +264,7 @@ POSITION_COLUMNS = [
     "gap_best",
     "gap_peers",
     "change",
+    "change_basis",
     "across_break",
     "gap_median_low",
     "gap_median_high",
@@ -250,7 +293,9 @@ def position(
     with a value, and the oriented gaps to each (positive = better).
 
     ``across_break`` names the trend breaks between the previous edition and ``year``
-    (``indicator_breaks.csv``): a change across a break compares different definitions.
+    (``indicator_breaks.csv``); ``change_basis`` says how ``change`` was made across them
+    (``change_basis``): "same", "rescaled" (the earlier value on the later scale) or "not
+    comparable" (``change`` is NaN: a changed definition is not printed as a number).
     With ``intervals`` (``survey_intervals``): the value's 95% interval, the gap to the median
     with its interval (the median treated as fixed: PAPI publishes it without error) and the
     change with its interval (two independent samples, Welch-Satterthwaite df). A gap or a
@@ -290,12 +335,24 @@ def position(
         ("peers", "peer_median"),
     ):
         out[f"gap_{name}"] = sign * (out["value"] - out[col])
-    out["change"] = sign * (out["value"] - out["previous_value"])
+    basis = [
+        change_basis(i, int(p), int(year)) if pd.notna(p) else ("", None)
+        for i, p in zip(out["indicator_id"], out["previous_year"])
+    ]
+    out["change_basis"] = [b for b, _ in basis]
+    on_scale = [
+        np.nan if b == "not comparable" else (_rescaled(v, scales) if scales else v)
+        for (b, scales), v in zip(basis, out["previous_value"])
+    ]
+    out["change"] = sign * (out["value"] - np.array(on_scale, dtype=float))
     out["across_break"] = [
         _breaks_between(i, int(p), int(year), lang) if pd.notna(p) else ""
         for i, p in zip(out["indicator_id"], out["previous_year"])
     ]
     _add_intervals(out, intervals, u.code if view == "63" else None, int(year), sign)
+    other = (out["change_basis"] != "same").to_numpy()  # survey intervals are on the published scale
+    out.loc[other, ["change_low", "change_high"]] = np.nan
+    out.loc[other, "change_significant"] = pd.NA
     return out[POSITION_COLUMNS]
 
 

@@ -289,7 +289,7 @@ class GapAnalysis:
             self.t("col_gap_peers"): [
                 self.fmt_value(i, g, True) for i, g in zip(pos["indicator_id"], pos["gap_peers"])
             ],
-            self.t("col_change"): [self._change_cell(r) for r in pos.itertuples(index=False)],
+            self.t("col_change_edition"): [self._change_cell(r) for r in pos.itertuples(index=False)],
         }
         return html_table(pd.DataFrame(cols))
 
@@ -305,7 +305,12 @@ class GapAnalysis:
     def _change_cell(self, r) -> str:
         if pd.isna(r.previous_value):
             return "–"
+        if r.change_basis == "not comparable":
+            return f"{self.t('change_not_comparable', prev=r.previous_year)} ⚠ {r.across_break}"
         cell = f"{self.fmt_value(r.indicator_id, r.change, True)} ({self.t('col_since')} {r.previous_year})"
+        if r.change_basis == "rescaled":
+            cell += f" ({self.t('change_rescaled_short')})"
+            return cell + (" *" if pd.notna(r.change_significant) and r.change_significant else "")
         if pd.notna(r.change_significant) and r.change_significant:
             cell += " *"
         if r.across_break:
@@ -498,8 +503,12 @@ class GapAnalysis:
                     side=self.t("above" if top["gap_top_quartile"] >= 0 else "below"),
                 )
             )
-        if pd.notna(top["previous_value"]):
-            moved = claims.side(top["value"], top["previous_value"], 2)
+        if pd.notna(top["previous_value"]) and top["change_basis"] == "not comparable":
+            lines.append(
+                self.t("gap_change_not_comparable", prev=int(top["previous_year"]), breaks=top["across_break"])
+            )
+        elif pd.notna(top["previous_value"]):
+            moved = claims.side(top["change"], 0.0, 2)  # the change on one scale (rescaled if need be)
             line = self.t(
                 "gap_change" if moved != "equal" else "gap_no_change",
                 prev=int(top["previous_year"]),
@@ -507,7 +516,9 @@ class GapAnalysis:
                 change=self.n(abs(top["change"])),
             )
             line += self._significance(top["change_low"], top["change_high"], top["change_significant"])
-            if top["across_break"]:
+            if top["change_basis"] == "rescaled":
+                line += " " + self.t("gap_change_rescaled", prev=int(top["previous_year"]), breaks=top["across_break"])
+            elif top["across_break"]:
                 line += " " + self.t("gap_across_break", breaks=top["across_break"])
             lines.append(line)
         if indicators().loc[root, "level"] == "dimension":
