@@ -57,6 +57,11 @@ def _prepare(args) -> int:
         print("No survey or dossier files found; published tables only.")
     for row in processed.file_errors().itertuples():
         print(f"UNREADABLE {row.source}: {row.error}")
+    from govgap.contract.quarantine import values_of
+    from govgap.sources.dossiers import UNKNOWN_STATUS
+
+    quarantine = processed.quarantine()
+    _print_unknown_statuses(values_of(quarantine[quarantine["input"] == "dossiers"], UNKNOWN_STATUS))
     print(f"Published indices: {processed.stamp['index_summary']} (see index_issues.parquet).")
     return 0
 
@@ -108,6 +113,20 @@ def _context(args) -> int:
     return 2 if errors else 0
 
 
+def _print_unknown_statuses(unknown) -> None:
+    """Statuses the vocabulary does not know: their rows are quarantined, and leaving them out
+    changes the on-time rate (an open dossier is not counted), so the console lists them."""
+    if unknown.empty:
+        return
+    shown = ", ".join(f"{row.value!r} ({row.rows:,} rows)" for row in unknown.head(8).itertuples())
+    more = f" and {len(unknown) - 8} more" if len(unknown) > 8 else ""
+    print(
+        f"  STATUSES NOT IN THE VOCABULARY (rows quarantined, not counted): {shown}{more}. Add each to a "
+        "dossier_values.csv beside the exports (kind status, canonical finished/in_progress/returned/"
+        "withdrawn/supplementing), see data/raw/README.md."
+    )
+
+
 def _dossiers(args) -> int:
     from govgap.pipeline.single_export import process
     from govgap.render.dossier_tables import summary_table
@@ -129,6 +148,7 @@ def _dossiers(args) -> int:
         print(f"  quarantined {row.rows:,}: {row.reason}")
     for note in done.cleaned.notes:
         print(f"  note: {note}")
+    _print_unknown_statuses(done.cleaned.unknown_statuses())
     summary = summary_table(done.cleaned.table, args.lang, done.tables)
     width = max(map(len, summary.iloc[:, 0]))
     for item, value in summary.itertuples(index=False):

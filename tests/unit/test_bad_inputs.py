@@ -21,7 +21,7 @@ SIGNATURE = f"Người lập biểu: Trần Thị Mai - ĐT 0987 654 321 - {EMAI
 
 
 def _rows(n=30, status="Đã trả kết quả"):
-    return [ROW.format(n=i, d=1 + i % 8, e=2 + i % 7, status=status) for i in range(n)]
+    return [ROW.format(n=i, d=1 + i % 8, e=2 + i % 8, status=status) for i in range(n)]
 
 
 def _bad_files(folder):
@@ -178,3 +178,44 @@ def test_csv_outputs_do_not_run_formulas(tmp_path, monkeypatch):
     metrics = pd.read_csv(tmp_path / "out" / "f_metrics.csv", dtype=str, encoding="utf-8-sig")
     offices = set(metrics["office"].dropna())
     assert offices == {'\'=HYPERLINK("http://x.example","y")'}
+
+
+def test_common_statuses_are_known_and_unknown_ones_are_listed(tmp_path, capsys, monkeypatch):
+    """ "Đã tiếp nhận" (received, open) is a status of the common one-stop-shop systems: such a
+    dossier is counted as in progress, not quarantined; a status govgap does not know is listed
+    with its rows on the console, as well as quarantined."""
+    rows = _rows(10)
+    rows[1] = rows[1].replace("03/02/2024,Đã trả kết quả", ",Đã tiếp nhận")  # open: no result date
+    rows[2] = rows[2].replace("04/02/2024,Đã trả kết quả", ",Tạm dừng xử lý")
+    rows[3] = rows[3].replace("Đã trả kết quả", "Chờ tiếp nhận")
+    rows[4] = rows[4].replace("Đã trả kết quả", "Chờ tiếp nhận")
+    (tmp_path / "s.csv").write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["dossiers", "s.csv", "--period", "2024", "--out", "out"]) == 0
+    out = capsys.readouterr().out
+    assert "STATUSES NOT IN THE VOCABULARY" in out and "'Chờ tiếp nhận' (2 rows)" in out, out
+    table = pd.read_parquet(tmp_path / "out" / "s.parquet")
+    quarantine = pd.read_parquet(tmp_path / "out" / "s_quarantine.parquet")
+    assert len(table) == 8 and len(quarantine) == 2
+    open_ones = table.set_index("dossier_id").loc[["HS0001", "HS0002"], "status"]
+    assert set(open_ones) <= {"in_progress", "overdue_in_progress"}  # counted, as open dossiers
+
+
+def test_two_received_columns_the_counter_receipt_is_read_and_said(tmp_path, capsys, monkeypatch):
+    """An export with the portal's submission date before the counter's receipt date: the
+    receipt (the dictionary's first spelling) is the received date, and the console says which
+    column was read for what and which was left out."""
+    header = HEADER.replace("Ngày tiếp nhận", "Ngày nộp,Ngày tiếp nhận")
+    rows = [
+        ROW.format(n=i, d=2 + i, e=3 + i, status="Đã trả kết quả").replace(
+            "Văn phòng Đăng ký đất đai,", "Văn phòng Đăng ký đất đai,31/01/2024,"
+        )
+        for i in range(4)
+    ]
+    (tmp_path / "two.csv").write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["dossiers", "two.csv", "--period", "2024", "--out", "out"]) == 0
+    out = capsys.readouterr().out
+    assert "received <- 'Ngày tiếp nhận'" in out and "'Ngày nộp' means the same field and is not read" in out, out
+    table = pd.read_parquet(tmp_path / "out" / "two.parquet")
+    assert sorted(table["received"].dt.day) == [2, 3, 4, 5]  # the counter's dates, not 31/01

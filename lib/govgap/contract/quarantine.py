@@ -85,3 +85,18 @@ def reasons(quarantine: pd.DataFrame) -> pd.DataFrame:
         .reset_index()
         .sort_values(["rows", "reason"], ascending=[False, True], ignore_index=True)
     )
+
+
+def values_of(quarantine: pd.DataFrame, reason_start: str) -> pd.DataFrame:
+    """The distinct values quarantined for a reason (e.g. statuses outside the vocabulary), with
+    their number of rows, most frequent first: what a user adds to a vocabulary table."""
+    if quarantine.empty:
+        return pd.DataFrame({"value": [], "rows": []})
+    hit = quarantine[quarantine["reason"].astype(str).str.startswith(reason_start)]
+    counts = hit["value"].fillna("(trống)").astype(str).value_counts()
+    return (
+        counts.rename_axis("value")
+        .rename("rows")
+        .reset_index()
+        .sort_values(["rows", "value"], ascending=[False, True], ignore_index=True)
+    )

@@ -190,18 +190,34 @@ def read_dictionary(name: str, extra: str | Path | None, error: type[Exception])
     return table
 
 
-def match_header(labels: list[str], variants: dict[str, str], repeatable=()) -> tuple[dict[int, str], str]:
+def match_header(
+    labels: list[str], variants: dict[str, str], repeatable=(), rank: dict[str, int] | None = None
+) -> tuple[dict[int, str], str]:
     """The best reading of a header row (Unicode, TCVN3 or VNI): ({column: canonical}, encoding).
     ``variants`` maps ``header_key`` of a spelling to its canonical name; a canonical name is
-    taken once, except those in ``repeatable`` (columns to ignore), which do not count either."""
+    taken once, except those in ``repeatable`` (columns to ignore), which do not count either.
+    Two columns with one canonical name: the one whose spelling comes first in the dictionary
+    (``rank``, lower first) is taken ("Ngày tiếp nhận" at the counter before "Ngày nộp" online);
+    without ``rank``, the first column."""
     best: tuple[dict[int, str], str] = ({}, "unicode")
     best_n = 0
+    rank = rank or {}
     for name, convert in LEGACY_CONVERTERS.items():
         found: dict[int, str] = {}
+        ranks: dict[str, tuple[int, int]] = {}  # canonical -> (rank, column)
         for c, label in enumerate(labels):
-            canon = variants.get(header_key(convert(label))) if label else None
-            if canon and (canon in repeatable or canon not in found.values()):
+            key = header_key(convert(label)) if label else ""
+            canon = variants.get(key) if label else None
+            if not canon:
+                continue
+            if canon in repeatable or canon not in ranks:
                 found[c] = canon
+                if canon not in repeatable:
+                    ranks[canon] = (rank.get(key, 0), c)
+            elif rank.get(key, 0) < ranks[canon][0]:  # a better spelling of a column already taken
+                del found[ranks[canon][1]]
+                found[c] = canon
+                ranks[canon] = (rank.get(key, 0), c)
         n = sum(v not in repeatable for v in found.values())
         if n > best_n:
             best, best_n = (found, name), n

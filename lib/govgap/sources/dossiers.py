@@ -126,6 +126,28 @@ def _variant_index(extra: str | None = None) -> dict[str, str]:
 
 
 @lru_cache(maxsize=8)
+def _variant_rank(extra: str | None = None) -> dict[str, int]:
+    """Each spelling's place among its column's variants: when an export has two columns for one
+    field, the earlier spelling wins (the counter's "Ngày tiếp nhận" over the portal's "Ngày nộp")."""
+    rank: dict[str, int] = {}
+    for row in column_dictionary(extra).itertuples():
+        for k, variant in enumerate(row.variants.split("|")):
+            rank.setdefault(header_key(variant), k)
+    return rank
+
+
+def _competing_columns(found: dict[int, str], labels: list[str], extra: str | None) -> list[str]:
+    """Notes for the columns left out because another column of the export means the same field."""
+    index, notes = _variant_index(extra), []
+    for c, label in enumerate(labels):
+        canon = index.get(header_key(label)) if label and c not in found else None
+        used = next((labels[k] for k, v in found.items() if v == canon), None) if canon else None
+        if used is not None:
+            notes.append(f"'{used}' is read as {canon}; '{label}' means the same field and is not read")
+    return notes
+
+
+@lru_cache(maxsize=8)
 def value_dictionary(extra: str | None = None) -> pd.DataFrame:
     """Status, channel and online-payment vocabularies (``govgap/data/dossier_values.csv``):
     exact matches first, then the first "contains" rule in file order."""
@@ -172,6 +194,7 @@ class Export:
         lines = [f"{self.file}: {len(self.frame):,} rows from sheet(s) {', '.join(self.sheets)}; text {self.encoding}"]
         if self.personal_dropped:
             lines.append("  personal-data columns dropped: " + ", ".join(self.personal_dropped))
+        lines.append("  columns read: " + "; ".join(f"{canon} <- '{label}'" for canon, label in self.columns.items()))
         if self.unrecognised:
             lines.append("  columns not in the dictionary (not read): " + ", ".join(self.unrecognised))
         lines += [f"  {n}" for n in self.notes]
@@ -180,7 +203,7 @@ class Export:
 
 def _match_header(labels: list[str], extra: str | None) -> tuple[dict[int, str], str]:
     """Best legacy reading of a header row: {column: canonical}, encoding name."""
-    return match_header(labels, _variant_index(extra))
+    return match_header(labels, _variant_index(extra), rank=_variant_rank(extra))
 
 
 def _find_header(rows: list[list], where: str, extra: str | None) -> tuple[int, int, dict[int, str], list[str], str]:
@@ -226,7 +249,8 @@ def _split_columns(found: dict[int, str], labels: list[str], extra: str | None):
     table = column_dictionary(extra).set_index("canonical")
     keep = {c: name for c, name in found.items() if not table.loc[name, "pii"] and table.loc[name, "kind"] != "ignore"}
     personal = [labels[c] for c, name in found.items() if table.loc[name, "pii"]]
-    unrecognised = [lab for c, lab in enumerate(labels) if lab and c not in found]
+    index = _variant_index(extra)  # a second column for a field already read is said apart
+    unrecognised = [lab for c, lab in enumerate(labels) if lab and c not in found and header_key(lab) not in index]
     return keep, personal, unrecognised
 
 
@@ -302,6 +326,7 @@ def _read_excel(path: Path, extra: str | None) -> Export:
         _check_required(found, labels, f"{where}, header row {r + 1}", extra)
         marked |= any(is_sample_text(cell_text(v)) for row in head_rows[:r] for v in row)
         keep, pii, unknown = _split_columns(found, labels, extra)
+        notes += [f"sheet '{name}': {note}" for note in _competing_columns(found, labels, extra)]
         start = r + n
         if start < len(rows) and is_column_number_row(rows[start]):
             notes.append(f"sheet '{name}': row {start + 1} holds column numbers, not a dossier")
@@ -343,7 +368,7 @@ def _read_csv(path: Path, extra: str | None) -> Export:
     _check_required(found, labels, f"{path.name}, header row {r + 1}", extra)
     keep, pii, unknown = _split_columns(found, labels, extra)
     start = r + n
-    notes = []
+    notes = _competing_columns(found, labels, extra)
     if start < len(head_rows) and is_column_number_row(head_rows[start]):
         notes.append(f"row {start + 1} holds column numbers, not a dossier")
         start += 1
@@ -648,6 +673,9 @@ def _looks_month_first(categories) -> bool:
 # --------------------------------------------------------------------------- cleaning
 
 
+UNKNOWN_STATUS = "unknown status"
+
+
 @dataclass
 class Cleaned:
     """A cleaned export: canonical table, quarantine (with reasons) and row accounting."""
@@ -663,6 +691,10 @@ class Cleaned:
     def reasons(self) -> pd.DataFrame:
         """Quarantined rows per reason, most frequent first."""
         return quarantine_contract.reasons(self.quarantine)
+
+    def unknown_statuses(self) -> pd.DataFrame:
+        """Statuses outside the vocabulary (``dossier_values.csv``) with their rows, most first."""
+        return quarantine_contract.values_of(self.quarantine, UNKNOWN_STATUS)
 
 
 def calendar_for(period_start, period_end, days_off: str | Path | None = None) -> WorkCalendar:
@@ -894,7 +926,12 @@ def clean_dossiers(
         )
         state = pd.Categorical(mapped, categories=progress).codes
         state = np.append(state, -2)[status_cat.codes]  # -2 = blank, -1 = unknown
-        flag(state == -1, "unknown status (column Trạng thái); add it to dossier_values.csv", "status_text", status_cat)
+        flag(
+            state == -1,
+            f"{UNKNOWN_STATUS} (column Trạng thái); add it to dossier_values.csv",
+            "status_text",
+            status_cat,
+        )
         blank = state == -2
         state = np.where(blank, from_dates, state)
         if (blank & open_rows).any():
