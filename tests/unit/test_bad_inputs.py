@@ -24,6 +24,16 @@ def _rows(n=30, status="Đã trả kết quả"):
     return [ROW.format(n=i, d=1 + i % 8, e=2 + i % 8, status=status) for i in range(n)]
 
 
+def _run_export(tmp_path, monkeypatch, capsys, name, header, rows):
+    """Write an export, clean it with ``govgap dossiers`` from its folder: (console, table, quarantine)."""
+    (tmp_path / name).write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["dossiers", name, "--period", "2024", "--out", "out"]) == 0
+    stem = name.rsplit(".", 1)[0]
+    table = pd.read_parquet(tmp_path / "out" / f"{stem}.parquet")
+    return capsys.readouterr().out, table, pd.read_parquet(tmp_path / "out" / f"{stem}_quarantine.parquet")
+
+
 def _bad_files(folder):
     """Each bad file with the words its message must contain."""
     random.seed(3)
@@ -169,12 +179,10 @@ def test_the_stamp_keeps_no_personal_data_from_error_messages(tmp_path, small_sa
     assert "ha-noi.csv" in stamp and PHONE not in stamp and "0987 654 321" not in stamp and EMAIL not in stamp
 
 
-def test_csv_outputs_do_not_run_formulas(tmp_path, monkeypatch):
+def test_csv_outputs_do_not_run_formulas(tmp_path, monkeypatch, capsys):
     """An office named like a formula in an export stays text in the metrics CSV an analyst opens."""
     rows = [r.replace("Văn phòng Đăng ký đất đai", '"=HYPERLINK(""http://x.example"",""y"")"') for r in _rows(6)]
-    (tmp_path / "f.csv").write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    assert cli.main(["dossiers", "f.csv", "--period", "2024", "--out", "out"]) == 0
+    _run_export(tmp_path, monkeypatch, capsys, "f.csv", HEADER, rows)
     metrics = pd.read_csv(tmp_path / "out" / "f_metrics.csv", dtype=str, encoding="utf-8-sig")
     offices = set(metrics["office"].dropna())
     assert offices == {'\'=HYPERLINK("http://x.example","y")'}
@@ -189,13 +197,8 @@ def test_common_statuses_are_known_and_unknown_ones_are_listed(tmp_path, capsys,
     rows[2] = rows[2].replace("04/02/2024,Đã trả kết quả", ",Tạm dừng xử lý")
     rows[3] = rows[3].replace("Đã trả kết quả", "Chờ tiếp nhận")
     rows[4] = rows[4].replace("Đã trả kết quả", "Chờ tiếp nhận")
-    (tmp_path / "s.csv").write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    assert cli.main(["dossiers", "s.csv", "--period", "2024", "--out", "out"]) == 0
-    out = capsys.readouterr().out
+    out, table, quarantine = _run_export(tmp_path, monkeypatch, capsys, "s.csv", HEADER, rows)
     assert "STATUSES NOT IN THE VOCABULARY" in out and "'Chờ tiếp nhận' (2 rows)" in out, out
-    table = pd.read_parquet(tmp_path / "out" / "s.parquet")
-    quarantine = pd.read_parquet(tmp_path / "out" / "s_quarantine.parquet")
     assert len(table) == 8 and len(quarantine) == 2
     open_ones = table.set_index("dossier_id").loc[["HS0001", "HS0002"], "status"]
     assert set(open_ones) <= {"in_progress", "overdue_in_progress"}  # counted, as open dossiers
@@ -212,10 +215,6 @@ def test_two_received_columns_the_counter_receipt_is_read_and_said(tmp_path, cap
         )
         for i in range(4)
     ]
-    (tmp_path / "two.csv").write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    assert cli.main(["dossiers", "two.csv", "--period", "2024", "--out", "out"]) == 0
-    out = capsys.readouterr().out
+    out, table, _ = _run_export(tmp_path, monkeypatch, capsys, "two.csv", header, rows)
     assert "received <- 'Ngày tiếp nhận'" in out and "'Ngày nộp' means the same field and is not read" in out, out
-    table = pd.read_parquet(tmp_path / "out" / "two.parquet")
     assert sorted(table["received"].dt.day) == [2, 3, 4, 5]  # the counter's dates, not 31/01
