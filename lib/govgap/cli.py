@@ -139,6 +139,7 @@ def _dossiers(args) -> int:
         columns=args.columns,
         values=args.values,
         days_off=args.days_off,
+        supplement_pause=args.supplement_pause,
     )
     for export in done.exports:
         print(export.describe())
@@ -332,6 +333,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=_user_path,
         default=None,
         help="days_off.csv: the province's extra days off / working Saturdays",
+    )
+    p.add_argument(
+        "--supplement-pause",
+        choices=["subtract", "none"],
+        default="subtract",
+        help="subtract (Decision 766, D2): the applicant's supplement time is not the office's; "
+        "none: the software sets a new appointed date after a supplement",
     )
     p.add_argument("--lang", choices=["vi", "en"], default="vi")
     p.set_defaults(func=_dossiers)

@@ -218,3 +218,19 @@ def test_two_received_columns_the_counter_receipt_is_read_and_said(tmp_path, cap
     out, table, _ = _run_export(tmp_path, monkeypatch, capsys, "two.csv", header, rows)
     assert "received <- 'Ngày tiếp nhận'" in out and "'Ngày nộp' means the same field and is not read" in out, out
     assert sorted(table["received"].dt.day) == [2, 3, 4, 5]  # the counter's dates, not 31/01
+
+
+@pytest.mark.parametrize(("rule", "expected"), [("subtract", "on_time"), ("none", "late")])
+def test_the_applicants_supplement_time_is_not_the_offices(tmp_path, capsys, monkeypatch, rule, expected):
+    """D2 (Decision 766): received Fri 1/3/2024, due Fri 8/3; a supplement requested Mon 4/3 and
+    brought Wed 6/3 (2 working days: Tue 5, Wed 6); result Mon 11/3, one working day past the
+    appointed date: on time once the applicant's 2 days are taken off; late for software that
+    already moved the appointed date (``--supplement-pause none``)."""
+    header = HEADER + ",Ngày yêu cầu bổ sung,Ngày bổ sung,Số lần bổ sung"
+    row = "HS1,Đất đai,Cấp giấy chứng nhận,Văn phòng Đăng ký đất đai,01/03/2024,08/03/2024,11/03/2024,Đã trả kết quả"
+    (tmp_path / "p.csv").write_text(f"{header}\n{row},04/03/2024,06/03/2024,1\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["dossiers", "p.csv", "--period", "2024", "--out", "out", "--supplement-pause", rule]) == 0
+    table = pd.read_parquet(tmp_path / "out" / "p.parquet")
+    assert table["status"].tolist() == [expected] and table["supplement_working_days"].tolist() == [2]
+    assert table["working_days_late"].tolist() == [0 if rule == "subtract" else 1]

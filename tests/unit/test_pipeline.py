@@ -113,3 +113,27 @@ def test_an_unreadable_export_is_reported_and_the_rest_goes_on(isolated_home, sm
     assert "Không có dữ liệu hồ sơ" in hanoi.dossier_table()
     assert "no header row" in hanoi.quality_table()
     assert report.build("Đắk Lắk", 2024, "vi", data).office_rates()["received"].sum() > 1000
+
+
+def test_the_quarantine_opens_in_excel_with_its_reasons_in_vietnamese(processed):
+    """quarantine.xlsx beside the parquet: one row per quarantined row, Vietnamese headers, and every
+    reason the sample's readers give translated (the reader's English kept in its own column)."""
+    from python_calamine import CalamineWorkbook
+
+    from govgap.reference.report_text import quarantine_reason
+
+    q = processed.quarantine()
+    rows = CalamineWorkbook.from_path(str(processed.path("quarantine.xlsx"))).get_sheet_by_name("Cách ly").to_python()
+    assert len(rows) == len(q) + 1 and rows[0][:4] == [
+        "Loại đầu vào",
+        "Tệp (trong thư mục dữ liệu)",
+        "Trang tính",
+        "Dòng",
+    ]
+    untranslated = {r for r in q["reason"].unique() if quarantine_reason(r, "vi") == r}
+    assert not untranslated, untranslated
+    assert quarantine_reason("unknown status (column Trạng thái); add it to dossier_values.csv", "vi") == (
+        "trạng thái không có trong danh mục (thêm vào dossier_values.csv) (cột Trạng thái)"
+    )
+    assert quarantine_reason("wrong number of fields (3 for 8 columns)", "vi").endswith("(3 ô, tiêu đề có 8 cột)")
+    assert quarantine_reason("blank row", "en") == "blank row"

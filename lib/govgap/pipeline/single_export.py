@@ -58,6 +58,7 @@ def process(
     columns=None,
     values=None,
     days_off=None,
+    supplement_pause="subtract",
 ) -> ProcessedExport:
     """Read and clean an export (or a folder of exports read together), write
     ``<name>.parquet`` (the canonical table), ``<name>_quarantine.parquet`` and
@@ -75,6 +76,7 @@ def process(
         columns=columns,
         values=values,
         days_off=days_off,
+        supplement_pause=supplement_pause,
     )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

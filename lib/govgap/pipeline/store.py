@@ -33,9 +33,11 @@ from govgap.contract import schemas
 from govgap.errors import GovgapError, InputError
 from govgap.estimate import dossier_metrics, merged_provinces, survey_estimates
 from govgap.io import sheets
+from govgap.io.xlsx import Sheet, write_workbook
 from govgap.paths import PROCESSED, resolve
 from govgap.reference import codebook
 from govgap.reference.provinces import FIRST_34_EDITION, find_province, find_province_2025, province
+from govgap.reference.report_text import quarantine_reason
 from govgap.reference.text import slugify
 from govgap.sources import context, dossiers, indices, published, survey
 
@@ -340,6 +342,33 @@ def _write_survey_tables(results: list[tuple], out: Processed, quarantines: list
         out.path("survey_weighting.parquet").unlink(missing_ok=True)
 
 
+QUARANTINE_HEADERS = {  # the workbook an analyst opens: Vietnamese headers, the reason in both languages
+    "input": "Loại đầu vào",
+    "source": "Tệp (trong thư mục dữ liệu)",
+    "sheet": "Trang tính",
+    "row": "Dòng",
+    "record_id": "Mã hồ sơ / người trả lời",
+    "column": "Cột",
+    "value": "Giá trị",
+    "reason_vi": "Lý do",
+    "reason": "Lý do (tiếng Anh, như bộ đọc ghi)",
+    "province_code": "Mã tỉnh",
+}
+
+
+def _write_quarantine_workbook(quarantine: pd.DataFrame, path: Path) -> None:
+    """The quarantine as an .xlsx beside its parquet, for analysts who check rows in Excel: text
+    cells are written as text (never as formulas), personal data is already masked."""
+    table = quarantine.assign(reason_vi=[quarantine_reason(r, "vi") for r in quarantine["reason"]])
+    table = table[list(QUARANTINE_HEADERS)]
+    rows = [list(QUARANTINE_HEADERS.values())]
+    rows += [
+        [None if pd.isna(v) else (int(v) if c == "row" else v) for c, v in zip(table.columns, rec)]
+        for rec in table.itertuples(index=False)
+    ]
+    write_workbook(path, [Sheet("Cách ly", rows, bold_rows={0}, widths=[10, 38, 12, 7, 24, 16, 30, 50, 50, 8])])
+
+
 def prepare(data_dir: str | Path, workers: int | None = None, force: bool = False, progress: bool = True) -> Processed:
     """Clean and load everything in ``data_dir``; skipped when nothing changed."""
     data_dir = resolve(data_dir)
@@ -485,6 +514,7 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
     quarantine = quarantine_contract.combine(quarantines)
     schemas.check(quarantine, schemas.QUARANTINE, "quarantine")
     _write(quarantine, out.path("quarantine.parquet"))
+    _write_quarantine_workbook(quarantine, out.path("quarantine.xlsx"))
     stamp = {
         "fingerprint": fingerprint,
         "govgap_version": __version__,

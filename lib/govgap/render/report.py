@@ -37,7 +37,7 @@ from govgap.reference.provinces import (
     members_2025,
 )
 from govgap.reference.provinces import province as province_by_code
-from govgap.reference.report_text import _texts, text
+from govgap.reference.report_text import _texts, quarantine_reason, text
 from govgap.reference.text import fold, slugify
 from govgap.render import claims, fmt
 from govgap.render.charts import PALETTE, _short, chart_style, mark_sample
@@ -849,7 +849,11 @@ class ProvinceReport:
         q = self.processed.quarantine()
         q = q[q["province_code"].isin([m.code for m in self.members])]  # the members' own dossier exports
         reasons = (
-            q["reason"].value_counts().rename_axis(self.t("col_reason")).reset_index(name=self.t("col_quarantined"))
+            q["reason"]
+            .map(lambda r: quarantine_reason(r, self.lang))
+            .value_counts()
+            .rename_axis(self.t("col_reason"))
+            .reset_index(name=self.t("col_quarantined"))
         )
         reasons[self.t("col_quarantined")] = [fmt.number(v, self.lang, 0) for v in reasons[self.t("col_quarantined")]]
         errors = self.processed.file_errors()

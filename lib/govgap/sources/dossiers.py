@@ -755,6 +755,7 @@ def clean_dossiers(
     days_off: str | Path | None = None,
     values: str | Path | None = None,
     source: str | None = None,
+    supplement_pause: str = "subtract",
 ) -> Cleaned:
     """Canonical dossier table for one period, plus the quarantine.
 
@@ -767,8 +768,13 @@ def clean_dossiers(
     result in the period, ``in_progress``/``overdue_in_progress`` for those without,
     ``returned`` and ``withdrawn``. ``on_time`` is D2's verdict: overdue in progress and more
     than one supplement request count as late; ``late_rule`` says which rule made it late.
+    ``supplement_pause``: "subtract" (D2, the default) takes the working days the applicant spent
+    supplementing off the time past the appointed date; "none" for software that sets a new
+    appointed date after a supplement (subtracting again would count the pause twice).
     Work is done on distinct values, so a million rows take seconds.
     """
+    if supplement_pause not in SUPPLEMENT_PAUSE_RULES:
+        raise OptionError(f"supplement_pause must be one of {SUPPLEMENT_PAUSE_RULES}, not {supplement_pause!r}")
     start, end = _period(period, period_start, period_end)
     if as_of is None:
         as_of = pd.Timestamp.today()
@@ -1044,7 +1050,7 @@ def clean_dossiers(
     }
     # the full-length arrays are no longer needed: their memory is reused for the classification
     del rec_day, due_day, fin_day, numbers, state, channel, paid
-    table = _classify(columns, start, end, calendar or calendar_for(start, end, days_off))
+    table = _classify(columns, start, end, calendar or calendar_for(start, end, days_off), supplement_pause)
     accounting = Accounting(source=source, read=n, kept=len(table), quarantined=int(bad.sum()))
     return Cleaned(table, quarantine, accounting, notes)
 
@@ -1140,7 +1146,12 @@ _LATE_RULES = [
 ]
 
 
-def _classify(c: dict, start: pd.Timestamp, end: pd.Timestamp, cal: WorkCalendar) -> pd.DataFrame:
+SUPPLEMENT_PAUSE_RULES = ("subtract", "none")
+
+
+def _classify(
+    c: dict, start: pd.Timestamp, end: pd.Timestamp, cal: WorkCalendar, supplement_pause: str = "subtract"
+) -> pd.DataFrame:
     """Status at the end of the period, D2 verdict, working days; vectorised on day numbers."""
     nat = np.datetime64("NaT", "D")
     rec_day = c["received"].astype("datetime64[D]")
@@ -1171,8 +1182,11 @@ def _classify(c: dict, start: pd.Timestamp, end: pd.Timestamp, cal: WorkCalendar
             pause[paused] = np.nan_to_num(cal.between(req[paused], got[paused]))
     np.copyto(stop, nat, where=withdrawn)
 
+    allowed = pause if supplement_pause == "subtract" else np.zeros(len(codes))  # D2: not the office's time
+
     def counts():  # calendar lookups, on a second core while the statuses are worked out
         days_late = cal.between(due_day, stop)  # new arrays, worked on in place
+        days_late -= allowed
         np.clip(days_late, 0, None, out=days_late)
         days_late[withdrawn] = np.nan
         processing = cal.between(rec_day, np.where(done, fin_day, nat))
@@ -1182,6 +1196,10 @@ def _classify(c: dict, start: pd.Timestamp, end: pd.Timestamp, cal: WorkCalendar
 
     counted = fast.in_background(counts)
     late_date = ~np.isnat(stop) & (stop > due_day)
+    excused = late_date & (allowed > 0)  # past the appointed date, but by no more than the pause?
+    if excused.any():
+        over = np.nan_to_num(cal.between(due_day[excused], stop[excused]))
+        late_date[np.flatnonzero(excused)] = over > allowed[excused]
     late_supp = supplements > 1
     # index into STATUSES; each rule below overrides the ones above it
     status = np.full(len(codes), STATUSES.index("in_progress"), dtype=np.int8)
@@ -1263,7 +1281,16 @@ def schema():
 
 
 def load(
-    paths, period=None, *, period_start=None, period_end=None, as_of=None, columns=None, values=None, days_off=None
+    paths,
+    period=None,
+    *,
+    period_start=None,
+    period_end=None,
+    as_of=None,
+    columns=None,
+    values=None,
+    days_off=None,
+    supplement_pause="subtract",
 ) -> tuple[Cleaned, list[Export]]:
     """Read and clean one or more exports of one province and period together (duplicates
     across monthly files are resolved as one set)."""
@@ -1279,6 +1306,7 @@ def load(
         values=values,
         days_off=days_off,
         source=", ".join(e.file for e in exports),
+        supplement_pause=supplement_pause,
     )
     return cleaned, exports
 
