@@ -47,37 +47,16 @@ class ProcessedExport:
     files: dict[str, Path]  # table, quarantine, metrics
 
 
-def process(
-    path: str | Path,
-    out_dir: str | Path,
-    period=None,
-    *,
-    period_start=None,
-    period_end=None,
-    as_of=None,
-    columns=None,
-    values=None,
-    days_off=None,
-    supplement_pause="subtract",
-) -> ProcessedExport:
+def process(path: str | Path, out_dir: str | Path, period=None, **options) -> ProcessedExport:
     """Read and clean an export (or a folder of exports read together), write
     ``<name>.parquet`` (the canonical table), ``<name>_quarantine.parquet`` and
     ``<name>_metrics.csv`` (every breakdown of ``metric_tables`` in one table, column
     ``breakdown``) to ``out_dir``, and return them with the leader's summary. The table's
-    parquet is written on a second thread while the metrics are computed. Options as in
-    ``clean_dossiers``; ``govgap dossiers`` is the command-line form."""
+    parquet is written on a second thread while the metrics are computed. ``options`` as in
+    ``dossiers.load`` (period bounds, as_of, columns, values, days_off, supplement_pause);
+    ``govgap dossiers`` is the command-line form."""
     path = Path(path)
-    cleaned, exports = load(
-        export_files(path),
-        period,
-        period_start=period_start,
-        period_end=period_end,
-        as_of=as_of,
-        columns=columns,
-        values=values,
-        days_off=days_off,
-        supplement_pause=supplement_pause,
-    )
+    cleaned, exports = load(export_files(path), period, **options)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     name = path.stem if path.is_file() else path.name
