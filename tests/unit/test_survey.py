@@ -67,6 +67,16 @@ def test_sample_codebook_covers_the_environment_and_land_items():
     assert book.label_codes(book.item("papi.d7.2.2"))["không biết"] == 98
 
 
+def test_an_infinite_weight_is_quarantined_not_spread_as_nan():
+    rows = _rows().head(6).copy()
+    rows.loc[2, "trong_so"] = "inf"
+    rows.loc[3, "trong_so"] = "1e400"  # overflows to inf too
+    cleaned = survey.clean_survey(rows, source="hand")
+    q = cleaned.quarantine.set_index("row")
+    assert list(q.index) == [4, 5] and q["reason"].str.startswith("missing, non-numeric, infinite").all()
+    assert len(cleaned.table) == 4 and np.isfinite(cleaned.table["weight"]).all()
+
+
 def test_a_survey_of_2025_is_read_under_the_codes_of_the_34():
     """PAPI 2025 sampled the 34 provinces: a new name, an old member's name and an old code all
     read as the province they are now; the same cells in a 2024 survey are the old provinces."""
@@ -130,7 +140,7 @@ def test_broken_rows_go_to_quarantine_with_row_column_and_reason():
     assert q.loc[10, "reason"] == "answer code outside the codebook" and q.loc[10, "column"] == "d702b"
     assert q.loc[11, "reason"] == "unknown province" and q.loc[11, "value"] == "Atlantis"
     assert q.loc[12, "reason"] == "sex code outside the codebook"
-    assert q.loc[13, "reason"].startswith("missing, non-numeric or non-positive weight")
+    assert q.loc[13, "reason"].startswith("missing, non-numeric, infinite or non-positive weight")
     assert list(q.index[q["reason"].str.startswith("respondent id appears with different answers")]) == [14, 15]
     table = cleaned.table
     assert set(table["province_code"]) == {"66"} and list(table["source_row"]) == [2, 3, 4, 5, 6, 7]

@@ -280,7 +280,7 @@ def clean_survey(
     Quarantined (one reason per row, the first that applies, with the column and value):
     missing respondent id; the later copies of a row repeated exactly; every row of an id
     that appears with different answers; unknown province; missing stratum or PSU; missing,
-    non-numeric or non-positive weight; age not a number or outside the codebook's range;
+    non-numeric, infinite or non-positive weight; age not a number or outside the codebook's range;
     sex, ethnicity or urban/rural code outside the codebook; an answer that is not a valid
     code, a missing code or a label of the codebook. ``read = kept + quarantined``.
     """
@@ -354,7 +354,13 @@ def clean_survey(
         w_raw.astype(str).str.replace(",", ".", regex=False) if not pd.api.types.is_numeric_dtype(w_raw) else w_raw,
         errors="coerce",
     ).to_numpy(dtype=float)
-    flag(~(weight > 0), "missing, non-numeric or non-positive weight", design["weight"], w_raw.astype(str))
+    # an infinite weight (a division by zero upstream) would turn every estimate of its province to NaN
+    flag(
+        ~((weight > 0) & np.isfinite(weight)),
+        "missing, non-numeric, infinite or non-positive weight",
+        design["weight"],
+        w_raw.astype(str),
+    )
     out = {
         "respondent_id": ids.to_numpy(),
         "province_code": codes.to_numpy(),
