@@ -205,7 +205,7 @@ def _reports(args) -> int:
     )
     if manifest.get("simulated_editions"):
         print(
-            f"SAMPLE DATA throughout: {', '.join(manifest['simulated_editions'])} are govgap's simulated tables, "
+            f"SAMPLE DATA: {', '.join(manifest['simulated_editions'])} are govgap's simulated tables, "
             "not published figures (the reports say so)."
         )
     elif manifest["sample_data"]:

@@ -35,6 +35,7 @@ from govgap.errors import InputError, OptionError
 from govgap.estimate.dossier_metrics import metrics
 from govgap.estimate.merged_provinces import view_2025
 from govgap.reference.catalogue import (
+    ancestors,
     breaks_for,
     children,
     directions,
@@ -170,9 +171,7 @@ def change_basis(indicator_id: str, before: int, after: int) -> tuple[str, tuple
     2022, PCI expropriation risk reversed in 2016): no number is printed for such a change."""
     marks = breaks_for(indicator_id)
     marks = marks[(marks["year"] > before) & (marks["year"] <= after)]
-    cat = indicators()
-    within = [i == indicator_id or indicator_id in _ancestors_of(i, cat) for i in marks["indicator_id"]]
-    marks = marks[within]
+    marks = marks[[i == indicator_id or indicator_id in ancestors(i) for i in marks["indicator_id"]]]
     if marks.empty:
         return "same", None
     own_rescale = (marks["indicator_id"] == indicator_id) & (marks["kind"] == "rescale")
@@ -180,14 +179,6 @@ def change_basis(indicator_id: str, before: int, after: int) -> tuple[str, tuple
         return "not comparable", None
     # exact scales: PAPI's "0.33-3.33" is 1/3 to 10/3 (``score_scale``)
     return "rescaled", (*score_scale(indicator_id, before), *score_scale(indicator_id, after))
-
-
-def _ancestors_of(indicator_id: str, cat: pd.DataFrame) -> set[str]:
-    out, current = set(), cat.loc[indicator_id, "parent"] if indicator_id in cat.index else None
-    while isinstance(current, str) and current in cat.index:
-        out.add(current)
-        current = cat.loc[current, "parent"]
-    return out
 
 
 def _rescaled(value: float, scales: tuple) -> float:

@@ -359,7 +359,8 @@ QUARANTINE_HEADERS = {  # the workbook an analyst opens: Vietnamese headers, the
 def _write_quarantine_workbook(quarantine: pd.DataFrame, path: Path) -> None:
     """The quarantine as an .xlsx beside its parquet, for analysts who check rows in Excel: text
     cells are written as text (never as formulas), personal data is already masked."""
-    table = quarantine.assign(reason_vi=[quarantine_reason(r, "vi") for r in quarantine["reason"]])
+    vi = {r: quarantine_reason(r, "vi") for r in quarantine["reason"].dropna().unique()}
+    table = quarantine.assign(reason_vi=quarantine["reason"].map(vi))
     table = table[list(QUARANTINE_HEADERS)]
     rows = [list(QUARANTINE_HEADERS.values())]
     rows += [

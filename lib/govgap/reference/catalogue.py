@@ -33,15 +33,23 @@ def breaks() -> pd.DataFrame:
         return pd.read_csv(fh, dtype={"indicator_id": str})
 
 
+@lru_cache(maxsize=4096)
+def ancestors(indicator_id: str) -> frozenset[str]:
+    """The ids above an indicator in the catalogue: its sub-dimension, dimension (or sub-index)."""
+    cat, out = indicators(), set()
+    current = cat.loc[indicator_id, "parent"] if indicator_id in cat.index else None
+    while isinstance(current, str) and current in cat.index:
+        out.add(current)
+        current = cat.loc[current, "parent"]
+    return frozenset(out)
+
+
 def breaks_for(indicator_id: str) -> pd.DataFrame:
     """Breaks that affect an indicator's series: its own, those of the sub-dimension and
     dimension above it, and those of everything below it (7.1 widening in 2019 breaks the
     Dimension 7 series too)."""
     cat, table = indicators(), breaks()
-    related, current = set(), indicator_id
-    while isinstance(current, str) and current in cat.index:
-        related.add(current)
-        current = cat.loc[current, "parent"]
+    related = {indicator_id, *ancestors(indicator_id)} if indicator_id in cat.index else set()
     frontier = {indicator_id}
     while frontier:
         frontier = set(cat.index[cat["parent"].isin(frontier)]) - related
@@ -87,9 +95,7 @@ def _direction_breaks() -> dict[str, int]:
 def higher_is_better(indicator_id: str, year: int | None = None) -> bool:
     """Whether a higher value is better in the edition of ``year`` (the catalogue's direction,
     swapped before a "direction" break); ``year=None`` gives the catalogue's (current) one."""
-    better = bool(indicators().loc[indicator_id, "higher_is_better"])
-    since = _direction_breaks().get(indicator_id)
-    return (not better) if since is not None and year is not None and int(year) < since else better
+    return bool(directions(pd.Series([indicator_id]), pd.Series([year], dtype=float)).iloc[0])
 
 
 def directions(ids: pd.Series, years: pd.Series) -> pd.Series:

@@ -16,12 +16,13 @@ MIN_PROVINCES_FOR_MEDIAN = 3  # below this a "median" is one or two provinces' o
 
 
 def side(value: float, benchmark: float, decimals: int) -> str:
-    """ "above", "below" or "equal": which side of the benchmark a value is at the precision the
-    sentence prints (``decimals`` of the unit shown: 2 for scores, 1 for a percentage)."""
-    gap = round(float(value) - float(benchmark), decimals)
-    if math.isclose(gap, 0.0, abs_tol=0.5 * 10**-decimals):
+    """ "above", "below" or "equal": which side of the benchmark a value is as the sentence prints
+    both (``decimals`` of the unit shown: 2 for scores, 3 for a share printed as 77,4%): 2,164
+    against 2,156 prints 2,16 against 2,16, which is "equal"."""
+    shown, against = round(float(value), decimals), round(float(benchmark), decimals)
+    if math.isclose(shown, against, abs_tol=0.1 * 10**-decimals):
         return "equal"
-    return "above" if gap > 0 else "below"
+    return "above" if shown > against else "below"
 
 
 def furthest_below(rows: pd.DataFrame, decimals: int, value: str = "value", benchmark: str = "median"):

@@ -8,9 +8,13 @@ import math
 import pandas as pd
 
 
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
 def number(value, lang: str = "vi", decimals: int = 1) -> str:
     """``number(1494, "vi", 0) == "1.494"``; ``number(2.345, "vi", 2) == "2,35"``; missing -> "–"."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if _missing(value):
         return "–"
     text = f"{float(value):,.{decimals}f}"
     if lang == "vi":
@@ -20,14 +24,14 @@ def number(value, lang: str = "vi", decimals: int = 1) -> str:
 
 def percent(share, lang: str = "vi", decimals: int = 1) -> str:
     """A share 0-1 as a percentage: ``percent(0.774, "vi") == "77,4%"``."""
-    if share is None or share is pd.NA or (isinstance(share, float) and math.isnan(share)):
+    if _missing(share):
         return "–"
     return number(100 * float(share), lang, decimals) + "%"
 
 
 def signed(value, lang: str = "vi", decimals: int = 2) -> str:
     """With an explicit sign: "+0,25" / "−0,25"."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "–"
     text = number(abs(value), lang, decimals)
     return ("+" if value >= 0 else "−") + text
@@ -36,11 +40,7 @@ def signed(value, lang: str = "vi", decimals: int = 2) -> str:
 def points(share_difference, lang: str = "vi", decimals: int = 1) -> str:
     """A difference of two shares in percentage points: ``points(0.126, "vi") == "12,6 điểm
     phần trăm"`` ("12.6 percentage points"), never "12,6%"."""
-    if (
-        share_difference is None
-        or share_difference is pd.NA
-        or (isinstance(share_difference, float) and math.isnan(share_difference))
-    ):
+    if _missing(share_difference):
         return "–"
     unit = "điểm phần trăm" if lang == "vi" else "percentage points"
     return f"{number(100 * float(share_difference), lang, decimals)} {unit}"

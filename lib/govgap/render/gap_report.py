@@ -308,12 +308,11 @@ class GapAnalysis:
         if r.change_basis == "not comparable":
             return f"{self.t('change_not_comparable', prev=r.previous_year)} ⚠ {r.across_break}"
         cell = f"{self.fmt_value(r.indicator_id, r.change, True)} ({self.t('col_since')} {r.previous_year})"
-        if r.change_basis == "rescaled":
+        if r.change_basis == "rescaled":  # the break is the rescale itself, said in these words
             cell += f" ({self.t('change_rescaled_short')})"
-            return cell + (" *" if pd.notna(r.change_significant) and r.change_significant else "")
         if pd.notna(r.change_significant) and r.change_significant:
             cell += " *"
-        if r.across_break:
+        if r.across_break and r.change_basis != "rescaled":
             cell += f" ⚠ {r.across_break}"
         return cell
 

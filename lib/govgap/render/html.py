@@ -31,8 +31,12 @@ def _e(value) -> str:
     return html.escape(str(value))
 
 
+def _unit(indicator_id: str) -> str:
+    return indicators().loc[indicator_id.partition(":")[0], "unit"]
+
+
 def is_share(indicator_id: str) -> bool:
-    return indicators().loc[indicator_id.partition(":")[0], "unit"] == "share"
+    return _unit(indicator_id) == "share"
 
 
 def gap_text(indicator_id: str, difference, lang: str) -> str:
@@ -48,7 +52,7 @@ def value_text(indicator_id: str, value, lang: str, signed: bool = False) -> str
     ``signed`` adds "+" or "−" (gaps); missing -> "–"."""
     if value is None or value is pd.NA or pd.isna(value):
         return "–"
-    unit = indicators().loc[indicator_id.partition(":")[0], "unit"]
+    unit = _unit(indicator_id)
     if unit == "share":
         shown = fmt.percent(abs(value) if signed else value, lang)
         return (("+" if value >= 0 else "−") + shown) if signed else shown

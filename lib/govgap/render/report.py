@@ -493,15 +493,8 @@ class ProvinceReport:
 
     def dossiers(self) -> pd.DataFrame:
         """The province's cleaned dossiers of ``dossier_year`` (read once per report)."""
-        if "dossiers" not in self._cache:
-            year = self.dossier_year()
-            found = year in self.processed.dossier_years()
-            if not found:
-                self._cache["dossiers"] = pd.DataFrame()
-            elif self.units == "34":
-                self._cache["dossiers"] = self.processed.unit_dossiers(year, self.unit.code)
-            else:
-                self._cache["dossiers"] = self.processed.dossiers(year, self.province.code)
+        if "dossiers" not in self._cache:  # the gap analysis reads them (once) for its offices too
+            self._cache["dossiers"] = self.gaps().dossiers()
         return self._cache["dossiers"]
 
     def office_rates(self) -> pd.DataFrame:

@@ -36,7 +36,7 @@ from govgap.contract import schemas
 from govgap.errors import LayoutError, UnknownProvinceError
 from govgap.io.sheets import excel_error_cells
 from govgap.io.xlsx import column_letter
-from govgap.reference.catalogue import indicators, scale_for
+from govgap.reference.catalogue import ancestors, indicators, scale_for
 from govgap.reference.provinces import (
     FIRST_34_EDITION,
     MERGER_DATE,
@@ -1027,15 +1027,6 @@ def _decorate(table: pd.DataFrame, issues: list) -> pd.DataFrame:
     return table.sort_values(["source", "year", "indicator_id", "province_code"])[TIDY_COLUMNS].reset_index(drop=True)
 
 
-@lru_cache(maxsize=4096)
-def _ancestors(indicator_id: str) -> frozenset[str]:
-    cat, out, current = indicators(), set(), indicators().loc[indicator_id, "parent"]
-    while isinstance(current, str) and current in cat.index:
-        out.add(current)
-        current = cat.loc[current, "parent"]
-    return frozenset(out)
-
-
 def _placeholder_zeros(table: pd.DataFrame, issues: list) -> np.ndarray:
     """Zeros that stand for "not published", reported per province and sheet, then left out:
     a 0 below its scale (a dimension or sub-dimension scored 1-10 cannot be 0); a 0 under such a
@@ -1050,7 +1041,7 @@ def _placeholder_zeros(table: pd.DataFrame, issues: list) -> np.ndarray:
         empty_blocks.setdefault(tuple(key), set()).add(ind)
     under = np.array(
         [
-            v == 0 and k in empty_blocks and bool(_ancestors(i) & empty_blocks[k])
+            v == 0 and k in empty_blocks and bool(ancestors(i) & empty_blocks[k])
             for v, k, i in zip(value, keys, table["indicator_id"])
         ],
         dtype=bool,
@@ -1161,10 +1152,10 @@ def _check_sums(table: pd.DataFrame, issues: list) -> None:
 FIRST_EDITIONS = {"PAPI": 2009, "PCI": 2005}  # PAPI's pilot year; PCI's first edition (42 provinces)
 
 
-def _check_years(table: pd.DataFrame, issues: list, today: dt.date | None = None) -> None:
+def _check_years(table: pd.DataFrame, issues: list) -> None:
     """An edition year outside the known range is warned about (it is loaded): before the first
     edition, or after the latest that can exist today (edition N is published in spring of N+1)."""
-    latest = (today or dt.date.today()).year - 1
+    latest = dt.date.today().year - 1
     for source, year in sorted(set(zip(table["source"], table["year"].astype(int)))):
         first = FIRST_EDITIONS.get(source)
         if year > latest or (first is not None and year < first):
