@@ -194,6 +194,7 @@ def _reports(args) -> int:
         reports_dir=args.reports_dir,
         runs_file=args.runs,
         units=args.units,
+        formats=args.formats,
     )
     runs = manifest["runs"]
     failed = [r for r in runs if r["status"] == "failed"]
@@ -224,19 +225,28 @@ def _reports(args) -> int:
 
 
 def _email(args) -> int:
+    from govgap.errors import OptionError
     from govgap.publish import mailer
 
     settings = (
         mailer.SmtpSettings.from_env(args.smtp_host, args.smtp_port, args.smtp_user, args.sender) if args.send else None
     )
-    sender = settings.sender if settings else (args.sender or os.environ.get("GOVGAP_SMTP_FROM") or "govgap@localhost")
+    sender = settings.sender if settings else (args.sender or os.environ.get("GOVGAP_SMTP_FROM"))
+    if not sender:  # a message from "govgap@localhost" is not one a leader can answer
+        raise OptionError("No sender address: pass --sender (the department's address) or set GOVGAP_SMTP_FROM")
+    letter = mailer.Letter.from_env(args.analyst, args.department, args.signoff, args.attach)
     missing: list[str] = []
-    items = mailer.messages(args.reports_dir, args.recipients, sender, args.year, missing)
+    items = mailer.messages(args.reports_dir, args.recipients, sender, args.year, missing, letter)
     for who in missing:
         print(f"No rendered report for recipient {who}: not sent.")
     if not items:
         print("No report has a recipient in the CSV; nothing to do.")
         return 0
+    for name, msg in items:
+        files = ", ".join(
+            f"{part.get_filename()} {len(part.get_content()) // 1000} KB" for part in msg.iter_attachments()
+        )
+        print(f"  {name}: to {msg['To']}; message {len(bytes(msg)) // 1000} KB ({files})")
     if args.send:
         count = mailer.send(items, settings)
         print(f"Sent {count} message(s) through {settings.host}:{settings.port} (STARTTLS).")
@@ -366,6 +376,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--runs", type=_user_path, default=None, help="YAML list of runs (instead of --years/--provinces/--languages)"
     )
     p.add_argument("--reports-dir", type=_user_path, default=REPORTS)
+    p.add_argument(
+        "--formats", type=_words, default=["html", "pdf"], help="html,pdf (default: each report also as A4 PDF) or html"
+    )
     p.add_argument("--force", action="store_true", help="re-render unchanged reports too")
     p.add_argument("--retry-failed", action="store_true", help="re-run only the runs that failed last time")
     p.set_defaults(func=_reports)
@@ -379,7 +392,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--smtp-host", default=None, help="or GOVGAP_SMTP_HOST")
     p.add_argument("--smtp-port", type=int, default=None, help="or GOVGAP_SMTP_PORT (default 587)")
     p.add_argument("--smtp-user", default=None, help="or GOVGAP_SMTP_USER; password only from GOVGAP_SMTP_PASSWORD")
-    p.add_argument("--sender", default=None, help="From address, or GOVGAP_SMTP_FROM")
+    p.add_argument("--sender", default=None, help="From address (required), or GOVGAP_SMTP_FROM")
+    p.add_argument("--analyst", default=None, help="the analyst who signs the message, or GOVGAP_ANALYST")
+    p.add_argument("--department", default=None, help="the sending department, or GOVGAP_DEPARTMENT")
+    p.add_argument("--signoff", default=None, help="closing line (default 'Trân trọng,'), or GOVGAP_SIGNOFF")
+    p.add_argument("--attach", type=_words, default=["pdf"], help="pdf (default), html, or pdf,html")
     p.set_defaults(func=_email)
 
     p = sub.add_parser("provinces", help="list the provinces: the 63 (to 30/6/2025) or the 34 (from 1/7/2025)")

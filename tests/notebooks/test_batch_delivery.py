@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import re
 import email.policy
 import os
 import shutil
@@ -112,20 +113,29 @@ def _recipients(tmp_path):
 
 def test_email_writes_eml_files(rendered, tmp_path, capsys):
     out = tmp_path / "eml"
-    code = cli.main(
-        ["email", "--recipients", str(_recipients(tmp_path)), "--reports-dir", str(rendered), "--out", str(out)]
-    )
+    base = ["email", "--recipients", str(_recipients(tmp_path)), "--reports-dir", str(rendered), "--out", str(out)]
+    assert cli.main(base) == 2  # no sender: said, not "govgap@localhost"
+    assert "No sender address" in capsys.readouterr().err
+    signed = ["--sender", "phantich@sonnmt.example", "--analyst", "Tổ phân tích dữ liệu", "--department", "Sở NN&MT"]
+    code = cli.main(base + signed)
     assert code == 0
-    assert "camau@example.org" in capsys.readouterr().out  # no report for Cà Mau: said, not silent
+    printed = capsys.readouterr().out
+    assert "camau@example.org" in printed  # no report for Cà Mau: said, not silent
+    assert re.search(r"ha-noi\.vi\.html: to .*; message \d+ KB \(ha-noi\.vi\.pdf \d+ KB\)", printed)  # sizes
     assert sorted(p.name for p in out.iterdir()) == ["ha-noi.vi.eml", "ho-chi-minh.en.eml"]
     msg = email.message_from_bytes((out / "ha-noi.vi.eml").read_bytes(), policy=email.policy.default)
-    assert msg["To"] == "lanhdao@hanoi.example, vp@hanoi.example"
+    assert msg["To"] == "lanhdao@hanoi.example, vp@hanoi.example" and msg["From"] == "phantich@sonnmt.example"
     assert msg["Subject"].startswith("[CÓ DỮ LIỆU MẪU] ") and "Hà Nội" in msg["Subject"]
     body = msg.get_body(("plain",)).get_content()
     assert "DỮ LIỆU MẪU" in body and "Chỉ số nội dung 7" in body
-    attachment = next(msg.iter_attachments())
-    assert attachment.get_filename() == "ha-noi.vi.html"
-    assert attachment.get_content().encode() == (rendered / "2024" / "ha-noi.vi.html").read_bytes()
+    # the action card is the body, with a request and the sign-off of the analyst configured
+    assert "Việc cần làm trước (PAPI 2023)\n1. " in body and "Đơn vị chịu trách nhiệm:" in body
+    assert "Đề nghị các đơn vị chịu trách nhiệm" in body
+    assert body.rstrip().endswith("Trân trọng,\nTổ phân tích dữ liệu\nSở NN&MT")
+    (attachment,) = list(msg.iter_attachments())  # the PDF only, by default
+    assert attachment.get_filename() == "ha-noi.vi.pdf" and attachment.get_content_type() == "application/pdf"
+    assert attachment.get_content() == (rendered / "2024" / "ha-noi.vi.pdf").read_bytes()
+    assert re.search(r"Tệp đính kèm: ha-noi\.vi\.pdf \(\d{2,3} KB\)", body)  # its size, said to the reader
 
 
 def _free_port() -> int:
@@ -185,6 +195,8 @@ def test_email_sends_over_starttls_to_a_local_server(rendered, tmp_path, monkeyp
             "analyst",
             "--sender",
             "govgap@so.example",
+            "--attach",
+            "pdf,html",
         ]
         code = cli.main(send)
         assert code == 0
@@ -198,9 +210,10 @@ def test_email_sends_over_starttls_to_a_local_server(rendered, tmp_path, monkeyp
     msg = email.message_from_bytes(by_first["so@hcm.example"].original_content, policy=email.policy.default)
     assert msg["Subject"].startswith("[CONTAINS SAMPLE DATA] ") and "Hồ Chí Minh" in msg["Subject"]
     assert "SAMPLE DATA" in msg.get_body(("plain",)).get_content()
-    attachment = next(msg.iter_attachments())
-    assert attachment.get_filename() == "ho-chi-minh.en.html"
-    assert attachment.get_content().encode() == (rendered / "2024" / "ho-chi-minh.en.html").read_bytes()
+    pdf, page = list(msg.iter_attachments())  # --attach pdf,html: both, the PDF first
+    assert pdf.get_filename() == "ho-chi-minh.en.pdf" and page.get_filename() == "ho-chi-minh.en.html"
+    assert pdf.get_content() == (rendered / "2024" / "ho-chi-minh.en.pdf").read_bytes()
+    assert page.get_content().encode() == (rendered / "2024" / "ho-chi-minh.en.html").read_bytes()
 
 
 class _Trap:
@@ -283,7 +296,7 @@ def test_report_opens_offline_in_chromium(rendered, tmp_path):
     assert from_page == [], f"the report tried to reach the network: {from_page}"
     pixels = np.asarray(Image.open(shot).convert("RGB")).astype(int)
     assert pixels.std() > 20  # not blank
-    chart_blue = np.all(np.abs(pixels - [0x1F, 0x5F, 0x8B]) < 12, axis=-1).sum()
+    chart_blue = np.all(np.abs(pixels - [0x00, 0x72, 0xB2]) < 12, axis=-1).sum()  # charts.PALETTE["province"]
     banner = np.all(np.abs(pixels - [0xFF, 0xF3, 0xCD]) < 6, axis=-1).sum()
     assert chart_blue > 500 and banner > 5000  # the charts and the sample banner are drawn
 
@@ -316,3 +329,62 @@ def test_sample_and_real_reports_never_share_an_index(rendered, isolated_home, t
     page = (reports / "index.html").read_text(encoding="utf-8")
     assert "DỮ LIỆU MẪU" not in page and "Hồ Chí Minh" not in page and "Hà Nội" in page
     assert (reports / "2024" / "ho-chi-minh.en.html").exists()  # not deleted, only not listed
+
+
+def test_reports_are_small_phone_ready_and_their_pdf_is_a4(rendered):
+    """The HTML is one offline file under 400 KB with govgap's own stylesheet (not nbconvert's),
+    every chart has alt text in the report's language, every table scrolls in its own box; the
+    PDF beside it is A4, its pages turn into images that show the report (the sample banner on
+    page 1, a chart's blue on some page), and its page count is the one the manifest records."""
+    import pypdfium2
+    from PIL import Image
+
+    manifest = __import__("json").loads((rendered / "manifest.json").read_text(encoding="utf-8"))
+    runs = {Path(r["output"]).name: r for r in manifest["runs"]}
+    for name, lang, alt_word in (("ha-noi.vi.html", "vi", "Biểu đồ"), ("ho-chi-minh.en.html", "en", "chart")):
+        page = (rendered / "2024" / name).read_text(encoding="utf-8")
+        assert len(page.encode()) <= 400_000 and runs[name]["sizes"]["html"] == len(page.encode())
+        assert "--jp-" not in page and "No description has been provided" not in page  # nbconvert's CSS and alt
+        images = re.findall(r"<img [^>]*>", page)
+        assert all('src="data:image/png;base64,' in i for i in images)  # embedded: the file stands alone
+        alts = [re.search(r'alt="([^"]*)"', i).group(1) for i in images]
+        assert len(alts) >= 3 and all(alt_word in a for a in alts), alts
+        assert page.count('<div class="gg-scroll') == page.count('<table class="gg-table"') > 3
+        assert "@page" in page and "size: A4" in page and "counter(pages)" in page  # A4, numbered
+        assert "SHA-256" not in page and '{"province"' not in page  # no raw hashes or JSON in the footer
+        pdf_path = rendered / "2024" / name.replace(".html", ".pdf")
+        document = pypdfium2.PdfDocument(str(pdf_path))
+        try:
+            pages = len(document)
+            assert pages == runs[name]["sizes"]["pdf_pages"] and 4 <= pages <= 24
+            width, height = document[0].get_size()
+            assert (round(width), round(height)) == (595, 842)  # A4 in points
+            images = [np.asarray(document[i].render(scale=0.6).to_pil().convert("RGB")).astype(int) for i in range(pages)]
+        finally:
+            document.close()
+        banner = np.all(np.abs(images[0] - [0xFF, 0xF3, 0xCD]) < 6, axis=-1).sum()
+        assert banner > 2000  # the sample banner, on the first page
+        blue = [np.all(np.abs(im - [0x00, 0x72, 0xB2]) < 14, axis=-1).sum() for im in images]
+        assert max(blue) > 500  # the charts are drawn on the pages
+        assert all(im.std() > 5 for im in images)  # no blank page
+        Image.fromarray(images[0].astype("uint8"))  # a page is an image a reviewer can look at
+
+
+def test_the_index_is_bilingual_and_sorted_three_ways_without_scripts(rendered):
+    page = (rendered / "index.html").read_text(encoding="utf-8")
+    assert "<script" not in page
+    assert "<title>Báo cáo quản trị môi trường và đất đai các tỉnh, thành phố (govgap) / Provincial" in page
+    assert "Tỉnh/thành phố" in page and "Province" in page and "Hạng" in page and "Rank" in page
+    views = re.findall(r'<div class="gg-view" id="(y2024-34-[a-z]+)">(.*?)</table>', page, flags=re.S)
+    assert [v for v, _ in views] == ["y2024-34-name", "y2024-34-score", "y2024-34-change"]
+    assert all(f'href="#{v}"' in page for v, _ in views)  # each ordering is one link away
+
+    def provinces(body):
+        return re.findall(r"<tr><td>([^<]+)</td>", body)
+
+    by = {v.rsplit("-", 1)[1]: body for v, body in views}
+    assert provinces(by["name"]) == ["Hà Nội", "Hồ Chí Minh"]
+    ranks = [int(r) for r in re.findall(r"<td>(\d+)/34</td>", by["score"])]
+    assert ranks == sorted(ranks) and len(ranks) == 2  # by score is by rank
+    assert re.search(r'gg-band gg-band-[1-4]">Nhóm', by["name"])  # the band, named
+    assert 'href="2024/ha-noi.vi.pdf">PDF</a>' in by["name"] and 'href="2024/ha-noi.vi.html">HTML</a>' in by["name"]

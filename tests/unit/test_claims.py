@@ -94,3 +94,61 @@ def test_the_gap_narrative_states_the_side_it_prints(isolated_home, small_sample
         moved = round(top["value"], 2) - round(top["previous_value"], 2)
         assert ("không đổi" in change) == (round(moved, 2) == 0) and "0,00 điểm" not in change, (name, change)
     assert {"cao hơn trung vị", "thấp hơn trung vị"} <= seen
+
+
+@pytest.mark.parametrize(
+    ("rank", "n", "expected"), [(25, 34, "25/34"), (2, 2, "–"), (1, 3, "1/3"), (float("nan"), 34, "–"), (1, None, "–")]
+)
+def test_a_rank_is_printed_only_among_three_or_more(rank, n, expected):
+    assert claims.rank_text(rank, n) == expected
+
+
+def test_one_term_per_concept_and_scores_with_their_scale():
+    from govgap.reference.catalogue import label, one_term
+    from govgap.render.html import label_with_scale
+
+    assert "CNQSD" not in label("papi.d5.3.2") and "giấy chứng nhận quyền sử dụng đất" in label("papi.d5.3.2")
+    assert label("pci.sub2.lurc_days") == "Số ngày trung vị chờ đợi để được cấp giấy chứng nhận quyền sử dụng đất"
+    assert one_term("Tỷ lệ người làm thủ tục sổ đỏ") == "Tỷ lệ người làm thủ tục cấp giấy chứng nhận quyền sử dụng đất"
+    assert one_term("GCNQSDĐ", "en") == "GCNQSDĐ"  # the table is per language
+    assert label_with_scale("papi.d5.3", "vi").endswith("(thang 0,33–3,33)")
+    assert label_with_scale("papi.d7", "en").endswith("(scale 1–10)")
+    assert label_with_scale("papi.d5.3.1", "vi") == label("papi.d5.3.1")  # a share has no scale to add
+
+
+def test_the_action_card_names_who_fixes_what_and_claims_no_more(isolated_home, small_sample):
+    """At most three priorities, each with its points on its dimension, its office, the dossier
+    evidence when an export names the office, and a target; the good news only when above."""
+    from govgap.render import report
+
+    r = report.build("Nam Định", 2024, "vi", small_sample)
+    g = r.gaps()
+    items, good = g.action_items()
+    top = g.priorities()
+    assert 1 <= len(items) == len(top) <= 3
+    assert (top["points_to_median"].round(2) > 0).all()
+    assert list(top["points_to_median"]) == sorted(top["points_to_median"], reverse=True)
+    for text_, row in zip(items, top.itertuples()):
+        assert f"thêm {fmt.number(row.points_to_median, 'vi', 2)} điểm" in text_
+        assert "Đơn vị chịu trách nhiệm: " in text_ and "Mục tiêu ấn bản tới: từ " in text_
+        assert ("Hồ sơ một cửa 2024 (dữ liệu mẫu): " in text_) == (g.evidence(row.indicator_id) is not None)
+    best = g.strength()
+    assert (good == "") == (best is None)
+    if best is not None:
+        assert claims.side(best["value"], best["median"], 2) == "above" and good.startswith("Điểm mạnh: ")
+    card = r.action_card()
+    assert card.count("<li>") == len(items) and "Việc cần làm trước (PAPI 2023)" in card
+    assert r.action_card_text().splitlines()[0] == "Việc cần làm trước (PAPI 2023)"
+
+
+def test_a_section_without_data_is_one_line_saying_what_fills_it(isolated_home, small_sample):
+    from govgap.render import report
+
+    r = report.build("Lào Cai", 2024, "vi", small_sample)  # the small sample has no exports for Lào Cai
+    parts = r.section_parts("dossiers")
+    assert len(parts) == 2 and "gg-note" not in parts[0]  # the heading without its long note
+    assert "Chưa có hồ sơ một cửa của tỉnh đến năm 2024: đặt tệp xuất" in parts[1]
+    assert "sample/dossiers/2024/" in parts[1]
+    hanoi = report.build("Hà Nội", 2024, "vi", small_sample)
+    shown = hanoi.section_parts("dossiers")  # with exports: heading, note and tables in one block, then the chart
+    assert len(shown) == 2 and "<table" in shown[0] and not isinstance(shown[1], str)

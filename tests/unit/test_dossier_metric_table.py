@@ -68,8 +68,9 @@ def test_a_new_metric_is_one_row_and_one_rule(extended_table, cleaned, small_sam
     by_office = dossier_metrics.metrics(cleaned, "office")
     assert by_office["late_or_overdue"].sum() == late
     # the notebook display, the leader's summary and the report show it
-    shown = dossier_tables.display_metrics(by_office, "vi")
-    assert shown.columns[-1] == "late_share" and shown["late_share"].str.endswith("%").all()
+    shown = dossier_tables.display_metrics(by_office, "vi")  # headers in the reader's language
+    assert shown.columns[-1] == "Tỷ lệ hồ sơ quá hạn" and shown["Tỷ lệ hồ sơ quá hạn"].str.endswith("%").all()
+    assert shown.columns[0] == "Đơn vị"
     summary = dossier_tables.summary_table(cleaned, "en")
     assert summary.iloc[-1, 0] == "Share late or overdue"
     html = report.build("Nam Định", 2024, "vi", small_sample).dossier_table()

@@ -207,6 +207,30 @@ def test_association_and_subgroups():
     assert worst["below"].tolist() == [False, False]  # 0.4-0.65 still holds the province's 0.6
 
 
+def test_worst_subgroups_rank_by_the_better_end_of_their_interval_not_by_noise():
+    """A small group with the lowest point estimate but an interval across the province's value
+    ranks below a large group whose whole interval lies below it."""
+    est = pd.DataFrame(
+        {
+            "province_code": "36",
+            "year": 2024,
+            "indicator_id": "papi.d5.3.1",
+            "group_var": ["all", "district", "district", "district", "sex"],
+            "group_value": ["all", "Huyện nhỏ", "Huyện lớn", "Huyện vừa", "Nữ"],
+            "estimate": [0.60, 0.105, 0.45, 0.55, 0.62],
+            "ci_low": [0.55, 0.0, 0.40, 0.45, 0.55],
+            "ci_high": [0.65, 0.987, 0.50, 0.65, 0.69],
+            "n": [400, 19, 150, 90, 200],
+            "suppressed": False,
+        }
+    )
+    worst = gaps.worst_subgroups(est, "36", 2024, top=2)
+    assert worst["group_value"].tolist() == ["Huyện lớn", "Huyện vừa"]  # not "Huyện nhỏ" at 10,5% (0-98,7%)
+    assert worst["below"].tolist() == [True, False]
+    assert worst["margin"].tolist() == pytest.approx([0.10, -0.05])
+    assert gaps.subgroups(est, "36", 2024).iloc[0]["group_value"] == "Huyện nhỏ"  # the point estimate's order
+
+
 def test_sample_slow_land_province_puts_land_titles_and_slow_offices_first(isolated_home, simulated_sample):
     """The sample's Nam Định is built with slow land offices: on the simulated tables its
     points-to-gain list opens with the 5.3 land-title indicators, and the offices behind them

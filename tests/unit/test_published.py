@@ -3,6 +3,7 @@ them (govgap.sources.transcriptions, govgap.sources.published)."""
 
 from __future__ import annotations
 
+import matplotlib.colors
 import pandas as pd
 import pytest
 
@@ -148,7 +149,7 @@ def test_a_34_province_edition_is_read_under_the_new_codes(with_2025_edition):
 
 def test_reports_on_a_34_province_edition(isolated_home, with_2025_edition):
     from govgap.errors import MergedProvinceError, OptionError
-    from govgap.render import report
+    from govgap.render import charts, report
 
     r = report.build("Ninh Bình", 2025, "vi", with_2025_edition)
     row = r._row("papi.d7")
@@ -167,9 +168,13 @@ def test_reports_on_a_34_province_edition(isolated_home, with_2025_edition):
         report.build("Hà Nội", 2025, "vi", with_2025_edition, units="63")
     fig = r.trend_chart()  # derived editions up to 2024, the 34-province edition 2025: the break is marked
     breaks = [line for line in fig.axes[0].lines if list(line.get_xdata()) == [2024.5, 2024.5]]
-    assert breaks and any("1/7/2025" in t.get_text() for t in fig.axes[0].texts)
-    # the simulated 2025 beside published editions: shaded, said on the axis and across the image
-    assert "mô phỏng" in [t.get_text() for t in fig.axes[0].texts] and "DỮ LIỆU MẪU" in fig.texts[-1].get_text()
+    assert breaks and "1/7/2025: 34 tỉnh" in charts.caption(fig)  # said under the chart and in its alt text
+    assert "1/7/2025: 34 tỉnh" in charts.alt_text(fig)
+    # the simulated 2025 beside published editions: shaded, said under the chart and across the image
+    shaded = [
+        p for p in fig.axes[0].patches if p.get_facecolor()[:3] == matplotlib.colors.to_rgb(charts.PALETTE["simulated"])
+    ]
+    assert shaded and "ấn bản mô phỏng (2025)" in charts.caption(fig) and "DỮ LIỆU MẪU" in fig.texts[-1].get_text()
     # on the same folder, 2024 is still an edition of the 63: Ninh Bình is derived there
     assert report.build("Ninh Bình", 2024, "vi", with_2025_edition).derived
 

@@ -71,7 +71,7 @@ def unit(province: str, view: str = "63") -> Unit:
     """Resolve a province name or GSO code in a view. In the 2025 view, an old province is
     taken to its new province (Nam Định -> Ninh Bình)."""
     cross = crosswalk_2025()
-    province = str(province).strip()
+    province, view = str(province).strip(), str(view)  # papermill passes `-p view 2025` as a number
     if view == "63":
         prov = find_province(province)
         members = cross.loc[cross["new_code"] == prov.new_code, "old_code"]
@@ -781,6 +781,23 @@ def subgroups(estimates: pd.DataFrame, province_code: str, year: int, ids=None, 
     upper = np.where(sign > 0, groups["ci_high"], -groups["ci_low"])
     groups["below"] = upper < sign * groups["province_estimate"]
     return groups.sort_values("difference").reset_index(drop=True)
+
+
+def worst_subgroups(
+    estimates: pd.DataFrame, province_code: str, year: int, ids=None, top: int = 3, min_n: int = 15
+) -> pd.DataFrame:
+    """Per indicator, the ``top`` subgroups that report worst, ranked by a rule that respects
+    uncertainty: by ``margin``, how far the better end of the subgroup's 95% interval lies below
+    the province's estimate (oriented; positive = the whole interval is worse, ``below``). Ranking
+    point estimates would put a group of 20 at "10,5% (0,0%-98,7%)" first: noise, not a finding."""
+    groups = subgroups(estimates, province_code, year, ids, min_n)
+    if groups.empty:
+        return groups.assign(margin=[])
+    sign = _orientation(groups["indicator_id"], year)
+    better_end = np.where(sign > 0, groups["ci_high"], -groups["ci_low"])
+    groups["margin"] = sign * groups["province_estimate"] - better_end
+    ranked = groups.sort_values(["indicator_id", "margin"], ascending=[True, False], kind="stable")
+    return ranked.groupby("indicator_id", sort=False).head(top).reset_index(drop=True)
 
 
 def association(x: pd.Series, y: pd.Series, highlight: str | None = None) -> dict:

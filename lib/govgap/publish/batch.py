@@ -27,10 +27,11 @@ import jinja2
 import pandas as pd
 
 from govgap import __version__
-from govgap.compare.gaps import unit
+from govgap.compare.gaps import band_label, unit
 from govgap.errors import InputError, OptionError
 from govgap.paths import NOTEBOOKS, REPORTS, SAMPLE_DATA, project_root, resolve
 from govgap.pipeline import inputs, sample, store
+from govgap.publish import pdf
 from govgap.reference import report_text
 from govgap.reference.provinces import (
     check_province_for_edition,
@@ -38,10 +39,12 @@ from govgap.reference.provinces import (
     provinces,
     provinces_2025,
 )
+from govgap.reference.text import fold
 from govgap.render import fmt
 
 TEMPLATE = NOTEBOOKS / "province_report.ipynb"
 MANIFEST = "manifest.json"
+FORMATS = ("html", "pdf")  # every report as one offline HTML file and as an A4 PDF made from it
 
 
 @dataclass
@@ -61,6 +64,15 @@ class Run:
     inputs: dict = field(default_factory=dict)  # input files of this run -> SHA-256 (16 hex digits)
     units: str = "34"  # "34": a province from 1/7/2025; "63": one before
     member_slugs: list = field(default_factory=list)  # whose dossier exports the report reads
+    formats: list = field(default_factory=lambda: list(FORMATS))  # "html" always; "pdf" an A4 copy of it
+    sizes: dict = field(default_factory=dict)  # bytes of each file written, and the PDF's pages
+
+    @property
+    def pdf(self) -> str:
+        return str(Path(self.output).with_suffix(".pdf"))
+
+    def files_exist(self) -> bool:
+        return Path(self.output).exists() and ("pdf" not in self.formats or Path(self.pdf).exists())
 
 
 def units_table(units: str) -> pd.DataFrame:
@@ -145,6 +157,7 @@ def plan_from_yaml(path: str | Path, data_dir: str, reports_dir: Path, units: st
 def _fingerprint(run: Run, notebook: bytes, data_stamp: str) -> str:
     digest = hashlib.sha256(notebook)
     digest.update(json.dumps(run.parameters, sort_keys=True, ensure_ascii=False).encode())
+    digest.update(",".join(sorted(run.formats)).encode())
     digest.update(data_stamp.encode())
     digest.update(store.package_fingerprint().encode())
     return digest.hexdigest()
@@ -285,7 +298,11 @@ def execute_run(run: dict, template: str, root: str) -> dict:
         tmp = out.with_name(out.name + ".tmp")
         tmp.write_text(body, encoding="utf-8")
         os.replace(tmp, out)
-        run.update(status="ok", error="")
+        sizes = {"html": out.stat().st_size}
+        if "pdf" in run.get("formats", FORMATS):
+            made = pdf.write_pdf(out)
+            sizes.update(pdf=made.stat().st_size, pdf_pages=pdf.page_count(made))
+        run.update(status="ok", error="", sizes=sizes)
     except Exception as exc:  # every failure is reported, none stops the batch
         run.update(status="failed", error=_plain_error(exc) + _failing_cell(notebook))
     finally:
@@ -343,6 +360,7 @@ def run_batch(
     progress: bool = True,
     runs_file: str | None = None,
     units: str = "34",
+    formats: list[str] | None = None,
 ) -> dict:
     """Render reports; returns the manifest (also written to ``reports/manifest.json``).
 
@@ -371,6 +389,11 @@ def run_batch(
         runs = plan_from_yaml(runs_file, str(data_dir), reports_dir, units)
     else:
         runs = plan(years, languages, province_names, str(data_dir), reports_dir, units)
+    formats = list(formats or FORMATS)
+    if "html" not in formats or set(formats) - set(FORMATS):
+        raise OptionError(f"formats: html, or html,pdf (the PDF is made from the HTML), not {','.join(formats)}")
+    for run in runs:
+        run.formats = formats
     for stale in reports_dir.rglob("*.tmp"):  # left by a batch that was killed mid-write
         stale.unlink()
     previous = {}  # runs listed by the last manifest: kept in the index while their files exist
@@ -389,20 +412,17 @@ def run_batch(
         run.fingerprint = _fingerprint(run, notebook, processed.stamp["fingerprint"])
         old = _read_state(asdict(run))  # what the last run of this report left
         unchanged = (
-            old
-            and old["fingerprint"] == run.fingerprint
-            and old["status"] in ("ok", "unchanged")
-            and Path(run.output).exists()
+            old and old["fingerprint"] == run.fingerprint and old["status"] in ("ok", "unchanged") and run.files_exist()
         )
         if retry_failed:
             if old and old["status"] == "failed":
                 todo.append(run)
             elif old:
                 run.status, run.error, run.duration_s = old["status"], old["error"], old["duration_s"]
-                run.fingerprint = old["fingerprint"]
+                run.fingerprint, run.sizes = old["fingerprint"], old.get("sizes", {})
             continue
         if unchanged and not force:
-            run.status = "unchanged"
+            run.status, run.sizes = "unchanged", old.get("sizes", {})
         else:
             todo.append(run)
     started = dt.datetime.now()
@@ -431,6 +451,7 @@ def run_batch(
                             "duration_s": 0.0,
                         }
                     run.status, run.error, run.duration_s = result["status"], result["error"], result["duration_s"]
+                    run.sizes = result.get("sizes", {})
         finally:
             for key, value in saved.items():
                 if value is None:
@@ -466,15 +487,16 @@ def run_batch(
 
 def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -> Path:
     """``reports/index.html`` (template ``templates/govgap/reports_index.html.j2``): every province
-    with headline scores, change, status and link."""
+    of every year rendered, in Vietnamese and English, with its Dimension 7 score, rank among the
+    provinces ranked, PAPI band, change since the previous edition and PCI Land Access, and links to
+    its HTML and PDF reports. Three orderings (name, score, change) are pre-sorted tables."""
     official = processed.indices()
     derived = None  # the 34's standings, read once when a table of the 34 is shown
     runs = pd.DataFrame(manifest.get("earlier_runs", []) + manifest["runs"])
     runs["units"] = runs["units"].fillna("63") if "units" in runs.columns else "63"  # older manifests: the 63
-    lang = "vi" if (runs["language"] == "vi").any() else "en"
 
-    def t(key, **values):
-        return report_text.text(key, lang, **values)
+    def both(key, **values) -> dict:
+        return {lang: report_text.text(key, lang, **values) for lang in ("vi", "en")}
 
     years = []
     for (year, units), year_runs in sorted(runs.groupby(["year", "units"]), key=lambda g: (-g[0][0], g[0][1])):
@@ -483,61 +505,91 @@ def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -
             derived = processed.standings_34()
         table = derived if units == "34" else official
         d7 = table[(table["indicator_id"] == "papi.d7") & (table["source"] == "PAPI")]
-        now = d7[d7["year"] == year].set_index("province_code")["value"]
+        now = d7[d7["year"] == year].set_index("province_code")
         earlier = d7.loc[d7["year"] < year, "year"]
         before = d7[d7["year"] == (earlier.max() if len(earlier) else -1)].set_index("province_code")["value"]
         pci_years = table.loc[(table["source"] == "PCI") & (table["year"] <= year), "year"]
         pci_year = int(pci_years.max()) if len(pci_years) else None
         pci = table[(table["indicator_id"] == "pci.sub2") & (table["year"] == pci_year)]
         pci = pci.set_index("province_code")["value"]
-        pci_note = t("index_pci_edition", edition=pci_year) if pci_year not in (None, year) else ""
         rows = []
         for code, group in year_runs.groupby("code", sort=True):
-            links = [
-                {
-                    "language": r.language,
-                    "href": os.path.relpath(r.output, reports_dir) if r.status in ("ok", "unchanged") else None,
-                }
-                for r in group.itertuples()
-            ]
-            status = "; ".join(
-                t(f"status_{'skipped' if r.status == 'unchanged' else r.status}")
-                + (f" ({r.error[:200]})" if r.error else "")
-                for r in group.itertuples()
-            )
-            change = now.get(code, float("nan")) - before.get(code, float("nan"))
+            mine = now.loc[code] if code in now.index else None
+            value = mine["value"] if mine is not None else float("nan")
+            change = value - before.get(code, float("nan"))
+            band = int(mine["band"]) if mine is not None and pd.notna(mine["band"]) else None
             rows.append(
                 {
                     "province": group.iloc[0]["province"],
-                    "d7": fmt.number(now.get(code), lang, 2),
-                    "change": fmt.signed(change, lang, 2),
-                    "pci": fmt.number(pci.get(code), lang, 2),
-                    "status": status,
-                    "links": links,
+                    "d7": fmt.number(value, "vi", 2),
+                    "rank": f"{int(mine['rank'])}/{int(mine['n_provinces'])}"
+                    if mine is not None and pd.notna(mine["rank"])
+                    else "–",
+                    "band": band,
+                    "band_label": band_label(band, "vi") if band else "",
+                    "change": fmt.signed(change, "vi", 2),
+                    "pci": fmt.number(pci.get(code), "vi", 2),
+                    "links": [_index_link(r, reports_dir) for r in group.itertuples()],
+                    "_value": value,
+                    "_change": change,
+                    "_name": fold(group.iloc[0]["province"]),
                 }
             )
-        title = t("index_title" if units == "34" else "index_title_63", year=year)
-        note = t("index_derived_34") if units == "34" else ""
-        years.append({"title": title, "rows": rows, "pci_note": " ".join(x for x in (note, pci_note) if x)})
+        key = f"y{year}-{units}"
+        by_name = sorted(rows, key=lambda r: r["_name"])
+        by_score = sorted(rows, key=lambda r: (pd.isna(r["_value"]), -(r["_value"] if pd.notna(r["_value"]) else 0)))
+        by_change = sorted(
+            rows, key=lambda r: (pd.isna(r["_change"]), -(r["_change"] if pd.notna(r["_change"]) else 0))
+        )
+        previous = int(earlier.max()) if len(earlier) else None
+        views = [
+            {
+                "id": f"{key}-name",
+                "label": both("index_by_name"),
+                "caption": both("index_caption_name"),
+                "rows": by_name,
+            },
+            {
+                "id": f"{key}-score",
+                "label": both("index_by_score"),
+                "caption": both("index_caption_score"),
+                "rows": by_score,
+            },
+            {
+                "id": f"{key}-change",
+                "label": both("index_by_change"),
+                "caption": both("index_caption_change", previous=previous or "–"),
+                "rows": by_change,
+            },
+        ]
+        notes = {lang: [] for lang in ("vi", "en")}
+        for part in ([both("index_derived_34")] if units == "34" else []) + (
+            [both("index_pci_edition", edition=pci_year)] if pci_year not in (None, year) else []
+        ):
+            for lang in notes:
+                notes[lang].append(part[lang])
+        title = both("index_title" if units == "34" else "index_title_63", year=year)
+        years.append({"title": title, "views": views, "note": {k: " ".join(v) for k, v in notes.items()}})
     failed = sum(r["status"] == "failed" for r in manifest["runs"])
-    footer = t(
+    footer = both(
         "index_footer",
         version=manifest["govgap_version"],
         reports=len(manifest["runs"]),
         failed=failed,
         started=manifest["started"],
     )
-    headers = [t(k) for k in ("col_province", "col_d7", "col_change", "col_pci_land", "col_status", "col_report")]
+    heads = ("col_province", "col_d7", "col_rank", "col_band", "col_change_edition", "col_pci_land", "col_report")
     page = (
         _templates()
         .get_template("reports_index.html.j2")
         .render(
-            lang=lang,
+            title=both("index_page_title"),
             sample=manifest["sample_data"],
-            text={"sample_banner": t("sample_banner")},
+            text={"sample_banner": both("sample_banner")},
             years=years,
             notes=manifest.get("notes", []),
-            headers=headers,
+            headers=[both(k) for k in heads],
+            sort_label=both("index_sort"),
             footer=footer,
         )
     )
@@ -546,6 +598,23 @@ def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -
     tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def _index_link(run, reports_dir: Path) -> dict:
+    """A report's links on the index page: its HTML, its PDF when one was made, or why there is none."""
+    done = run.status in ("ok", "unchanged")
+    if done:
+        status = ""
+    else:  # a failed or planned-but-not-run report: the reason in plain words
+        status = report_text.text(f"status_{run.status}", "vi") if run.status == "failed" else run.status
+        status += f" ({run.error[:200]})" if run.error else ""
+    pdf_path = Path(run.output).with_suffix(".pdf")
+    return {
+        "language": {"vi": "Tiếng Việt", "en": "English"}.get(run.language, run.language),
+        "href": os.path.relpath(run.output, reports_dir) if done else None,
+        "pdf": os.path.relpath(pdf_path, reports_dir) if done and pdf_path.exists() else None,
+        "status": status,
+    }
 
 
 def _templates() -> jinja2.Environment:

@@ -27,7 +27,7 @@ from govgap.paths import resolve
 from govgap.reference import report_text
 from govgap.reference.provinces import find_province
 from govgap.reference.provinces import province as province_by_code
-from govgap.render import report
+from govgap.render import fmt, report
 
 
 @dataclass
@@ -85,34 +85,99 @@ def read_recipients(path: str | Path) -> pd.DataFrame:
 MAIL_POLICY = email.policy.default.clone(max_line_length=998)
 
 
-def compose(run: dict, recipients: list[str], sender: str) -> EmailMessage:
-    """The message for one report run: subject, a short summary in the report's language, the
-    report attached. The summary is the report's own key findings, recomputed."""
+@dataclass
+class Letter:
+    """What a department's e-mail says around the report: who signs it and what it attaches.
+    ``attach``: "pdf" (default: government mail gateways and phones take a PDF), "html", or both."""
+
+    analyst: str = ""
+    department: str = ""
+    signoff: str = ""
+    attach: tuple[str, ...] = ("pdf",)
+
+    @classmethod
+    def from_env(cls, analyst=None, department=None, signoff=None, attach=None) -> Letter:
+        attach = tuple(attach or ("pdf",))
+        if not attach or set(attach) - {"pdf", "html"}:
+            raise OptionError(f"--attach: pdf, html or pdf,html, not {','.join(attach)}")
+        return cls(
+            analyst=analyst or os.environ.get("GOVGAP_ANALYST", ""),
+            department=department or os.environ.get("GOVGAP_DEPARTMENT", ""),
+            signoff=signoff or os.environ.get("GOVGAP_SIGNOFF", ""),
+            attach=attach,
+        )
+
+
+def attachments(run: dict, attach: tuple[str, ...]) -> list[Path]:
+    """The report files a message attaches, in the order asked; a PDF that was not made is named
+    with what to do."""
+    html_path = Path(run["output"])
+    files = []
+    for kind in attach:
+        path = html_path if kind == "html" else html_path.with_suffix(".pdf")
+        if not path.exists():
+            raise InputError(
+                f"{path.name}: no PDF beside the HTML report; render the reports with PDF "
+                "(govgap reports, the default --formats html,pdf) or attach the HTML (--attach html)"
+            )
+        files.append(path)
+    return files
+
+
+def compose(run: dict, recipients: list[str], sender: str, letter: Letter | None = None) -> EmailMessage:
+    """The message for one report run, in the report's language: the subject (with the sample
+    marker when the report has sample data), a body that is the report's action card and key
+    findings with a request and the analyst's sign-off, and the PDF (by default) attached."""
+    letter = letter or Letter()
     lang, year = run["language"], int(run["year"])
     params = run["parameters"]
     built = report.build(params["province"], year, lang, params["data_dir"], params.get("units", "63"))
-    lines = built.headline_lines()
+
+    def t(key, **values):
+        return report_text.text(key, lang, **values)
+
+    files = attachments(run, letter.attach)
     msg = EmailMessage(policy=MAIL_POLICY)
-    marker = report_text.text("email_sample_marker", lang) if built.is_sample else ""
-    msg["Subject"] = marker + report_text.text("title", lang, province=built.name, year=year)
+    marker = t("email_sample_marker") if built.is_sample else ""
+    msg["Subject"] = marker + t("title", province=built.name, year=year)
     msg["From"] = sender
     msg["To"] = ", ".join(recipients)
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain="govgap.local")
-    intro = report_text.text("email_intro", lang)
-    banner = report_text.text("sample_banner", lang) + "\n\n" if built.is_sample else ""
-    closing = report_text.text("email_closing", lang)
-    msg.set_content(banner + intro + "\n\n" + "\n".join(f"- {line}" for line in lines) + "\n\n" + closing + "\n")
-    path = Path(run["output"])
-    msg.add_attachment(
-        path.read_text(encoding="utf-8"),
-        subtype="html",
-        charset="utf-8",
-        cte="base64",
-        disposition="attachment",
-        filename=path.name,
-    )
+    department = letter.department or t("email_department_default")
+    parts = [t("sample_banner")] if built.is_sample else []
+    parts.append(t("email_intro", department=department, province=built.name, year=year))
+    card = built.action_card_text()
+    if card:
+        parts += [card, t("email_request")]
+    parts.append(t("headline_title") + ":\n" + "\n".join(f"- {line}" for line in built.headline_lines()))
+    listed = ", ".join(f"{p.name} ({_size(p.stat().st_size, lang)})" for p in files)
+    parts.append(t("email_attached", files=listed))
+    signature = [letter.signoff or t("email_signoff_default"), letter.analyst, letter.department]
+    parts.append("\n".join(x for x in signature if x))
+    msg.set_content("\n\n".join(parts) + "\n")
+    for path in files:
+        if path.suffix == ".pdf":
+            msg.add_attachment(
+                path.read_bytes(), maintype="application", subtype="pdf", disposition="attachment", filename=path.name
+            )
+        else:
+            msg.add_attachment(
+                path.read_text(encoding="utf-8"),
+                subtype="html",
+                charset="utf-8",
+                cte="base64",
+                disposition="attachment",
+                filename=path.name,
+            )
     return msg
+
+
+def _size(n_bytes: int, lang: str) -> str:
+    """A file size as a reader says it: "612 KB", "1,4 MB" (decimal comma in Vietnamese)."""
+    if n_bytes < 1_000_000:
+        return f"{fmt.number(n_bytes / 1000, lang, 0)} KB"
+    return f"{fmt.number(n_bytes / 1_000_000, lang, 1)} MB"
 
 
 def messages(
@@ -121,6 +186,7 @@ def messages(
     sender: str,
     year: int | None = None,
     missing: list | None = None,
+    letter: Letter | None = None,
 ) -> list[tuple[str, EmailMessage]]:
     """One message per report that has recipients: (report file name, message). Recipients
     whose province has no rendered report that year are appended to ``missing``."""
@@ -150,7 +216,7 @@ def messages(
             continue
         wanted.setdefault(key, []).append(row.email)
     return [
-        (Path(rendered[key]["output"]).name, compose(rendered[key], list(dict.fromkeys(emails)), sender))
+        (Path(rendered[key]["output"]).name, compose(rendered[key], list(dict.fromkeys(emails)), sender, letter))
         for key, emails in sorted(wanted.items())
     ]
 

@@ -108,8 +108,25 @@ def directions(ids: pd.Series, years: pd.Series) -> pd.Series:
 
 
 def label(indicator_id: str, lang: str = "vi") -> str:
-    """Official label of an indicator in Vietnamese ("vi") or English ("en")."""
-    return str(indicators().loc[indicator_id, f"label_{lang}"])
+    """Official label of an indicator in Vietnamese ("vi") or English ("en"), with one term per
+    concept (``report_terms.csv``: PAPI's "giấy CNQSD đất" and PCI's "GCNQSDĐ" are both the
+    official "giấy chứng nhận quyền sử dụng đất")."""
+    return one_term(str(indicators().loc[indicator_id, f"label_{lang}"]), lang)
+
+
+@lru_cache(maxsize=1)
+def _terms() -> pd.DataFrame:
+    with resources.files("govgap.data").joinpath("report_terms.csv").open("rb") as fh:
+        return pd.read_csv(fh, dtype=str, keep_default_na=False)
+
+
+def one_term(text: str, lang: str = "vi") -> str:
+    """``text`` with every variant of ``report_terms.csv`` replaced by its term (longest first)."""
+    terms = _terms()
+    terms = terms[terms["lang"] == lang]
+    for variant, term in sorted(zip(terms["variant"], terms["term"]), key=lambda p: -len(p[0])):
+        text = text.replace(variant, term)
+    return text
 
 
 def normalise_bounds(indicator_id: str) -> tuple[float, float, int]:

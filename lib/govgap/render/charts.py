@@ -1,22 +1,119 @@
-"""The one chart style and palette of every govgap chart."""
+"""The one chart style and palette of every govgap chart, and a chart as the report shows it: a
+compact PNG inside a ``<figure>`` with alt text in the report's language.
+
+Charts are drawn for a phone first: 5 inches wide with text of 10 points or more, so that on a
+390 px screen the smallest text is still about 10 px; on a desktop they are shown at most a
+quarter larger than drawn, on A4 at most 150 mm wide.
+"""
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+import textwrap
+
 import matplotlib.pyplot as plt
 import seaborn as sns
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-PALETTE = {"province": "#1f5f8b", "median": "#9aa5ae", "best": "#2e8b57", "late": "#c0392b"}
+# Okabe and Ito's colour-blind-safe palette: no red/green pair carries a meaning on its own
+PALETTE = {
+    "province": "#0072B2",  # blue
+    "median": "#7f7f7f",  # grey
+    "top_quartile": "#56B4E9",  # sky blue
+    "best": "#009E73",  # bluish green
+    "late": "#D55E00",  # vermillion
+    "target": "#CC79A7",  # reddish purple
+    "simulated": "#F0E442",  # yellow
+}
+WIDTH = 5.0  # inches: a phone's width at 10-point text (see the module's note)
+DPI = 130  # sharp enough on phones and paper; the PNG is then reduced to a palette (below)
+_ALT, _CAPTION = "_govgap_alt", "_govgap_caption"
 
 
 def chart_style() -> None:
     """One consistent style for every govgap chart."""
     sns.set_theme(style="whitegrid", context="notebook", font_scale=0.9)
-    plt.rcParams.update({"figure.dpi": 90, "savefig.dpi": 90, "figure.figsize": (7.5, 3.4), "axes.titleweight": "bold"})
+    plt.rcParams.update(
+        {
+            "figure.dpi": 90,
+            "savefig.dpi": DPI,
+            "figure.figsize": (WIDTH, 3.4),
+            "axes.titleweight": "bold",
+            "axes.titlesize": 11,
+            "axes.labelsize": 10.5,
+            "xtick.labelsize": 10,
+            "ytick.labelsize": 10,
+            "legend.fontsize": 10,
+            "font.size": 10.5,
+        }
+    )
+
+
+def wrap(text: str, width: int = 34) -> str:
+    """A label on as many lines as it needs, never cut: a leader reads the whole indicator."""
+    return "\n".join(textwrap.wrap(str(text), width=width, break_long_words=False)) or str(text)
 
 
 def _short(text: str, width: int = 70) -> str:
     text = str(text)
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def legend_below(fig, ax, ncol: int = 2, handles=None, labels=None) -> None:
+    """The legend under the plot, outside the data, in as many columns as fit a phone."""
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", ncol=ncol, frameon=False)
+
+
+def describe(fig, alt: str, caption: str = ""):
+    """Attach the text that says what the chart shows (the image's alt text in the report) and a
+    caption shown under it (what its marks mean, when that does not fit on the chart)."""
+    setattr(fig, _ALT, alt)
+    setattr(fig, _CAPTION, caption)
+    return fig
+
+
+def alt_text(fig) -> str:
+    return getattr(fig, _ALT, "")
+
+
+def caption(fig) -> str:
+    return getattr(fig, _CAPTION, "")
+
+
+def png_bytes(fig, colours: int = 48) -> bytes:
+    """The figure as a PNG reduced to a palette of ``colours`` (about a third of the full-colour
+    size, with no visible change on flat-coloured charts)."""
+    from PIL import Image
+
+    raw = io.BytesIO()
+    # a constrained layout already fits everything inside the figure: "tight" would draw it twice
+    constrained = isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+    fig.savefig(raw, format="png", dpi=DPI, bbox_inches=None if constrained else "tight", facecolor="white")
+    image = Image.open(io.BytesIO(raw.getvalue())).convert("RGB").quantize(colours)
+    out = io.BytesIO()
+    image.save(out, format="png", optimize=True)
+    return out.getvalue()
+
+
+def figure_html(fig) -> str:
+    """``<figure>`` with the chart as an inline PNG (the report stays one offline file), its alt
+    text, and its natural size so that it is never shown larger than drawn."""
+    data = png_bytes(fig)
+    width_px = round(fig.get_size_inches()[0] * 96 * 1.25)  # at most a quarter larger than drawn
+    source = base64.b64encode(data).decode("ascii")
+    alt = html.escape(alt_text(fig), quote=True)
+    note = f"<figcaption>{html.escape(caption(fig))}</figcaption>" if caption(fig) else ""
+    return (
+        f'<figure class="gg-chart" style="max-width:{width_px}px">'
+        f'<img src="data:image/png;base64,{source}" alt="{alt}">{note}</figure>'
+    )
 
 
 def mark_sample(fig, text: str):

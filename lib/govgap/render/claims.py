@@ -38,3 +38,11 @@ def has_median(n_provinces: int) -> bool:
     """Whether a median across provinces is worth printing: at least three provinces have data
     (the department's own export alone gives a "median" equal to its own figure)."""
     return int(n_provinces) >= MIN_PROVINCES_FOR_MEDIAN
+
+
+def rank_text(rank, n) -> str:
+    """ "25/34": a rank with what it is out of, printed only among at least three (a rank "2/2"
+    says no more than the two values beside it); "–" otherwise."""
+    if rank is None or n is None or pd.isna(rank) or pd.isna(n) or int(n) < MIN_PROVINCES_FOR_MEDIAN:
+        return "–"
+    return f"{int(rank)}/{int(n)}"

@@ -8,7 +8,7 @@ import pandas as pd
 
 from govgap.estimate.dossier_metrics import leader_summary, metric_columns
 from govgap.reference.dossier_metric_table import label, metric_table, shown_in
-from govgap.reference.report_text import text
+from govgap.reference.report_text import _texts, text
 from govgap.render import fmt
 
 
@@ -44,7 +44,10 @@ def display_metrics(
     out = (out.head(top) if top else out).copy()
     for col in shown:
         out[col] = [metric_value(col, v, lang) for v in out[col]]
-    return out.reset_index(drop=True)
+    # headers in the reader's language: the metrics' labels, the breakdown's own column name
+    names = {col: label(col, lang) for col in shown}
+    names.update({k: text(f"col_{k}", lang) for k in keys if f"col_{k}" in _texts()})
+    return out.rename(columns=names).reset_index(drop=True)
 
 
 def monthly_chart(month_table: pd.DataFrame, lang: str = "vi"):

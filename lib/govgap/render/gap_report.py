@@ -13,6 +13,7 @@ import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import matplotlib.patches
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
@@ -36,8 +37,8 @@ from govgap.reference.provinces import (
 from govgap.reference.provinces import regions as region_table
 from govgap.reference.report_text import text
 from govgap.render import claims, fmt
-from govgap.render.charts import PALETTE, _short, chart_style, mark_sample
-from govgap.render.html import html_table, value_text
+from govgap.render.charts import PALETTE, WIDTH, _short, chart_style, describe, legend_below, mark_sample, wrap
+from govgap.render.html import html_table, label_with_scale, value_text
 
 
 def label_of(indicator_id: str, lang: str = "vi") -> str:
@@ -45,7 +46,7 @@ def label_of(indicator_id: str, lang: str = "vi") -> str:
     base, _, part = indicator_id.partition(":")
     if not part:
         return label(base, lang)
-    return f"{base.removeprefix('papi.d')}: {text(f'part_{part}', lang)}"
+    return text(f"part_{part}", lang, name=label(base, lang))
 
 
 def _names(view: str) -> pd.Series:
@@ -83,7 +84,9 @@ class GapAnalysis:
         PAPI edition up to ``year`` with an indicator table (the decomposition works on
         indicators; ``edition_note`` says when that is not ``year``).
         ``offices_file``: the user's own responsible-offices mapping (CSV); otherwise
-        ``responsible_offices.csv`` in the data folder when present, else govgap's default."""
+        ``responsible_offices.csv`` in the data folder when present, else govgap's default.
+        ``view`` may come as a number (``papermill -p view 2025`` passes 2025)."""
+        view = str(view)
         check_province_for_edition(province, year)
         path, processed, tidy = prepared_indices(data_dir, year, language)
         code = gaps.unit(province, view).code
@@ -268,12 +271,12 @@ class GapAnalysis:
         pos = self.position(root)
         names = _names(self.view)
         cols = {
-            self.t("col_indicator"): [_short(label(i, self.lang), 80) for i in pos["indicator_id"]],
+            self.t("col_indicator"): [label_with_scale(i, self.lang) for i in pos["indicator_id"]],
             self.t("col_value"): [
                 self._with_interval(i, v, lo, hi)
                 for i, v, lo, hi in zip(pos["indicator_id"], pos["value"], pos["ci_low"], pos["ci_high"])
             ],
-            self.t("col_rank"): [f"{int(r)}/{int(n)}" for r, n in zip(pos["rank"], pos["n_provinces"])],
+            self.t("col_rank"): [claims.rank_text(r, n) for r, n in zip(pos["rank"], pos["n_provinces"])],
             self.t("col_band"): [gaps.band_label(b, self.lang) for b in pos["band"]],
             self.t("col_gap_median"): [
                 self._gap_cell(i, g, s)
@@ -321,7 +324,7 @@ class GapAnalysis:
         leaf = d[d["leaf"]]
         out = pd.DataFrame(
             {
-                self.t("col_part"): [_short(label_of(i, self.lang), 80) for i in leaf["indicator_id"]],
+                self.t("col_part"): [label_of(i, self.lang) for i in leaf["indicator_id"]],
                 self.t("col_value"): [self.fmt_value(i, v) for i, v in zip(leaf["indicator_id"], leaf["value"])],
                 self.t("col_benchmark"): [
                     self.fmt_value(i, v) for i, v in zip(leaf["indicator_id"], leaf["benchmark_value"])
@@ -340,7 +343,7 @@ class GapAnalysis:
         out = pd.DataFrame(
             {
                 "#": pts["priority"].astype(str),
-                self.t("col_indicator"): [_short(label(i, self.lang), 80) for i in pts["indicator_id"]],
+                self.t("col_indicator"): [label(i, self.lang) for i in pts["indicator_id"]],
                 self.t("col_value"): [self.fmt_value(i, v) for i, v in zip(pts["indicator_id"], pts["value"])],
                 self.t("col_median"): [self.fmt_value(i, v) for i, v in zip(pts["indicator_id"], pts["median"])],
                 self.t("col_points_median"): [fmt.signed(v, self.lang, 2) for v in pts["points_to_median"]],
@@ -384,10 +387,10 @@ class GapAnalysis:
         out = pd.DataFrame(
             {
                 self.t("col_source"): [f"{s} {e}" for s, e in zip(panel["source"], panel["edition"])],
-                self.t("col_indicator"): [_short(label(i, self.lang), 80) for i in panel["indicator_id"]],
+                self.t("col_indicator"): [label(i, self.lang) for i in panel["indicator_id"]],
                 self.t("col_value"): [self.fmt_value(i, v) for i, v in zip(panel["indicator_id"], panel["value"])],
                 self.t("col_median"): [self.fmt_value(i, v) for i, v in zip(panel["indicator_id"], panel["median"])],
-                self.t("col_rank"): [f"{int(r)}/{int(n)}" for r, n in zip(panel["rank"], panel["n_provinces"])],
+                self.t("col_rank"): [claims.rank_text(r, n) for r, n in zip(panel["rank"], panel["n_provinces"])],
                 self.t("col_band"): [gaps.band_label(b, self.lang) for b in panel["band"]],
                 self.t("col_gap_median"): [
                     self.fmt_value(i, g, True) for i, g in zip(panel["indicator_id"], panel["gap_median"])
@@ -403,7 +406,7 @@ class GapAnalysis:
         groups = groups.head(top)
         out = pd.DataFrame(
             {
-                self.t("col_indicator"): [_short(label(i, self.lang), 70) for i in groups["indicator_id"]],
+                self.t("col_indicator"): [label(i, self.lang) for i in groups["indicator_id"]],
                 self.t("col_group"): [
                     f"{self.t('groupvar_' + v)}: {g}" for v, g in zip(groups["group_var"], groups["group_value"])
                 ],
@@ -432,7 +435,7 @@ class GapAnalysis:
         pos = self.position("papi.d5.3")
         left = pd.DataFrame(
             {
-                self.t("col_indicator"): [_short(label(i, self.lang), 70) for i in pos["indicator_id"]],
+                self.t("col_indicator"): [label(i, self.lang) for i in pos["indicator_id"]],
                 self.t("col_value"): [self.fmt_value(i, v) for i, v in zip(pos["indicator_id"], pos["value"])],
                 self.t("col_gap_median"): [
                     self.fmt_value(i, g, True) for i, g in zip(pos["indicator_id"], pos["gap_median"])
@@ -589,163 +592,267 @@ class GapAnalysis:
         )
         return [line, *(self.t(f"assoc_caveat_{k}") for k in (1, 2, 3))]
 
+    # ------------------------------------------------------------------ the action card
+    def priorities(self, scope=gaps.ENVIRONMENT + gaps.LAND, top: int = 3) -> pd.DataFrame:
+        """At most ``top`` indicators to fix first: those whose rise to the national median gains
+        the most points on their dimension, counting only gains that print as at least 0,01."""
+        pts = self.points(scope)
+        return pts[pts["points_to_median"].round(2) > 0].head(top).reset_index(drop=True)
+
+    def evidence(self, indicator_id: str) -> pd.Series | None:
+        """The dossier record behind a priority: the office of its responsible unit with the most
+        late dossiers' share (``office_actions``), or None when no export names such an office."""
+        acts = self.office_actions()
+        if acts.empty:
+            return None
+        mine = acts[(acts["office"] != "") & acts["indicators"].str.contains(indicator_id, regex=False)]
+        return mine.iloc[0] if len(mine) else None
+
+    def strength(self, scope=gaps.ENVIRONMENT + gaps.LAND) -> pd.Series | None:
+        """The sub-dimension furthest above the median at the printed precision (good news to
+        end the card on), or None when none is above."""
+        rows = pd.concat([self.position(sub).head(1) for sub in scope], ignore_index=True)
+        rows = rows[rows["value"].notna() & rows["median"].notna()]
+        above = rows[[claims.side(v, m, 2) == "above" for v, m in zip(rows["value"], rows["median"])]]
+        return above.loc[(above["value"] - above["median"]).idxmax()] if len(above) else None
+
+    def action_items(self) -> tuple[list[str], str]:
+        """(the priorities as sentences, the good-news sentence or ""): who must fix what, how many
+        points it is worth, the dossier evidence and the target for the next edition."""
+        items = []
+        sample = self.t("sample_word") if self.is_sample else ""
+        for row in self.priorities().itertuples():
+            ind = row.indicator_id
+            text_ = self.t(
+                "action_item",
+                indicator=label(ind, self.lang),
+                value=self.fmt_value(ind, row.value),
+                median=self.fmt_value(ind, row.median),
+                rank=int(row.rank),
+                n=int(row.n_provinces),
+                year=self.year,
+                points=fmt.number(row.points_to_median, self.lang, 2),
+                dimension=label(row.dimension, self.lang),
+                office=getattr(row, f"office_{self.lang}") or self.t("action_no_office"),
+            )
+            if row.gap_median_significant is False:
+                text_ += " " + self.t("action_not_significant")
+            found = self.evidence(ind)
+            if found is not None:
+                text_ += " " + self.t(
+                    "action_evidence",
+                    year=self.exports_year(),
+                    sample=sample,
+                    office=found["office"],
+                    rate=fmt.percent(found["on_time_rate"], self.lang),
+                    late=fmt.number(found["late"], self.lang, 0),
+                    received=fmt.number(found["received"], self.lang, 0),
+                )
+            items.append(text_ + " " + self.t("action_target", target=self.fmt_value(ind, row.median)))
+        best = self.strength()
+        good = ""
+        if best is not None:
+            good = self.t(
+                "action_strength",
+                indicator=label(best["indicator_id"], self.lang),
+                value=self.fmt_value(best["indicator_id"], best["value"]),
+                median=self.fmt_value(best["indicator_id"], best["median"]),
+                rank=int(best["rank"]),
+                n=int(best["n_provinces"]),
+            )
+        return items, good
+
+    def action_card_html(self) -> str:
+        """The action card at the top of the report: at most three priorities, then good news."""
+        items, good = self.action_items()
+        body = "".join(f"<li>{html.escape(i)}</li>" for i in items)
+        if not items:
+            body = f"<li>{html.escape(self.t('action_none', year=self.year))}</li>"
+        tail = f'<p class="gg-good">{html.escape(good)}</p>' if good else ""
+        head = html.escape(self.t("action_title", year=self.year))
+        return f'<div class="gg-action"><h2>{head}</h2><ol>{body}</ol>{tail}</div>'
+
+    def action_card_text(self) -> str:
+        """The action card as plain text (an e-mail body)."""
+        items, good = self.action_items()
+        lines = [self.t("action_title", year=self.year)]
+        lines += [f"{k}. {i}" for k, i in enumerate(items, start=1)] or [self.t("action_none", year=self.year)]
+        return "\n".join(lines + ([good] if good else []))
+
     def narrative_html(self, lines: list[str]) -> str:
         items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
         return f'<div class="gg-headline"><ul>{items}</ul></div>'
 
     # ------------------------------------------------------------------ charts
     def gap_chart(self, root: str = "papi.d7", benchmark: str = "median"):
-        """Bars: each part's contribution to the gap (negative = points lost), total marked."""
+        """Bars: each part's contribution to the gap (negative = points lost), total in the title.
+        Lost and ahead differ in colour and in hatching, so that they are told apart without colour."""
         chart_style()
         d = self.decomposition(root, benchmark)
-        leaf = d[d["leaf"] & d["contribution"].notna()].copy()
-        leaf["name"] = [_short(label_of(i, self.lang), 55) for i in leaf["indicator_id"]]
-        leaf["kind"] = np.where(leaf["contribution"] < 0, self.t("points_lost"), self.t("points_ahead"))
-        fig, ax = plt.subplots(figsize=(7.5, 0.33 * len(leaf) + 1.4))
-        sns.barplot(
-            data=leaf,
-            y="name",
-            x="contribution",
-            hue="kind",
-            dodge=False,
-            ax=ax,
-            palette={self.t("points_lost"): PALETTE["late"], self.t("points_ahead"): PALETTE["best"]},
-        )
+        leaf = d[d["leaf"] & d["contribution"].notna()].reset_index(drop=True)
+        names = [wrap(label_of(i, self.lang), 30) for i in leaf["indicator_id"]]
+        lines = sum(n.count("\n") + 1 for n in names)
+        fig, ax = plt.subplots(figsize=(WIDTH, 0.19 * lines + 0.2 * len(leaf) + 1.9), layout="constrained")
+        lost = leaf["contribution"] < 0
+        bars = ax.barh(names, leaf["contribution"], color=np.where(lost, PALETTE["late"], PALETTE["best"]))
+        for bar, is_lost in zip(bars, lost):
+            if is_lost:
+                bar.set_hatch("//")
+                bar.set_edgecolor("white")
         ax.axvline(0, color="black", lw=0.8)
+        ax.invert_yaxis()
         total = d["total_gap"].iloc[0]
+        benchmark_name = self.t(f"benchmark_{benchmark}")
         ax.set_title(
-            _short(label(root, self.lang), 60)
+            wrap(label(root, self.lang), 50)
             + "\n"
-            + self.t(
-                "chart_gap_title", total=fmt.signed(total, self.lang, 2), benchmark=self.t(f"benchmark_{benchmark}")
-            ),
+            + wrap(self.t("chart_gap_title", total=fmt.signed(total, self.lang, 2), benchmark=benchmark_name), 50),
             fontsize=10,
         )
         ax.set_xlabel(self.t("col_contribution"))
         ax.set_ylabel("")
-        ax.tick_params(axis="y", labelsize=7.5)
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt.signed(v, self.lang, 2)))
-        ax.legend(fontsize=8, loc="lower right")
-        fig.tight_layout()
+        handles = [
+            matplotlib.patches.Patch(facecolor=PALETTE["late"], hatch="//", edgecolor="white"),
+            matplotlib.patches.Patch(facecolor=PALETTE["best"]),
+        ]
+        legend_below(fig, ax, 2, handles, [self.t("points_lost"), self.t("points_ahead")])
+        worst = leaf.loc[leaf["contribution"].idxmin()] if len(leaf) else None
+        describe(
+            fig,
+            self.t(
+                "alt_gap",
+                indicator=label(root, self.lang),
+                benchmark=benchmark_name,
+                total=fmt.signed(total, self.lang, 2),
+                n=len(leaf),
+                lost=int(lost.sum()),
+                worst=label_of(worst["indicator_id"], self.lang) if worst is not None else "–",
+                worst_points=fmt.signed(worst["contribution"], self.lang, 2) if worst is not None else "–",
+            ),
+        )
         return fig
 
     def dot_chart(self, root: str = "papi.d7"):
-        """Indicators (shares) of the province against the national median and the best."""
+        """Indicators (shares) of the province against the national median, the top quartile and
+        the best province: one row per indicator with its whole name above the dots."""
         chart_style()
         pos = self.position(root)
         pos = pos[
             (pos["level"] == "indicator") & (pos["indicator_id"].map(indicators()["unit"]) == "share")
         ].reset_index(drop=True)
-        frames = [
-            pd.DataFrame(
-                {
-                    "indicator": [_short(label(i, self.lang), 60) for i in pos["indicator_id"]],
-                    "value": 100 * pos[col],
-                    "series": name,
-                }
-            )
-            for col, name in (
-                ("median", self.t("col_median")),
-                ("top_quartile", self.t("col_top_quartile")),
-                ("best", self.t("col_best")),
-                ("value", self.chart_name()),
-            )
-        ]
-        data = pd.concat(frames, ignore_index=True)
-        fig, ax = plt.subplots(figsize=(7.5, 0.4 * len(pos) + 1.5))
-        sns.stripplot(
-            data=data,
-            y="indicator",
-            x="value",
-            hue="series",
-            jitter=False,
-            size=7,
-            ax=ax,
-            palette=[PALETTE["median"], "#7fb3d5", PALETTE["best"], PALETTE["province"]],
-            marker="o",
+        series = (
+            ("median", self.t("col_median"), PALETTE["median"], "s"),
+            ("top_quartile", self.t("col_top_quartile"), PALETTE["top_quartile"], "^"),
+            ("best", self.t("col_best"), PALETTE["best"], "D"),
+            ("value", self.chart_name(), PALETTE["province"], "o"),
         )
-        ax.set_xlim(-2, 102)
-        ax.set_xlabel("%")
-        ax.set_ylabel("")
-        ax.tick_params(axis="y", labelsize=7.5)
+        names = [wrap(label(i, self.lang), 50) for i in pos["indicator_id"]]
+        heights = [0.62 + 0.2 * n.count("\n") for n in names]
+        fig, ax = plt.subplots(figsize=(WIDTH, sum(heights) + 1.5), layout="constrained")
+        y, ticks = 0.0, []
+        for name, h in zip(names, heights):
+            ticks.append(y + h - 0.2)
+            ax.text(0, y + 0.02, name, fontsize=10, va="top", ha="left", color="#1d2730")
+            y += h
+        for col, name, colour, marker in series:
+            ax.scatter(
+                100 * pos[col],
+                ticks,
+                s=48 if col == "value" else 34,
+                color=colour,
+                marker=marker,
+                label=name,
+                zorder=3 if col == "value" else 2,
+                edgecolor="white",
+                linewidth=0.5,
+            )
+        ax.set_ylim(y, -0.1)
+        ax.set_yticks([])
+        ax.set_xlim(0, 100)
+        ax.set_xticks(range(0, 101, 20))
+        ax.set_xlabel(self.t("chart_share_axis"))
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 0) + "%"))
-        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False)
-        fig.tight_layout()
+        legend_below(fig, ax, 2)
+        below = int((pos["value"] < pos["median"]).sum())
+        describe(
+            fig,
+            self.t("alt_dots", n=len(pos), province=self.chart_name(), year=self.year, below=below),
+        )
         return fig
 
     def trend_chart(self, indicator_id: str = "papi.d7"):
         """The province's value, the national median and top quartile over the editions; the
-        survey interval when microdata exist; breaks marked with a dotted line and a note."""
+        survey interval when microdata exist; breaks marked with a dotted line and a note. An
+        edition missing from the series leaves a gap in the lines, not a straight join."""
         chart_style()
         hist = gaps.history(self.tidy, self.province, indicator_id, self.view, self.intervals())
-        fig, ax = plt.subplots()
-        long = pd.concat(
-            [
-                hist.assign(series=self.chart_name(), y=hist["value"]),
-                hist.assign(series=self.t("col_median"), y=hist["median"]),
-                hist.assign(series=self.t("col_top_quartile"), y=hist["top_quartile"]),
-            ]
-        )
-        sns.lineplot(
-            data=long,
-            x="year",
-            y="y",
-            hue="series",
-            style="series",
-            markers=True,
-            dashes=True,
-            ax=ax,
-            palette=[PALETTE["province"], PALETTE["median"], PALETTE["best"]],
-        )
+        hist = hist.sort_values("year").reset_index(drop=True)
+        fig, ax = plt.subplots(figsize=(WIDTH, 3.6), layout="constrained")
+        years = hist["year"].astype(int)
+        full = pd.DataFrame({"year": range(int(years.min()), int(years.max()) + 1)}) if len(hist) else hist
+        series = hist.merge(full, on="year", how="right") if len(hist) else hist
+        for col, name, colour, style, marker in (
+            ("value", self.chart_name(), PALETTE["province"], "-", "o"),
+            ("median", self.t("col_median"), PALETTE["median"], "--", "s"),
+            ("top_quartile", self.t("col_top_quartile"), PALETTE["best"], ":", "^"),
+        ):
+            ax.plot(series["year"], series[col], ls=style, marker=marker, color=colour, label=name, lw=1.8, ms=5)
         if hist["ci_low"].notna().any():
             ax.fill_between(
-                hist["year"],
-                hist["ci_low"],
-                hist["ci_high"],
+                series["year"],
+                series["ci_low"],
+                series["ci_high"],
                 color=PALETTE["province"],
                 alpha=0.15,
                 label=self.t("interval_95"),
             )
+        notes = []  # what the dotted lines mean, under the chart (their texts do not fit on it)
         if self.view == "2025" and hist["year"].min() < FIRST_34_EDITION <= hist["year"].max():
             # before it, the 34 provinces' values are their members' aggregates; from it, published
             after = hist.loc[hist["year"] >= FIRST_34_EDITION, "year"].min()
             before = hist.loc[hist["year"] < FIRST_34_EDITION, "year"].max()
             ax.axvline((after + before) / 2, color=PALETTE["median"], lw=1.2, ls="--")
-            ax.text(
-                (after + before) / 2 + 0.05,
-                ax.get_ylim()[0],
-                self.t("merger_break"),
-                va="bottom",
-                fontsize=7.5,
-                color=PALETTE["median"],
-            )
+            notes.append(self.t("merger_break"))
         simulated = sorted(
             y
             for source, y in (self.processed.simulated_editions() if self.processed is not None else ())
             if source == "PAPI" and y in set(hist["year"])
         )
         for year in simulated:  # govgap's simulated editions beside published ones: shaded and said
-            ax.axvspan(year - 0.4, year + 0.4, color="#f4d03f", alpha=0.25, lw=0)
-            ax.text(year, ax.get_ylim()[1], self.t("simulated_edition"), ha="center", va="bottom", fontsize=7.5)
+            ax.axvspan(year - 0.4, year + 0.4, color=PALETTE["simulated"], alpha=0.35, lw=0)
+        if simulated:
+            notes.append(self.t("simulated_editions_note", years=", ".join(map(str, simulated))))
         for row in hist[hist[f"break_{self.lang}"] != ""].itertuples():
             if row.year == hist["year"].min():
                 continue
-            ax.axvline(row.year - 0.5, color=PALETTE["late"], lw=1, ls=":")
-            ax.text(
-                row.year - 0.45,
-                ax.get_ylim()[1],
-                getattr(row, f"break_{self.lang}"),
-                va="top",
-                fontsize=7.5,
-                color=PALETTE["late"],
-            )
-        ax.set_title(label(indicator_id, self.lang))
+            ax.axvline(row.year - 0.5, color=PALETTE["late"], lw=1.2, ls=":")
+            said = getattr(row, f"break_{self.lang}")
+            notes.append(said if said.startswith(str(row.year)) else f"{row.year}: {said}")
+        missing = sorted(set(full["year"]) - set(years)) if len(hist) else []
+        if missing:
+            notes.append(self.t("chart_missing_editions", years=", ".join(map(str, missing))))
+        ax.set_title(wrap(label(indicator_id, self.lang), 60))
         ax.set_xlabel(self.t("col_year"))
         ax.set_ylabel(self.t("col_score"))
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 2)))
-        ax.legend(fontsize=8, loc="lower right")
-        fig.tight_layout()
+        legend_below(fig, ax, 2)
+        last = hist.iloc[-1] if len(hist) else None
+        describe(
+            fig,
+            self.t(
+                "alt_trend",
+                indicator=label(indicator_id, self.lang),
+                province=self.chart_name(),
+                first=int(years.min()) if len(hist) else "–",
+                last=int(years.max()) if len(hist) else "–",
+                value=self.fmt_value(indicator_id, last["value"]) if last is not None else "–",
+                median=self.fmt_value(indicator_id, last["median"]) if last is not None else "–",
+            )
+            + (" " + "; ".join(notes) + "." if notes else ""),
+            caption="; ".join(notes),
+        )
         return mark_sample(fig, self.t("sample_chart_mark")) if simulated else fig
 
     def tile_chart(self, indicator_id: str = "papi.d7"):
@@ -759,7 +866,7 @@ class GapAnalysis:
         colours = bands()["colour"].to_dict()
         regions = [r for r in ("NMM", "RRD", "NCC", "CH", "SE", "MRD") if r in set(sel["region"])]
         width = int(sel.groupby("region").size().max())
-        fig, ax = plt.subplots(figsize=(max(7.5, 0.62 * width), 0.75 * len(regions) + 1.2))
+        fig, ax = plt.subplots(figsize=(max(WIDTH, 0.7 * width + 1.2), 0.8 * len(regions) + 1.4), layout="constrained")
         for r_i, region in enumerate(regions):
             rows = sel[sel["region"] == region].sort_values("rank")
             for c_i, row in enumerate(rows.itertuples()):
@@ -777,31 +884,35 @@ class GapAnalysis:
                 ax.text(
                     c_i + 0.47,
                     -r_i + 0.58,
-                    _short(names.get(row.province_code, row.province_code), 9),
+                    _short(names.get(row.province_code, row.province_code), 10),
                     ha="center",
                     va="center",
-                    fontsize=5.5,
+                    fontsize=8,
                     weight="bold" if mine else "normal",
                 )
-                ax.text(c_i + 0.47, -r_i + 0.25, self.n(row.value, 2), ha="center", va="center", fontsize=5.5)
+                ax.text(c_i + 0.47, -r_i + 0.25, self.n(row.value, 2), ha="center", va="center", fontsize=8)
         rn = region_table().set_index("code")[f"name_{self.lang}"]
-        ax.set_yticks([-i + 0.45 for i in range(len(regions))], [_short(rn[r], 28) for r in regions], fontsize=7)
+        ax.set_yticks([-i + 0.45 for i in range(len(regions))], [wrap(rn[r], 16) for r in regions], fontsize=9.5)
         ax.set_xticks([])
         ax.set_xlim(0, width)
         ax.set_ylim(-len(regions) + 0.9, 1)
         ax.grid(False)
         handles = [plt.Rectangle((0, 0), 1, 1, color=colours[b]) for b in sorted(colours)]
-        ax.legend(
-            handles,
-            [gaps.band_label(b, self.lang) for b in sorted(colours)],
-            fontsize=7,
-            ncol=2,
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.02),
-            frameon=False,
+        legend_below(fig, ax, 2, handles, [gaps.band_label(b, self.lang) for b in sorted(colours)])
+        ax.set_title(wrap(f"{label(indicator_id, self.lang)} — {self.year}", 60))
+        mine = sel[sel["province_code"] == self.unit.code]
+        describe(
+            fig,
+            self.t(
+                "alt_tiles",
+                indicator=label(indicator_id, self.lang),
+                year=self.year,
+                n=len(sel),
+                province=self.name,
+                rank=int(mine["rank"].iloc[0]) if len(mine) else "–",
+                band=gaps.band_label(int(mine["band"].iloc[0]), self.lang) if len(mine) else "–",
+            ),
         )
-        ax.set_title(f"{label(indicator_id, self.lang)} — {self.year}")
-        fig.tight_layout()
         return fig
 
     def association_chart(self):
@@ -813,7 +924,7 @@ class GapAnalysis:
             return None
         chart_style()
         data = a["data"]
-        fig, ax = plt.subplots()
+        fig, ax = plt.subplots(figsize=(WIDTH, 4.0), layout="constrained")
         sns.regplot(
             x=100 * data["x"],
             y=data["y"],
@@ -826,11 +937,11 @@ class GapAnalysis:
         if a.get("highlight") in data.index:
             h = data.loc[a["highlight"]]
             ax.scatter([100 * h["x"]], [h["y"]], color=PALETTE["province"], s=70, zorder=3, label=self.name)
-            ax.legend(fontsize=8)
-        ax.set_xlabel(self.t("chart_assoc_x", year=self.year))
-        ax.set_ylabel(label("papi.d5.3", self.lang)[:60])
+            legend_below(fig, ax, 1)
+        ax.set_xlabel(wrap(self.t("chart_assoc_x", year=self.year), 60))
+        ax.set_ylabel(wrap(label("papi.d5.3", self.lang), 36), fontsize=9)
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 0) + "%"))
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 2)))
-        ax.set_title(self.t("chart_assoc_title", rho=self.n(a["spearman"]), n=a["n"]))
-        fig.tight_layout()
+        ax.set_title(wrap(self.t("chart_assoc_title", rho=self.n(a["spearman"]), n=a["n"]), 60))
+        describe(fig, self.t("chart_assoc_title", rho=self.n(a["spearman"]), n=a["n"]))
         return mark_sample(fig, self.t("sample_chart_mark")) if self.is_sample else fig

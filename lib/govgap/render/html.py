@@ -5,26 +5,89 @@
 from __future__ import annotations
 
 import html
+import itertools
+import re
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
-from govgap.reference.catalogue import indicators
+from govgap.errors import OptionError
+from govgap.io.xlsx import Sheet, write_workbook
+from govgap.paths import resolve
+from govgap.reference.catalogue import indicators, label
+from govgap.reference.report_text import text
 from govgap.render import fmt
+from govgap.render.charts import figure_html
+
+_IDS = itertools.count(1)
+_MADE: dict[int, pd.DataFrame] = {}  # the frames of the tables html_table made, by their id
+_SHOWN: list[tuple[str, pd.DataFrame]] = []  # the tables shown so far, in order: export_tables
+_HEADING = re.compile(r"<h[1-3][^>]*>(.*?)</h[1-3]>", re.S)
 
 
 def show(*parts) -> None:
-    """Display HTML fragments and figures in order (figures are closed after display)."""
+    """Display HTML fragments, figures and tables in order. A figure is shown as the report shows
+    it (a compact image with its alt text) and closed after display. Every table shown is kept
+    for ``export_tables``."""
     from IPython.display import HTML, display
 
     for part in parts:
         if part is None or part == "":
             continue
         if isinstance(part, str):
+            _keep_shown_tables(part)
             display(HTML(part))
-        else:
-            display(part)
+        elif isinstance(part, Figure):
+            display(HTML(figure_html(part)))
             plt.close(part)
+        else:
+            if isinstance(part, pd.DataFrame):
+                _SHOWN.append((_last_heading(), part))
+            display(part)
+
+
+def _last_heading(fragment: str = "") -> str:
+    found = _HEADING.findall(fragment)
+    if found:
+        _keep_shown_tables.heading = re.sub(r"<[^>]+>", "", found[-1]).strip()
+    return getattr(_keep_shown_tables, "heading", "") or "table"
+
+
+def _keep_shown_tables(fragment: str) -> None:
+    _last_heading(fragment)
+    for key in re.findall(r'data-gg-table="(\d+)"', fragment):
+        frame = _MADE.pop(int(key), None)
+        if frame is not None:
+            _SHOWN.append((_last_heading(), frame))
+
+
+def export_tables(path: str | Path) -> Path:
+    """Every table shown so far in this notebook, each on a sheet of one .xlsx named after the
+    heading above it, for the department's written reports (``path`` relative to the project)."""
+    target = resolve(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    sheets, used = [], set()
+    for heading, frame in _SHOWN:
+        name = re.sub(r"[\[\]:*?/\\]", " ", heading)[:28].strip() or "table"
+        base, k = name, 2
+        while name.lower() in used:  # sheet names are unique, case-insensitively, at most 31 characters
+            name, k = f"{base[:27]} {k}", k + 1
+        used.add(name.lower())
+        frame = frame.reset_index(drop=frame.index.name is None)  # a named index is a column of the table
+        rows = [[str(c) for c in frame.columns]] + [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
+        sheets.append(Sheet(name, rows, bold_rows={0}))
+    if not sheets:
+        raise OptionError("No table has been shown yet: run the notebook's cells first, then export.")
+    write_workbook(target, sheets, title=target.stem)
+    return target
+
+
+def _cell(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
 
 
 def _e(value) -> str:
@@ -33,6 +96,17 @@ def _e(value) -> str:
 
 def _unit(indicator_id: str) -> str:
     return indicators().loc[indicator_id.partition(":")[0], "unit"]
+
+
+def label_with_scale(indicator_id: str, lang: str) -> str:
+    """An indicator's label with its scale when it is a score ("Chất lượng không khí (0,33–3,33)"):
+    a score means little without the range it is out of."""
+    row = indicators().loc[indicator_id.partition(":")[0]]
+    name = label(indicator_id.partition(":")[0], lang)
+    if row["unit"] != "points" or pd.isna(row["scale_min"]) or pd.isna(row["scale_max"]):
+        return name
+    low, high = (fmt.number(row[k], lang, 2 if row[k] % 1 else 0) for k in ("scale_min", "scale_max"))
+    return f"{name} ({text('scale_word', lang)} {low}–{high})"
 
 
 def is_share(indicator_id: str) -> bool:
@@ -61,9 +135,19 @@ def value_text(indicator_id: str, value, lang: str, signed: bool = False) -> str
 
 
 def html_table(frame: pd.DataFrame, classes: str = "gg-table") -> str:
-    """An escaped HTML table of already-formatted strings."""
-    head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
+    """An escaped HTML table of already-formatted strings, in a box of its own that scrolls
+    sideways on a narrow screen (the first column, the row's name, stays in view)."""
+    head = "".join(f'<th scope="col">{_e(c)}</th>' for c in frame.columns)
     rows = "".join(
         "<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>" for row in frame.itertuples(index=False)
     )
-    return f'<table class="{classes}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+    wide = " gg-wide" if len(frame.columns) > 4 else ""
+    key = next(_IDS)
+    _MADE[key] = frame
+    for old in sorted(_MADE)[:-500]:  # tables made and never shown are not kept for ever
+        _MADE.pop(old)
+    return (
+        f'<div class="gg-scroll{wide}" role="region" tabindex="0">'
+        f'<table class="{classes}" data-gg-table="{key}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{rows}</tbody></table></div>"
+    )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
+import matplotlib.patches
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import pandas as pd
@@ -40,10 +41,10 @@ from govgap.reference.provinces import province as province_by_code
 from govgap.reference.report_text import _texts, quarantine_reason, text
 from govgap.reference.text import fold, slugify
 from govgap.render import claims, fmt
-from govgap.render.charts import PALETTE, _short, chart_style, mark_sample
+from govgap.render.charts import PALETTE, WIDTH, chart_style, describe, legend_below, mark_sample, wrap
 from govgap.render.dossier_tables import metric_value
 from govgap.render.gap_report import GapAnalysis
-from govgap.render.html import _e, gap_text, html_table, is_share, value_text
+from govgap.render.html import _e, gap_text, html_table, is_share, label_with_scale, value_text
 from govgap.sources import context
 
 
@@ -159,7 +160,9 @@ class ProvinceReport:
 
     # ------------------------------------------------------------------ sections
     def title(self) -> str:
-        return f'<h1 class="gg-title">{_e(self.t("title", province=self.name, year=self.year))}</h1>'
+        return (
+            self.page_style() + f'<h1 class="gg-title">{_e(self.t("title", province=self.name, year=self.year))}</h1>'
+        )
 
     def banner(self) -> str:
         """What is sample data and what is published (empty when every input is real)."""
@@ -172,6 +175,19 @@ class ProvinceReport:
         else:
             return ""
         return f'<div class="gg-sample-banner" role="alert">{_e(self.t(key))}</div>'
+
+    def action_card(self) -> str:
+        """Who must fix what first (``GapAnalysis.action_card_html``), at the top of the report;
+        empty for a province without PAPI indicator figures."""
+        if not self.has_environment() or self._row("papi.d7", year=self.gaps().year) is None:
+            return ""
+        return self.gaps().action_card_html()
+
+    def action_card_text(self) -> str:
+        """The action card as plain text (the e-mail body); "" as ``action_card``."""
+        if not self.has_environment() or self._row("papi.d7", year=self.gaps().year) is None:
+            return ""
+        return self.gaps().action_card_text()
 
     def headline(self) -> str:
         """The key-findings box."""
@@ -235,18 +251,15 @@ class ProvinceReport:
             )
         offices = self.office_rates()
         if len(offices):
-            rates = self.processed.dossier_rates(self.units)
-            land = rates[(rates["year"] == self.dossier_year()) & (rates["field"] == "Đất đai")]
-            own = land[land["province_code"] == self.unit.code]
+            own, median, k = self.land_on_time()
             worst = offices.iloc[0]
-            k = int(land["on_time_rate"].notna().sum())
             lines.append(
                 self.t(
                     "h_dossier",
                     year=self.dossier_year(),
                     sample=self.t("sample_word") if self.is_sample else "",
-                    rate=self.pct(own["on_time_rate"].iloc[0]),
-                    median=self.t("h_dossier_median", k=k, median=self.pct(land["on_time_rate"].median()))
+                    rate=self.pct(own),
+                    median=self.t("h_dossier_median", k=k, median=self.pct(median))
                     if claims.has_median(k)
                     else self.t("h_dossier_alone", k=k),
                     office=worst["office"],
@@ -269,21 +282,31 @@ class ProvinceReport:
         context figures); their numbers follow from this list."""
         return [s for s in SECTIONS if s.present is None or s.present(self)]
 
-    def heading(self, key: str) -> str:
-        """A section's numbered heading and its note."""
+    def heading(self, key: str, note: bool = True) -> str:
+        """A section's numbered heading and (``note``) its note."""
         present = self.sections()
         section = next(s for s in present if s.key == key)
         number = present.index(section) + 1
-        note = f'<p class="gg-note">{_e(self.t(section.note_key))}</p>' if section.note_key else ""
-        return f"<h2>{number}. {_e(self.t(section.title_key))}</h2>{note}"
+        shown = f'<p class="gg-note">{_e(self.t(section.note_key))}</p>' if section.note_key and note else ""
+        return f"<h2>{number}. {_e(self.t(section.title_key))}</h2>{shown}"
 
     def section_parts(self, key: str) -> list:
         """A section as the notebook shows it: the numbered heading, then what its builder makes;
-        nothing for a section this report does not have."""
+        nothing for a section this report does not have. A section without data is its heading
+        and one line that says which input would fill it (no note about a table that is not there)."""
         section = next(s for s in SECTIONS if s.key == key)
         if section.present is not None and not section.present(self):
             return []
-        return [self.heading(key), *section.build(self)]
+        if section.has_data is not None and not section.has_data(self):
+            line = self.t(section.fill_key, year=self.year, folder=self.data_dir.name)
+            return [self.heading(key, note=False), f'<p class="gg-empty">{_e(line)}</p>']
+        return _with_heading(self.heading(key), section.build(self))
+
+    def has_dossiers(self) -> bool:
+        return not self.dossiers().empty
+
+    def has_groups(self) -> bool:
+        return bool(self.group_parts())
 
     def has_environment(self) -> bool:
         """Dimension 7 exists from PAPI 2018: earlier editions have no environmental governance."""
@@ -322,13 +345,14 @@ class ProvinceReport:
             return ""
         year = self.edition(source)
         official = self.official[(self.official["source"] == source) & (self.official["year"] == year)]
-        out = {self.t("col_indicator"): [label(i, self.lang) for i in ids]}
+        out = {self.t("col_indicator"): [label_with_scale(i, self.lang) for i in ids]}
 
         def cell(table, i):
             if i not in table.index or pd.isna(table.loc[i, "value"]):
                 return "–"
             row = table.loc[i]
-            return f"{self._fmt_value(i, row['value'])} ({int(row['rank'])}/{int(row['n_provinces'])})"
+            rank = claims.rank_text(row["rank"], row["n_provinces"])
+            return self._fmt_value(i, row["value"]) + (f" ({rank})" if rank != "–" else "")
 
         for m in self.members:
             mine = official[official["province_code"] == m.code].set_index("indicator_id")
@@ -421,7 +445,7 @@ class ProvinceReport:
     def _format_comparison(self, sel: pd.DataFrame) -> str:
         out = pd.DataFrame(
             {
-                self.t("col_indicator"): [f"{label(i, self.lang)}" for i in sel["indicator_id"]],
+                self.t("col_indicator"): [label_with_scale(i, self.lang) for i in sel["indicator_id"]],
                 self.t("col_source"): [
                     f"{s} {int(y)}" + (f" ({self.t('derived_word')})" if self.merged and y < FIRST_34_EDITION else "")
                     for s, y in zip(sel["source"], sel["year"])
@@ -432,9 +456,7 @@ class ProvinceReport:
                     self._fmt_value(i, v) for i, v in zip(sel["indicator_id"], sel["top_quartile"])
                 ],
                 self.t("col_best"): [self._fmt_value(i, v) for i, v in zip(sel["indicator_id"], sel["best"])],
-                self.t("col_rank"): [
-                    f"{int(r)}/{int(n)}" if pd.notna(r) else "–" for r, n in zip(sel["rank"], sel["n_provinces"])
-                ],
+                self.t("col_rank"): [claims.rank_text(r, n) for r, n in zip(sel["rank"], sel["n_provinces"])],
             }
         )
         return html_table(out)
@@ -524,26 +546,75 @@ class ProvinceReport:
             out[header] = [metric_value(row.metric, v, self.lang) for v in frame[row.metric]]
         return html_table(out)
 
+    def land_on_time(self) -> tuple[float, float, int]:
+        """(the province's land on-time rate, the median of the provinces with exports, how many
+        provinces that median is of) for the report's dossier year."""
+        rates = self.processed.dossier_rates(self.units)
+        land = rates[(rates["year"] == self.dossier_year()) & (rates["field"] == "Đất đai")]
+        own = land.loc[land["province_code"] == self.unit.code, "on_time_rate"]
+        k = int(land["on_time_rate"].notna().sum())
+        return (float(own.iloc[0]) if len(own) else float("nan")), float(land["on_time_rate"].median()), k
+
     def office_chart(self):
+        """Land offices' on-time rates as bars, with the province's own rate and the provinces'
+        median as lines; an office more than 5 points below the province's rate is drawn in the
+        warning colour and hatched (told apart without colour)."""
         chart_style()
         rates = self.office_rates()
         if rates.empty:
             return None
-        fig, ax = plt.subplots(figsize=(7.5, 0.38 * len(rates) + 1))
-        land = self.dossiers()
-        land = land[land["field"] == "Đất đai"]
-        overall = land["on_time"].dropna().astype(bool).mean()
-        # red: more than 5 points below the province's own land on-time rate
-        colors = [PALETTE["late"] if r < overall - 0.05 else PALETTE["province"] for r in rates["on_time_rate"]]
-        ax.barh([_short(o, 60) for o in rates["office"]], 100 * rates["on_time_rate"], color=colors)
-        for i, r in enumerate(rates.itertuples()):
-            ax.text(100 * r.on_time_rate + 0.5, i, self.pct(r.on_time_rate), va="center", fontsize=8)
-        ax.set_xlim(0, 105)
-        ax.invert_yaxis()
-        ax.tick_params(axis="y", labelsize=8)
-        ax.set_title(self.t("sec_offices"))
+        own, median, k = self.land_on_time()
+        # each office's whole name on its own line above its bar: names are long, a phone is narrow
+        names = [wrap(f"{o} — {self.pct(r)}", 58) for o, r in zip(rates["office"], rates["on_time_rate"])]
+        rows = [0.34 + 0.2 * (n.count("\n") + 1) for n in names]
+        fig, ax = plt.subplots(figsize=(WIDTH, sum(rows) + 1.6), layout="constrained")
+        below = [r < own - 0.05 for r in rates["on_time_rate"]]
+        y = 0.0
+        for name, h, rate, b in zip(names, rows, rates["on_time_rate"], below):
+            ax.text(0, y + 0.03, name, fontsize=9.5, va="top", ha="left", zorder=4, bbox=_LABEL_BOX)
+            ax.barh(
+                y + h - 0.2,
+                100 * rate,
+                height=0.26,
+                color=PALETTE["late"] if b else PALETTE["province"],
+                hatch="//" if b else None,
+                edgecolor="white",
+                lw=0,
+            )
+            y += h
+        ax.set_ylim(y, -0.05)
+        ax.set_yticks([])
+        ax.axvline(100 * own, color="black", lw=1.4, label=self.t("chart_office_own", rate=self.pct(own)))
+        if claims.has_median(k):
+            ax.axvline(
+                100 * median,
+                color=PALETTE["median"],
+                lw=1.4,
+                ls="--",
+                label=self.t("chart_office_median", k=k, rate=self.pct(median)),
+            )
+        ax.set_xlim(0, 100)
+        ax.set_xticks(range(0, 101, 20))
+        ax.set_title(wrap(self.t("sec_offices"), 60))
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 0) + "%"))
-        fig.tight_layout()
+        handles, labels = ax.get_legend_handles_labels()
+        handles.append(matplotlib.patches.Patch(facecolor=PALETTE["late"], hatch="//", edgecolor="white"))
+        labels.append(self.t("chart_office_below"))
+        legend_below(fig, ax, 1, handles, labels)
+        worst = rates.iloc[0]
+        describe(
+            fig,
+            self.t(
+                "alt_office",
+                n=len(rates),
+                year=self.dossier_year(),
+                worst=worst["office"],
+                worst_rate=self.pct(worst["on_time_rate"]),
+                own=self.pct(own),
+                below=sum(below),
+            )
+            + (" " + self.t("sample_word").strip() if self.is_sample else ""),
+        )
         return mark_sample(fig, self.t("sample_chart_mark")) if self.is_sample else fig
 
     # ------------------------------------------------------------------ survey groups
@@ -595,7 +666,7 @@ class ProvinceReport:
         ]
         order = [g for g in dict.fromkeys(est.sort_values(["group_var"], key=lambda s: s != "all")["group"])]
         wide = est.pivot(index="indicator_id", columns="group", values="cell").reindex(list(ids))[order]
-        wide.insert(0, self.t("col_indicator"), [_short(label(i, self.lang), 90) for i in wide.index])
+        wide.insert(0, self.t("col_indicator"), [label(i, self.lang) for i in wide.index])
         return html_table(wide.reset_index(drop=True)), year
 
     # ------------------------------------------------------------------ context yardsticks
@@ -724,7 +795,7 @@ class ProvinceReport:
                 self.t("col_gap_target"): [
                     value_text(i, v, self.lang, signed=True) for i, v in zip(ids, st["gap_target"])
                 ],
-                self.t("col_rank_present"): [f"{int(r)}/{int(n)}" for r, n in zip(st["rank"], st["n_provinces"])],
+                self.t("col_rank_present"): [claims.rank_text(r, n) for r, n in zip(st["rank"], st["n_provinces"])],
                 self.t("col_median"): [self._fmt_value(i, v) for i, v in zip(st["indicator_id"], st["median"])],
                 self.t("col_best"): [
                     best(c, i, v) for c, i, v in zip(st["best_province"], st["indicator_id"], st["best"])
@@ -776,7 +847,7 @@ class ProvinceReport:
                     fmt.number(v, self.lang, 0) if ind == "tasks.assigned" else self._fmt_value(ind, v)
                     for v in table[ind]
                 ]
-        out[self.t("col_rank_unit")] = [f"{int(r)}/{len(table)}" if pd.notna(r) else "–" for r in table["rank"]]
+        out[self.t("col_rank_unit")] = [claims.rank_text(r, len(table)) for r in table["rank"]]
         return html_table(out)
 
     def context_chart(self, st: pd.DataFrame, member: Province | None = None):
@@ -789,9 +860,12 @@ class ProvinceReport:
         heads = [(src, i) for src, i in context.HEADLINE.items() if i in set(st["indicator_id"])]
         if not heads:
             return None
-        fig, axes = plt.subplots(1, len(heads), figsize=(3.3 * len(heads) + 0.6, 3.3), squeeze=False)
+        fig, axes = plt.subplots(
+            len(heads), 1, figsize=(WIDTH, 2.5 * len(heads) + 0.8), squeeze=False, layout="constrained"
+        )
         legend = {}
-        for ax, (src, ind) in zip(axes[0], heads):
+        described = []
+        for ax, (src, ind) in zip(axes[:, 0], heads):
             hist = history(tidy, member.code, ind)
             hist = hist[hist["year"] <= self.year]
             share = indicators().loc[ind, "unit"] == "share"
@@ -805,8 +879,12 @@ class ProvinceReport:
                     textcoords="offset points",
                     xytext=(0, 6),
                     ha="center",
-                    fontsize=7,
+                    fontsize=9.5,
                 )
+            if len(hist):
+                last = hist.iloc[-1]
+                value = self._fmt_value(ind, last["value"])
+                described.append(f"{self.t(f'ctx_title_{src}')} {int(last['year'])}: {value}")
             if (hist["n_provinces"] >= 5).all():
                 (line,) = ax.plot(hist["year"], k * hist["median"], ls="--", color=PALETTE["median"])
                 legend.setdefault(self.t("ctx_median"), line)
@@ -815,16 +893,18 @@ class ProvinceReport:
             if any(pd.notna(x) for x in tv):
                 (line,) = ax.step(hist["year"], tv, where="mid", ls=":", color=PALETTE["late"])
                 legend.setdefault(self.t("ctx_target"), line)
-            ax.set_title(self.t(f"ctx_title_{src}"), fontsize=9)
+            ax.set_title(self.t(f"ctx_title_{src}"), fontsize=10)
             ax.set_xticks(list(hist["year"]))
             ax.set_xlim(hist["year"].min() - 0.4, hist["year"].max() + 0.4)
             ax.margins(y=0.15)
             ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{int(v)}"))
+            # whole-number ticks only, so that no value is drawn on a tick that rounds it (77,4% on "78%")
+            ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5, integer=True))
             ax.yaxis.set_major_formatter(
                 matplotlib.ticker.FuncFormatter(lambda v, _, s=share: self.n(v, 0) + ("%" if s else ""))
             )
-        fig.legend(list(legend.values()), list(legend), loc="lower center", ncol=len(legend), fontsize=8, frameon=False)
-        fig.tight_layout(rect=(0, 0.08, 1, 1))
+        legend_below(fig, axes[-1, 0], len(legend), list(legend.values()), list(legend))
+        describe(fig, self.t("alt_context", province=member.name_vi, values="; ".join(described)))
         return mark_sample(fig, self.t("sample_chart_mark")) if self.is_sample else fig
 
     # ------------------------------------------------------------------ quality and footer
@@ -866,16 +946,46 @@ class ProvinceReport:
         return hit
 
     def footer(self) -> str:
-        relevant = self.processed.inputs_for(self.year, [m.slug for m in self.members])
-        hashes = "; ".join(f"{k} {v}" for k, v in sorted(relevant.items()))
-        params = json.dumps(
-            {"province": self.name, "year": self.year, "language": self.lang, "data_dir": str(self.data_dir.name)},
-            ensure_ascii=False,
-        )
-        now = dt.datetime.now().strftime(self.t("datetime_format"))
-        body = _e(self.t("footer", version=__version__, time=now, params=params, hashes=hashes))
+        """Sources, date and version in words; the run's parameters and the input files' hashes are
+        in ``reports/manifest.json`` (a reader of the report needs neither)."""
+        papi, pci = self.edition("PAPI"), self.edition("PCI")
+        sources = [self.t("footer_papi", edition=papi)] if papi else []
+        sources += [self.t("footer_pci", edition=pci)] if pci else []
+        sources.append(self.t("footer_dossiers" + ("_sample" if self.is_sample else ""), year=self.dossier_year()))
+        now = dt.datetime.now().strftime(self.t("date_format"))
+        body = _e(self.t("footer", sources="; ".join(sources), version=__version__, date=now))
         banner = f'<p class="gg-sample-footer">{_e(self.t("sample_banner"))}</p>' if self.is_sample else ""
         return f'<footer class="gg-footer">{banner}<p>{body}</p></footer>'
+
+    def page_style(self) -> str:
+        """The printed page's running text: the report's name and the page number, and the sample
+        mark on every page of a report made from sample data."""
+        running = json.dumps(self.t("page_running", province=self.name, year=self.year), ensure_ascii=False)
+        page = json.dumps(self.t("page_number"), ensure_ascii=False)
+        mark = json.dumps(self.t("sample_chart_mark"), ensure_ascii=False)
+        top = f"@top-right {{ content: {mark}; color: #6b4100; font: bold 8pt sans-serif; }}" if self.is_sample else ""
+        return (
+            "<style>@page { @bottom-left { content: "
+            + running
+            + "; font: 8pt sans-serif; color: #52606d; } @bottom-right { content: "
+            + page
+            + ' " " counter(page) " / " counter(pages); font: 8pt sans-serif; color: #52606d; } '
+            + top
+            + " }</style>"
+        )
+
+
+def _with_heading(heading: str, parts: list) -> list:
+    """The heading joined to the text parts that follow it, up to the first figure: one block, so
+    that no printed page ends on a heading or a note whose table starts the next page."""
+    parts = [p for p in parts if p is not None and p != ""]
+    lead = 0
+    while lead < len(parts) and isinstance(parts[lead], str):
+        lead += 1
+    return [heading + "".join(parts[:lead]), *parts[lead:]]
+
+
+_LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 0.4, "alpha": 0.85}  # a label above lines
 
 
 @dataclass(frozen=True)
@@ -889,6 +999,8 @@ class Section:
     note_key: str | None
     build: Callable[[ProvinceReport], list]
     present: Callable[[ProvinceReport], bool] | None = None
+    has_data: Callable[[ProvinceReport], bool] | None = None  # False: one line says what would fill it
+    fill_key: str | None = None  # that line's report-text key
 
 
 # The report's sections in order; a new section is a row here, its text keys in report_text.yaml
@@ -896,8 +1008,22 @@ class Section:
 SECTIONS = (
     Section("environment", "sec_env", "sec_env_note", ProvinceReport.environment_parts),
     Section("land", "sec_land", None, ProvinceReport.land_parts),
-    Section("dossiers", "sec_dossier", "sec_dossier_note", ProvinceReport.dossier_parts),
-    Section("groups", "sec_groups", "sec_groups_note", ProvinceReport.group_parts),
+    Section(
+        "dossiers",
+        "sec_dossier",
+        "sec_dossier_note",
+        ProvinceReport.dossier_parts,
+        has_data=ProvinceReport.has_dossiers,
+        fill_key="fill_dossiers",
+    ),
+    Section(
+        "groups",
+        "sec_groups",
+        "sec_groups_note",
+        ProvinceReport.group_parts,
+        has_data=ProvinceReport.has_groups,
+        fill_key="fill_groups",
+    ),
     Section("gaps", "sec_gaps", "sec_gaps_note", ProvinceReport.gap_parts),
     Section("context", "sec_context", "sec_context_note", ProvinceReport.context_parts, ProvinceReport.has_context),
     Section("quality", "sec_quality", None, lambda r: [r.quality_table(), r.footer()]),

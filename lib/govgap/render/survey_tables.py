@@ -10,6 +10,7 @@ import pandas as pd
 from govgap.reference.catalogue import label
 from govgap.reference.report_text import text
 from govgap.render import fmt
+from govgap.render.charts import PALETTE, WIDTH, chart_style, describe, wrap
 
 
 def display_estimates(est: pd.DataFrame, lang: str = "vi", group: bool = False) -> pd.DataFrame:
@@ -35,6 +36,8 @@ def display_estimates(est: pd.DataFrame, lang: str = "vi", group: bool = False) 
     ]
     out["n"] = [fmt.number(v, lang, 0) for v in est["n"]]
     out[text("col_deff", lang)] = [("–" if pd.isna(v) else fmt.number(v, lang, 2)) for v in est["deff"]]
+    if "below" in est.columns:  # worst_subgroups: whether the whole interval is below the province
+        out[text("col_surely_worse", lang)] = [text("word_yes" if b else "word_no", lang) for b in est["below"]]
     return out
 
 
@@ -42,29 +45,27 @@ def group_chart(groups: pd.DataFrame, indicator_id: str, lang: str = "vi"):
     """Dot plot of one indicator's subgroup estimates with 95% intervals; the province value
     as a vertical line. Suppressed groups (n < 15) are left out."""
     import matplotlib.pyplot as plt
-    import seaborn as sns
 
     part = groups[(groups["indicator_id"] == indicator_id) & ~groups["suppressed"]]
     total = part[part["group_var"] == "all"]["estimate"]
     part = part[part["group_var"] != "all"].sort_values(["group_var", "estimate"])
     share = (part["measure"] == "share").all()
     scale = 100 if share else 1
-    sns.set_theme(style="whitegrid")
-    fig, ax = plt.subplots(figsize=(7, 0.32 * len(part) + 1.2))
+    chart_style()
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.3 * len(part) + 1.4), layout="constrained")
     y = np.arange(len(part))
     ax.errorbar(
         part["estimate"] * scale,
         y,
         xerr=[(part["estimate"] - part["ci_low"]) * scale, (part["ci_high"] - part["estimate"]) * scale],
         fmt="o",
-        color="#1f5f8b",
-        ecolor="#9bbbd4",
+        color=PALETTE["province"],
+        ecolor=PALETTE["top_quartile"],
         capsize=2,
     )
     if len(total):
-        ax.axvline(float(total.iloc[0]) * scale, color="#c0392b", lw=1, ls="--")
-    ax.set_yticks(y, [f"{g}: {v}" for g, v in zip(part["group_var"], part["group_value"])], fontsize=8)
-    ax.set_title(label(indicator_id, lang), fontsize=9)
+        ax.axvline(float(total.iloc[0]) * scale, color="black", lw=1, ls="--")
+    ax.set_yticks(y, [f"{g}: {v}" for g, v in zip(part["group_var"], part["group_value"])], fontsize=9)
+    ax.set_title(wrap(label(indicator_id, lang), 55))
     ax.set_xlabel(("%" if share else "") + " " + text("axis_ci95", lang))
-    fig.tight_layout()
-    return fig
+    return describe(fig, text("alt_groups", lang, indicator=label(indicator_id, lang), n=len(part)))
