@@ -878,9 +878,10 @@ class GapAnalysis:
                         0.9,
                         color=colours[int(row.band)],
                         ec="black" if mine else "white",
-                        lw=2.5 if mine else 0.5,
+                        lw=3.5 if mine else 0.5,
                     )
                 )
+                ink = "white" if int(row.band) in (1, 4) else "#1d2730"  # legible on the dark bands
                 ax.text(
                     c_i + 0.47,
                     -r_i + 0.58,
@@ -888,9 +889,10 @@ class GapAnalysis:
                     ha="center",
                     va="center",
                     fontsize=8,
+                    color=ink,
                     weight="bold" if mine else "normal",
                 )
-                ax.text(c_i + 0.47, -r_i + 0.25, self.n(row.value, 2), ha="center", va="center", fontsize=8)
+                ax.text(c_i + 0.47, -r_i + 0.25, self.n(row.value, 2), ha="center", va="center", fontsize=8, color=ink)
         rn = region_table().set_index("code")[f"name_{self.lang}"]
         ax.set_yticks([-i + 0.45 for i in range(len(regions))], [wrap(rn[r], 16) for r in regions], fontsize=9.5)
         ax.set_xticks([])

@@ -20,7 +20,7 @@ import pandas as pd
 
 from govgap import __version__
 from govgap.compare import context_standing
-from govgap.compare.gaps import Unit, history, latest_edition
+from govgap.compare.gaps import Unit, band_label, history, latest_edition
 from govgap.compare.gaps import unit as unit_of
 from govgap.errors import OptionError
 from govgap.estimate.dossier_metrics import metrics
@@ -38,6 +38,7 @@ from govgap.reference.provinces import (
     members_2025,
 )
 from govgap.reference.provinces import province as province_by_code
+from govgap.reference.provinces import provinces as provinces_63
 from govgap.reference.report_text import _texts, quarantine_reason, text
 from govgap.reference.text import fold, slugify
 from govgap.render import claims, fmt
@@ -831,6 +832,27 @@ class ProvinceReport:
         else:
             text_ = self.t("ctx_tasks_short", **values)
         return f"<p>{_e(text_)}</p>"
+
+    def context_ranking_table(self, ranked: pd.DataFrame, year: int) -> str:
+        """Every province present in the headline yardsticks of ``year`` (SIPAS, PAR INDEX):
+        province names, values in their unit, rank among the provinces present, the median and
+        PAPI-style band, best first."""
+        heads = ranked[ranked["indicator_id"].isin(context.HEADLINE.values()) & (ranked["year"] == int(year))]
+        heads = heads.sort_values(["source", "rank"])
+        names = provinces_63().set_index("code")["name_vi"]
+        out = pd.DataFrame(
+            {
+                self.t("col_source"): [self.t(f"source_{s}") for s in heads["source"]],
+                self.t("col_province"): [names.get(c, c) for c in heads["province_code"]],
+                self.t("col_value"): [self._fmt_value(i, v) for i, v in zip(heads["indicator_id"], heads["value"])],
+                self.t("col_rank_present"): [
+                    claims.rank_text(r, n) for r, n in zip(heads["rank"], heads["n_provinces"])
+                ],
+                self.t("col_median"): [self._fmt_value(i, v) for i, v in zip(heads["indicator_id"], heads["median"])],
+                self.t("col_band"): [band_label(b, self.lang) for b in heads["band"]],
+            }
+        )
+        return html_table(out)
 
     def context_unit_table(self, source: str, table: pd.DataFrame) -> str:
         cols = {

@@ -11,6 +11,7 @@ from govgap.reference.catalogue import label
 from govgap.reference.report_text import text
 from govgap.render import fmt
 from govgap.render.charts import PALETTE, WIDTH, chart_style, describe, wrap
+from govgap.render.html import label_with_scale
 
 
 def display_estimates(est: pd.DataFrame, lang: str = "vi", group: bool = False) -> pd.DataFrame:
@@ -69,3 +70,20 @@ def group_chart(groups: pd.DataFrame, indicator_id: str, lang: str = "vi"):
     ax.set_title(wrap(label(indicator_id, lang), 55))
     ax.set_xlabel(("%" if share else "") + " " + text("axis_ci95", lang))
     return describe(fig, text("alt_groups", lang, indicator=label(indicator_id, lang), n=len(part)))
+
+
+def display_scores(scores: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Sub-dimension scores estimated from the microdata as a reader sees them: the official label
+    with its scale, the score with its 95% interval in the language's number format, and how many
+    indicators the scoring rule could use."""
+    return pd.DataFrame(
+        {
+            text("col_indicator", lang): [label_with_scale(i, lang) for i in scores["indicator_id"]],
+            text("col_score", lang): [fmt.number(v, lang, 2) for v in scores["score"]],
+            text("col_ci95", lang): [
+                f"{fmt.number(lo, lang, 2)} – {fmt.number(hi, lang, 2)}"
+                for lo, hi in zip(scores["ci_low"], scores["ci_high"])
+            ],
+            text("col_indicators_used", lang): [fmt.number(v, lang, 0) for v in scores["indicators_used"]],
+        }
+    )
