@@ -95,7 +95,10 @@ def png_bytes(fig, colours: int = 48) -> bytes:
     raw = io.BytesIO()
     # a constrained layout already fits everything inside the figure: "tight" would draw it twice
     constrained = isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
-    fig.savefig(raw, format="png", dpi=DPI, bbox_inches=None if constrained else "tight", facecolor="white")
+    # a tall chart (an office per row) at a lower resolution: the report stays under 400 KB
+    height = fig.get_size_inches()[1]
+    dpi = DPI if height <= 7 else max(100, round(DPI * 7 / height))
+    fig.savefig(raw, format="png", dpi=dpi, bbox_inches=None if constrained else "tight", facecolor="white")
     image = Image.open(io.BytesIO(raw.getvalue())).convert("RGB").quantize(colours)
     out = io.BytesIO()
     image.save(out, format="png", optimize=True)
