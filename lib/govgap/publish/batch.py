@@ -40,7 +40,7 @@ from govgap.reference.provinces import (
     provinces_2025,
 )
 from govgap.reference.text import fold
-from govgap.render import fmt
+from govgap.render import claims, fmt
 
 TEMPLATE = NOTEBOOKS / "province_report.ipynb"
 MANIFEST = "manifest.json"
@@ -522,9 +522,7 @@ def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -
                 {
                     "province": group.iloc[0]["province"],
                     "d7": fmt.number(value, "vi", 2),
-                    "rank": f"{int(mine['rank'])}/{int(mine['n_provinces'])}"
-                    if mine is not None and pd.notna(mine["rank"])
-                    else "–",
+                    "rank": claims.rank_text(mine["rank"], mine["n_provinces"]) if mine is not None else "–",
                     "band": band,
                     "band_label": band_label(band, "vi") if band else "",
                     "change": fmt.signed(change, "vi", 2),

@@ -145,7 +145,7 @@ def compose(run: dict, recipients: list[str], sender: str, letter: Letter | None
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain="govgap.local")
     department = letter.department or t("email_department_default")
-    parts = [t("sample_banner")] if built.is_sample else []
+    parts = [built.banner_text()] if built.banner_text() else []
     parts.append(t("email_intro", department=department, province=built.name, year=year))
     card = built.action_card_text()
     if card:

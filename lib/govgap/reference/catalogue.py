@@ -114,17 +114,18 @@ def label(indicator_id: str, lang: str = "vi") -> str:
     return one_term(str(indicators().loc[indicator_id, f"label_{lang}"]), lang)
 
 
-@lru_cache(maxsize=1)
-def _terms() -> pd.DataFrame:
+@lru_cache(maxsize=4)
+def _terms(lang: str) -> tuple[tuple[str, str], ...]:
+    """(variant, term) pairs of ``report_terms.csv`` for ``lang``, the longest variant first."""
     with resources.files("govgap.data").joinpath("report_terms.csv").open("rb") as fh:
-        return pd.read_csv(fh, dtype=str, keep_default_na=False)
+        table = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    table = table[table["lang"] == lang]
+    return tuple(sorted(zip(table["variant"], table["term"]), key=lambda p: -len(p[0])))
 
 
 def one_term(text: str, lang: str = "vi") -> str:
-    """``text`` with every variant of ``report_terms.csv`` replaced by its term (longest first)."""
-    terms = _terms()
-    terms = terms[terms["lang"] == lang]
-    for variant, term in sorted(zip(terms["variant"], terms["term"]), key=lambda p: -len(p[0])):
+    """``text`` with every variant of ``report_terms.csv`` replaced by its term."""
+    for variant, term in _terms(lang):
         text = text.replace(variant, term)
     return text
 

@@ -107,7 +107,7 @@ def png_bytes(fig, colours: int = 48) -> bytes:
 
 def figure_html(fig) -> str:
     """``<figure>`` with the chart as an inline PNG (the report stays one offline file), its alt
-    text, and its natural size so that it is never shown larger than drawn."""
+    text and caption, never shown more than a quarter larger than drawn."""
     data = png_bytes(fig)
     width_px = round(fig.get_size_inches()[0] * 96 * 1.25)  # at most a quarter larger than drawn
     source = base64.b64encode(data).decode("ascii")

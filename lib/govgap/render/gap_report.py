@@ -628,14 +628,12 @@ class GapAnalysis:
                 indicator=label(ind, self.lang),
                 value=self.fmt_value(ind, row.value),
                 median=self.fmt_value(ind, row.median),
-                rank=int(row.rank),
-                n=int(row.n_provinces),
-                year=self.year,
+                rank=claims.rank_text(row.rank, row.n_provinces),
                 points=fmt.number(row.points_to_median, self.lang, 2),
                 dimension=label(row.dimension, self.lang),
                 office=getattr(row, f"office_{self.lang}") or self.t("action_no_office"),
             )
-            if row.gap_median_significant is False:
+            if pd.notna(row.gap_median_significant) and not row.gap_median_significant:  # tested: not a gap
                 text_ += " " + self.t("action_not_significant")
             found = self.evidence(ind)
             if found is not None:
@@ -774,7 +772,7 @@ class GapAnalysis:
         ax.set_xlabel(self.t("chart_share_axis"))
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 0) + "%"))
         legend_below(fig, ax, 2)
-        below = int((pos["value"] < pos["median"]).sum())
+        below = int((pos["gap_median"].round(3) < 0).sum())  # oriented, at the printed precision of a share
         describe(
             fig,
             self.t("alt_dots", n=len(pos), province=self.chart_name(), year=self.year, below=below),
@@ -795,7 +793,7 @@ class GapAnalysis:
         for col, name, colour, style, marker in (
             ("value", self.chart_name(), PALETTE["province"], "-", "o"),
             ("median", self.t("col_median"), PALETTE["median"], "--", "s"),
-            ("top_quartile", self.t("col_top_quartile"), PALETTE["best"], ":", "^"),
+            ("top_quartile", self.t("col_top_quartile"), PALETTE["top_quartile"], ":", "^"),
         ):
             ax.plot(series["year"], series[col], ls=style, marker=marker, color=colour, label=name, lw=1.8, ms=5)
         if hist["ci_low"].notna().any():

@@ -25,6 +25,8 @@ _IDS = itertools.count(1)
 _MADE: dict[int, pd.DataFrame] = {}  # the frames of the tables html_table made, by their id
 _SHOWN: list[tuple[str, pd.DataFrame]] = []  # the tables shown so far, in order: export_tables
 _HEADING = re.compile(r"<h[1-3][^>]*>(.*?)</h[1-3]>", re.S)
+_KEPT = 500  # tables kept, made or shown: a kernel that renders report after report stays small
+_LAST_HEADING = ["table"]  # the heading above the tables shown next (their sheet's name)
 
 
 def show(*parts) -> None:
@@ -44,23 +46,23 @@ def show(*parts) -> None:
             plt.close(part)
         else:
             if isinstance(part, pd.DataFrame):
-                _SHOWN.append((_last_heading(), part))
+                _keep(part)
             display(part)
 
 
-def _last_heading(fragment: str = "") -> str:
-    found = _HEADING.findall(fragment)
-    if found:
-        _keep_shown_tables.heading = re.sub(r"<[^>]+>", "", found[-1]).strip()
-    return getattr(_keep_shown_tables, "heading", "") or "table"
+def _keep(frame: pd.DataFrame) -> None:
+    _SHOWN.append((_LAST_HEADING[0], frame))
+    del _SHOWN[:-_KEPT]
 
 
 def _keep_shown_tables(fragment: str) -> None:
-    _last_heading(fragment)
+    headings = _HEADING.findall(fragment)
+    if headings:
+        _LAST_HEADING[0] = re.sub(r"<[^>]+>", "", headings[-1]).strip() or "table"
     for key in re.findall(r'data-gg-table="(\d+)"', fragment):
         frame = _MADE.pop(int(key), None)
         if frame is not None:
-            _SHOWN.append((_last_heading(), frame))
+            _keep(frame)
 
 
 def export_tables(path: str | Path) -> Path:
@@ -68,8 +70,11 @@ def export_tables(path: str | Path) -> Path:
     heading above it, for the department's written reports (``path`` relative to the project)."""
     target = resolve(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    sheets, used = [], set()
-    for heading, frame in _SHOWN:
+    sheets, used, shown = [], set(), []
+    for heading, frame in _SHOWN:  # a cell run twice shows the same table twice: one sheet
+        if not any(h == heading and f.equals(frame) for h, f in shown):
+            shown.append((heading, frame))
+    for heading, frame in shown:
         name = re.sub(r"[\[\]:*?/\\]", " ", heading)[:28].strip() or "table"
         base, k = name, 2
         while name.lower() in used:  # sheet names are unique, case-insensitively, at most 31 characters
@@ -99,10 +104,10 @@ def _unit(indicator_id: str) -> str:
 
 
 def label_with_scale(indicator_id: str, lang: str) -> str:
-    """An indicator's label with its scale when it is a score ("Chất lượng không khí (0,33–3,33)"):
-    a score means little without the range it is out of."""
-    row = indicators().loc[indicator_id.partition(":")[0]]
-    name = label(indicator_id.partition(":")[0], lang)
+    """An indicator's label with its scale when it is a score ("Chất lượng không khí (thang
+    0,33–3,33)"): a score means little without the range it is out of."""
+    base = indicator_id.partition(":")[0]
+    row, name = indicators().loc[base], label(base, lang)
     if row["unit"] != "points" or pd.isna(row["scale_min"]) or pd.isna(row["scale_max"]):
         return name
     low, high = (fmt.number(row[k], lang, 2 if row[k] % 1 else 0) for k in ("scale_min", "scale_max"))
@@ -144,7 +149,7 @@ def html_table(frame: pd.DataFrame, classes: str = "gg-table") -> str:
     wide = " gg-wide" if len(frame.columns) > 4 else ""
     key = next(_IDS)
     _MADE[key] = frame
-    for old in sorted(_MADE)[:-500]:  # tables made and never shown are not kept for ever
+    for old in sorted(_MADE)[:-_KEPT]:  # tables made and never shown are not kept for ever
         _MADE.pop(old)
     return (
         f'<div class="gg-scroll{wide}" role="region" tabindex="0">'

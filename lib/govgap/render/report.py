@@ -24,7 +24,7 @@ from govgap.compare.gaps import Unit, band_label, history, latest_edition
 from govgap.compare.gaps import unit as unit_of
 from govgap.errors import OptionError
 from govgap.estimate.dossier_metrics import metrics
-from govgap.paths import SAMPLE_DATA
+from govgap.paths import SAMPLE_DATA, project_root
 from govgap.pipeline import sample, store
 from govgap.pipeline.inputs import prepared_indices
 from govgap.reference.catalogue import indicators, label
@@ -165,30 +165,34 @@ class ProvinceReport:
             self.page_style() + f'<h1 class="gg-title">{_e(self.t("title", province=self.name, year=self.year))}</h1>'
         )
 
-    def banner(self) -> str:
-        """What is sample data and what is published (empty when every input is real)."""
-        simulated = self.processed.simulated_editions()
+    def simulated_shown(self) -> set[tuple[str, int]]:
+        """The (source, edition) shown in this report that are govgap's simulated tables."""
         shown = {("PAPI", self.edition("PAPI")), ("PCI", self.edition("PCI"))}
-        if shown & simulated:
-            key = "sample_banner_all"
-        elif self.is_sample:
-            key = "sample_banner"
-        else:
-            return ""
-        return f'<div class="gg-sample-banner" role="alert">{_e(self.t(key))}</div>'
+        return shown & set(self.processed.simulated_editions())
+
+    def banner_text(self) -> str:
+        """What is sample data and what is published ("" when every input is real)."""
+        if self.simulated_shown():
+            return self.t("sample_banner_all")
+        return self.t("sample_banner") if self.is_sample else ""
+
+    def banner(self) -> str:
+        text_ = self.banner_text()
+        return f'<div class="gg-sample-banner" role="alert">{_e(text_)}</div>' if text_ else ""
+
+    def has_gap_analysis(self) -> bool:
+        """Whether the province has PAPI indicator figures for the gap analysis (Dimension 7 in the
+        edition the analysis uses)."""
+        return self.has_environment() and self._row("papi.d7", year=self.gaps().year) is not None
 
     def action_card(self) -> str:
         """Who must fix what first (``GapAnalysis.action_card_html``), at the top of the report;
         empty for a province without PAPI indicator figures."""
-        if not self.has_environment() or self._row("papi.d7", year=self.gaps().year) is None:
-            return ""
-        return self.gaps().action_card_html()
+        return self.gaps().action_card_html() if self.has_gap_analysis() else ""
 
     def action_card_text(self) -> str:
         """The action card as plain text (the e-mail body); "" as ``action_card``."""
-        if not self.has_environment() or self._row("papi.d7", year=self.gaps().year) is None:
-            return ""
-        return self.gaps().action_card_text()
+        return self.gaps().action_card_text() if self.has_gap_analysis() else ""
 
     def headline(self) -> str:
         """The key-findings box."""
@@ -298,16 +302,18 @@ class ProvinceReport:
         section = next(s for s in SECTIONS if s.key == key)
         if section.present is not None and not section.present(self):
             return []
-        if section.has_data is not None and not section.has_data(self):
-            line = self.t(section.fill_key, year=self.year, folder=self.data_dir.name)
+        parts = section.build(self)
+        if section.fill_key and not parts:
+            line = self.t(section.fill_key, year=self.year, folder=self.folder_shown())
             return [self.heading(key, note=False), f'<p class="gg-empty">{_e(line)}</p>']
-        return _with_heading(self.heading(key), section.build(self))
+        return _with_heading(self.heading(key), parts)
 
-    def has_dossiers(self) -> bool:
-        return not self.dossiers().empty
-
-    def has_groups(self) -> bool:
-        return bool(self.group_parts())
+    def folder_shown(self) -> str:
+        """The data folder as the user names it: from the project root when it is inside it."""
+        try:
+            return self.data_dir.resolve().relative_to(project_root()).as_posix()
+        except ValueError:
+            return self.data_dir.name
 
     def has_environment(self) -> bool:
         """Dimension 7 exists from PAPI 2018: earlier editions have no environmental governance."""
@@ -365,6 +371,9 @@ class ProvinceReport:
         return html_table(pd.DataFrame(out))
 
     def dossier_parts(self) -> list:
+        """The dossier tables and the office chart; nothing when the province has no exports."""
+        if self.dossiers().empty:
+            return []
         return [self.sample_note(), self.dossier_table(), self.dossier_member_table(), self.office_chart()]
 
     def dossier_member_table(self) -> str:
@@ -494,7 +503,7 @@ class ProvinceReport:
     def gap_parts(self) -> list:
         """Where Dimension 7 and the land sub-dimensions lose points and who can win them back:
         the narrative, the decomposition chart, the points-to-gain list and the offices."""
-        if not self.has_environment() or self._row("papi.d7", year=self.gaps().year) is None:
+        if not self.has_gap_analysis():
             return [f'<p class="gg-note">{_e(self.t("no_environment", year=self.year))}</p>']
         g = self.gaps()
         lines = g.narrative("papi.d7")
@@ -558,7 +567,7 @@ class ProvinceReport:
 
     def office_chart(self):
         """Land offices' on-time rates as bars, with the province's own rate and the provinces'
-        median as lines; an office more than 5 points below the province's rate is drawn in the
+        median as lines; an office more than 5 percentage points below the province's rate is drawn in the
         warning colour and hatched (told apart without colour)."""
         chart_style()
         rates = self.office_rates()
@@ -913,7 +922,7 @@ class ProvinceReport:
             tg = [context.target_for(goals, ind, member.code, y) for y in hist["year"]]
             tv = [k * t["target"] if t is not None else float("nan") for t in tg]
             if any(pd.notna(x) for x in tv):
-                (line,) = ax.step(hist["year"], tv, where="mid", ls=":", color=PALETTE["late"])
+                (line,) = ax.step(hist["year"], tv, where="mid", ls=":", color=PALETTE["target"])
                 legend.setdefault(self.t("ctx_target"), line)
             ax.set_title(self.t(f"ctx_title_{src}"), fontsize=10)
             ax.set_xticks(list(hist["year"]))
@@ -970,10 +979,20 @@ class ProvinceReport:
     def footer(self) -> str:
         """Sources, date and version in words; the run's parameters and the input files' hashes are
         in ``reports/manifest.json`` (a reader of the report needs neither)."""
-        papi, pci = self.edition("PAPI"), self.edition("PCI")
-        sources = [self.t("footer_papi", edition=papi)] if papi else []
-        sources += [self.t("footer_pci", edition=pci)] if pci else []
-        sources.append(self.t("footer_dossiers" + ("_sample" if self.is_sample else ""), year=self.dossier_year()))
+        simulated, sources = self.simulated_shown(), []
+        # PAPI: the latest edition and the one whose indicator table the gap analysis reads
+        shown = [
+            ("PAPI", self.edition("PAPI")),
+            ("PAPI", self.edition("PAPI", "indicator")),
+            ("PCI", self.edition("PCI")),
+        ]
+        for source, edition in dict.fromkeys(shown):
+            if edition and (source, edition) in simulated:
+                sources.append(self.t("footer_simulated", source=source, edition=edition))
+            elif edition:
+                sources.append(self.t(f"footer_{source.lower()}", edition=edition))
+        if not self.dossiers().empty:
+            sources.append(self.t("footer_dossiers" + ("_sample" if self.is_sample else ""), year=self.dossier_year()))
         now = dt.datetime.now().strftime(self.t("date_format"))
         body = _e(self.t("footer", sources="; ".join(sources), version=__version__, date=now))
         banner = f'<p class="gg-sample-footer">{_e(self.t("sample_banner"))}</p>' if self.is_sample else ""
@@ -1021,8 +1040,7 @@ class Section:
     note_key: str | None
     build: Callable[[ProvinceReport], list]
     present: Callable[[ProvinceReport], bool] | None = None
-    has_data: Callable[[ProvinceReport], bool] | None = None  # False: one line says what would fill it
-    fill_key: str | None = None  # that line's report-text key
+    fill_key: str | None = None  # a builder that returns nothing: one line (this text) says what fills it
 
 
 # The report's sections in order; a new section is a row here, its text keys in report_text.yaml
@@ -1035,7 +1053,6 @@ SECTIONS = (
         "sec_dossier",
         "sec_dossier_note",
         ProvinceReport.dossier_parts,
-        has_data=ProvinceReport.has_dossiers,
         fill_key="fill_dossiers",
     ),
     Section(
@@ -1043,7 +1060,6 @@ SECTIONS = (
         "sec_groups",
         "sec_groups_note",
         ProvinceReport.group_parts,
-        has_data=ProvinceReport.has_groups,
         fill_key="fill_groups",
     ),
     Section("gaps", "sec_gaps", "sec_gaps_note", ProvinceReport.gap_parts),
