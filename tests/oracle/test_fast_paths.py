@@ -2,7 +2,7 @@
 plain versions they replace: metric breakdowns against pandas groupby, duplicate ids by hashed words
 against a text comparison, footer words on the ids that can begin them against matching every id,
 the pyarrow trim, UTF-8 check and dictionary indices against plain Python, and the timed-date
-parser against a plain parse."""
+parser against a plain parse; the chart style written out against seaborn's own."""
 
 from __future__ import annotations
 
@@ -178,3 +178,27 @@ def test_arrow_helpers_trim_check_and_indices_with_nulls():
         pa.array([0, None, 1, 2, None, 0, 1, 2, 2, 0], pa.int32())[3:], pa.array(["x", "y", "z"])
     )  # indices and nulls start mid-buffer
     assert _fast.arrow_indices([sliced], 3).tolist() == [2, -1, 0, 1, 2, 2, 0]
+
+
+def test_the_chart_style_written_out_equals_seaborn_s_theme():
+    """charts.chart_style sets seaborn's whitegrid theme from a written-out table (importing
+    seaborn costs every report kernel about a second): it must equal what seaborn itself sets."""
+    import matplotlib as mpl
+    import seaborn as sns
+    from matplotlib.colors import to_hex
+
+    from govgap.render import charts
+
+    with mpl.rc_context():
+        mpl.rcdefaults()
+        sns.set_theme(style="whitegrid", context="notebook", font_scale=0.9)
+        theirs = dict(mpl.rcParams)
+    with mpl.rc_context():
+        mpl.rcdefaults()
+        mpl.rcParams.update(charts._SEABORN_WHITEGRID)
+        ours = dict(mpl.rcParams)
+    differ = {k for k in theirs if theirs[k] != ours[k]}
+    assert differ == {"axes.prop_cycle", "image.cmap"}  # colours as hex here; seaborn's own colour map
+    assert [to_hex(c["color"]) for c in theirs["axes.prop_cycle"]] == [
+        to_hex(c["color"]) for c in ours["axes.prop_cycle"]
+    ]

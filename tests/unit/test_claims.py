@@ -25,6 +25,12 @@ def test_which_side_of_the_benchmark_at_the_printed_precision(value, benchmark, 
     assert claims.side(value, benchmark, decimals) == expected
 
 
+def test_a_difference_is_the_one_between_the_printed_numbers():
+    assert claims.printed_difference(1.296, 1.314, 2) == pytest.approx(-0.01)  # 1,30 against 1,31
+    assert claims.printed_difference(2.164, 2.156, 2) == pytest.approx(0.0)
+    assert claims.printed_difference(0.7744, 0.7611, 3) == pytest.approx(0.013)
+
+
 def test_furthest_below_is_only_ever_below():
     rows = pd.DataFrame({"indicator_id": ["a", "b", "c"], "value": [2.16, 1.40, 1.90], "median": [2.16, 1.50, 1.95]})
     assert claims.furthest_below(rows, 2)["indicator_id"] == "b"  # -0.10, not "a" at 0.00
@@ -66,6 +72,7 @@ def test_headline_sentences_follow_the_rules(isolated_home, small_sample):
             worst = subs.loc[gaps.idxmin()]
             assert lines[1].startswith("Nội dung thành phần thấp hơn trung vị nhiều nhất: ")
             assert f"({r.n(worst['value'])} so với trung vị {r.n(worst['median'])}" in lines[1], (name, lines[1])
+            assert f"thấp hơn {r.n(-gaps.min())} điểm)" in lines[1], (name, lines[1])
         else:
             assert lines[1] == "Không nội dung thành phần nào trong 3 nội dung thấp hơn trung vị.", (name, lines[1])
         s24 = r._row("papi.d2.4")
@@ -90,6 +97,8 @@ def test_the_gap_narrative_states_the_side_it_prints(isolated_home, small_sample
         want = "bằng trung vị" if value == median else "cao hơn trung vị" if value > median else "thấp hơn trung vị"
         seen.add(want)
         assert f"{want} của {int(top['n_provinces'])} tỉnh ({g.n(top['median'])})" in lines[0], (name, lines[0])
+        if want != "bằng trung vị":  # the gap a reader works out from the two printed numbers
+            assert f"({g.n(top['median'])}) {g.n(abs(value - median))} điểm" in lines[0], (name, lines[0])
         change = next(line for line in lines if line.startswith(f"So với năm {int(top['previous_year'])}:"))
         moved = round(top["value"], 2) - round(top["previous_value"], 2)
         assert ("không đổi" in change) == (round(moved, 2) == 0) and "0,00 điểm" not in change, (name, change)

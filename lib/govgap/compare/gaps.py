@@ -162,6 +162,7 @@ def _peer_codes(u: Unit, peers: str, view: str) -> list[str]:
     raise OptionError(f"peers must be 'region' or 'merger', not {peers!r}")
 
 
+@lru_cache(maxsize=4096)  # a pure rule of the breaks table, asked for every indicator of every report
 def change_basis(indicator_id: str, before: int, after: int) -> tuple[str, tuple | None]:
     """How an indicator's value of ``before`` compares with its value of ``after``:
     ("same", None) on one scale and definition; ("rescaled", (lo, hi, lo', hi')) when only its own
@@ -187,6 +188,7 @@ def _rescaled(value: float, scales: tuple) -> float:
     return lo2 + (value - lo) * (hi2 - lo2) / (hi - lo)
 
 
+@lru_cache(maxsize=4096)
 def _breaks_between(indicator_id: str, before: int, after: int, lang: str = "vi") -> str:
     marks = breaks_for(indicator_id)
     marks = marks[(marks["year"] > before) & (marks["year"] <= after)]

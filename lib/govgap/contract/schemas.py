@@ -157,6 +157,18 @@ CONTEXT = pa.DataFrameSchema(
     strict=False,
 )
 CONTEXT_AGENCIES = CONTEXT.add_columns({"agency": pa.Column(str, coerce=True)})
+DOSSIER_TARGETS = pa.DataFrameSchema(
+    {
+        "metric": pa.Column(str, coerce=True),
+        "field": pa.Column(str, coerce=True),
+        "province_code": pa.Column(str, coerce=True),
+        "year": pa.Column(int, pa.Check.in_range(2000, 2100)),
+        "target": pa.Column(float, pa.Check.ge(0)),
+        "own": pa.Column(bool),
+    },
+    strict=False,
+)
+
 CONTEXT_TARGETS = pa.DataFrameSchema(
     {
         "source": pa.Column(str, coerce=True),

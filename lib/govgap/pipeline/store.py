@@ -39,7 +39,7 @@ from govgap.reference import codebook
 from govgap.reference.provinces import FIRST_34_EDITION, find_province, find_province_2025, province
 from govgap.reference.report_text import quarantine_reason
 from govgap.reference.text import slugify
-from govgap.sources import context, dossiers, indices, published, survey
+from govgap.sources import context, dossier_targets, dossiers, indices, published, survey
 
 STAMP = "stamp.json"
 BATCH_ENV = "GOVGAP_IN_BATCH"  # set by the batch runner for its notebook kernels
@@ -178,6 +178,10 @@ class Processed:
     def context_agencies(self) -> pd.DataFrame:
         """Context values of units inside a province (a department, an office)."""
         return self._read("context_agencies.parquet", [*indices.TIDY_COLUMNS, "agency"])
+
+    def dossier_targets(self) -> pd.DataFrame:
+        """Targets of the dossier metrics (``sources.dossier_targets``): built-in and the department's."""
+        return self._read("dossier_targets.parquet", dossier_targets.TARGET_COLUMNS)
 
     def context_targets(self) -> pd.DataFrame:
         return self._read("context_targets.parquet", context.TARGET_COLUMNS)
@@ -447,6 +451,19 @@ def write_context(
     return errors
 
 
+def write_dossier_targets(folder: Path, out_folder: Path) -> list[dict]:
+    """dossier_targets.parquet: the built-in targets and the department's ``dossier_targets.csv``
+    in ``folder``; a department file that cannot be used is reported and the built-in ones kept."""
+    errors = []
+    try:
+        goals = dossier_targets.targets(folder / dossier_targets.FILE)
+    except dossier_targets.DossierTargetError as exc:
+        errors.append({"source": f"dossiers/{dossier_targets.FILE}", "error": str(exc)})
+        goals = dossier_targets.targets()
+    _write(schemas.check(goals, schemas.DOSSIER_TARGETS, "dossier_targets"), out_folder / "dossier_targets.parquet")
+    return errors
+
+
 def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, workers, progress) -> None:
     accounts, quarantines, file_errors, sample_inputs = [], [], [], []
     surveys = [(str(p), str(data_dir / "survey" / "margins.csv")) for p in survey_files(data_dir / "survey")]
@@ -473,6 +490,7 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
         sample_inputs += [acc["source"] for *_, acc, _, marked in survey_done if marked]
         _write_survey_tables([r[:-1] for r in survey_done], out, quarantines, accounts)
         file_errors += write_context(data_dir / "context", out.folder, quarantines, accounts, sample_inputs)
+        file_errors += write_dossier_targets(data_dir / "dossiers", out.folder)
         for code, year, clean, quarantine, acc, marked in tqdm(
             cleaned, total=len(jobs), desc="cleaning dossier exports", disable=not progress
         ):

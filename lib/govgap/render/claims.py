@@ -25,6 +25,12 @@ def side(value: float, benchmark: float, decimals: int) -> str:
     return "above" if shown > against else "below"
 
 
+def printed_difference(value: float, benchmark: float, decimals: int) -> float:
+    """The difference a reader works out from the two numbers as printed: 1,296 against 1,314
+    prints 1,30 against 1,31, so the sentence says 0,01, not 0,02 (their exact difference)."""
+    return round(float(value), decimals) - round(float(benchmark), decimals)
+
+
 def furthest_below(rows: pd.DataFrame, decimals: int, value: str = "value", benchmark: str = "median"):
     """The row furthest below its benchmark among those below it at the printed precision (a
     higher-is-better value), or None when none is below."""

@@ -4,12 +4,14 @@ language's number format, and the monthly chart.
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from govgap.estimate.dossier_metrics import leader_summary, metric_columns
 from govgap.reference.dossier_metric_table import label, metric_table, shown_in
 from govgap.reference.report_text import _texts, text
 from govgap.render import fmt
+from govgap.render.charts import PALETTE, WIDTH, chart_style
 
 
 def metric_value(metric: str, value, lang: str) -> str:
@@ -52,20 +54,16 @@ def display_metrics(
 
 def monthly_chart(month_table: pd.DataFrame, lang: str = "vi"):
     """Received dossiers (bars) and the 2.1 on-time rate (line) per month."""
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    sns.set_theme(style="whitegrid")
-    fig, ax = plt.subplots(figsize=(8, 3.5))
+    chart_style()
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.4), layout="constrained")
     months = month_table["month"].astype(str)
-    sns.barplot(x=months, y=month_table["received"], color="#c9d6e3", ax=ax)
+    ax.bar(range(len(months)), month_table["received"], color="#c9d6e3", width=0.8)
+    ax.set_xticks(range(len(months)), months, rotation=45)
     ax.set_ylabel(text("axis_dossiers", lang))
-    ax.set_xlabel("")
     ax2 = ax.twinx()
-    ax2.plot(range(len(months)), 100 * month_table["on_time_rate"], color="#b03a2e", marker="o")
+    ax2.grid(False)
+    ax2.plot(range(len(months)), 100 * month_table["on_time_rate"], color=PALETTE["province"], marker="o")
     ax2.set_ylim(0, 105)
     ax2.set_ylabel(text("axis_on_time_rate", lang))
     ax2.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt.number(v, lang, 0) + "%"))
-    ax.tick_params(axis="x", rotation=45)
-    fig.tight_layout()
     return fig

@@ -18,10 +18,10 @@ import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
-import seaborn as sns
 
 from govgap.compare import gaps
 from govgap.compare.standings import bands
+from govgap.errors import OptionError
 from govgap.estimate.dossier_metrics import metrics
 from govgap.paths import SAMPLE_DATA
 from govgap.pipeline import sample, store
@@ -381,6 +381,22 @@ class GapAnalysis:
         )
         return html_table(out)
 
+    def land_focus(self, indicator: str = "papi.d5.3") -> tuple[str, str, str]:
+        """(``indicator``'s id, the land sub-dimension it is or belongs to, the other one): notebook
+        11 leads with it. ``indicator``: "papi.d2.4", "papi.d5.3" (or "2.4", "5.3") or one of their
+        indicators ("papi.d5.3.1")."""
+        wanted = str(indicator).strip()
+        wanted = wanted if wanted.startswith("papi.") else f"papi.d{wanted}"
+        for sub in gaps.LAND:
+            if wanted == sub or wanted.startswith(sub + "."):
+                if wanted not in indicators().index:
+                    break
+                return wanted, sub, next(other for other in gaps.LAND if other != sub)
+        raise OptionError(
+            f"indicator phải là papi.d2.4, papi.d5.3 hoặc một chỉ tiêu của chúng, không phải {indicator!r} "
+            f"(indicator must be papi.d2.4, papi.d5.3 or one of their indicators)"
+        )
+
     def land_table(self) -> str:
         panel = self.land_panel()
         panel = panel[panel["level"] != "statistic"]
@@ -479,18 +495,18 @@ class GapAnalysis:
                     f"cmp_{claims.side(top['value'], top['median'], 2)}",
                     n=int(top["n_provinces"]),
                     median=self.n(top["median"]),
-                    gap=self.n(abs(top["gap_median"])),
+                    gap=self.n(abs(claims.printed_difference(top["value"], top["median"], 2))),
                 ),
             )
             + self._significance(top["gap_median_low"], top["gap_median_high"], top["gap_median_significant"])
         ]
         names = _names(self.view)
-        if top["gap_best"] < 0 and abs(top["gap_top_quartile"]) < 0.005:
+        if top["gap_best"] < 0 and claims.side(top["value"], top["top_quartile"], 2) == "equal":
             lines.append(
                 self.t(
                     "gap_best_at_threshold",
                     best=names.get(top["best_province"], top["best_province"]),
-                    gap=self.n(-top["gap_best"]),
+                    gap=self.n(abs(claims.printed_difference(top["value"], top["best"], 2))),
                     top=self.n(top["top_quartile"]),
                 )
             )
@@ -499,9 +515,9 @@ class GapAnalysis:
                 self.t(
                     "gap_best",
                     best=names.get(top["best_province"], top["best_province"]),
-                    gap=self.n(-top["gap_best"]),
+                    gap=self.n(abs(claims.printed_difference(top["value"], top["best"], 2))),
                     top=self.n(top["top_quartile"]),
-                    gap_top=self.n(abs(top["gap_top_quartile"])),
+                    gap_top=self.n(abs(claims.printed_difference(top["value"], top["top_quartile"], 2))),
                     side=self.t("above" if top["gap_top_quartile"] >= 0 else "below"),
                 )
             )
@@ -922,6 +938,8 @@ class GapAnalysis:
         a = self.land_association()
         if a["n"] < 5:
             return None
+        import seaborn as sns  # here only: the import costs every report kernel about a second
+
         chart_style()
         data = a["data"]
         fig, ax = plt.subplots(figsize=(WIDTH, 4.0), layout="constrained")

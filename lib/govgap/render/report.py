@@ -47,6 +47,7 @@ from govgap.render.dossier_tables import metric_value
 from govgap.render.gap_report import GapAnalysis
 from govgap.render.html import _e, gap_text, html_table, is_share, label_with_scale, value_text
 from govgap.sources import context
+from govgap.sources.dossier_targets import target_for
 
 
 @dataclass
@@ -224,7 +225,7 @@ class ProvinceReport:
                         sub=label(worst["indicator_id"], self.lang),
                         score=self.n(worst["value"]),
                         median=self.n(worst["median"]),
-                        gap=self.n(worst["median"] - worst["value"]),
+                        gap=self.n(-claims.printed_difference(worst["value"], worst["median"], 2)),
                     )
                 )
             elif len(subs):
@@ -280,7 +281,7 @@ class ProvinceReport:
         """ "above the median of the n provinces (m) by g points", "below ...", or "equal to"
         it when the difference rounds to zero at two decimals."""
         where = claims.side(value, median, 2)
-        return self.t(f"cmp_{where}", n=n, median=self.n(median), gap=self.n(abs(value - median)))
+        return self.t(f"cmp_{where}", n=n, median=self.n(median), gap=self.n(abs(claims.printed_difference(value, median, 2))))
 
     def sections(self) -> list[Section]:
         """The sections this report has, in order (the context panel only where the province has
@@ -374,7 +375,7 @@ class ProvinceReport:
         """The dossier tables and the office chart; nothing when the province has no exports."""
         if self.dossiers().empty:
             return []
-        return [self.sample_note(), self.dossier_table(), self.dossier_member_table(), self.office_chart()]
+        return [self.sample_note(), self.dossier_table(), self.dossier_member_table(), *self.office_charts()]
 
     def dossier_member_table(self) -> str:
         """For a merged province: the same figures for each member's old department (its exports
@@ -565,20 +566,66 @@ class ProvinceReport:
         k = int(land["on_time_rate"].notna().sum())
         return (float(own.iloc[0]) if len(own) else float("nan")), float(land["on_time_rate"].median()), k
 
-    def office_chart(self):
-        """Land offices' on-time rates as bars, with the province's own rate and the provinces'
-        median as lines; an office more than 5 percentage points below the province's rate is drawn in the
-        warning colour and hatched (told apart without colour)."""
-        chart_style()
+    def dossier_target(self, metric: str = "on_time_rate", field: str = "Đất đai") -> pd.Series | None:
+        """The target this province holds ``metric`` to in the dossier year (the department's own
+        ``dossier_targets.csv`` before the built-in one), or None."""
+        table = self.processed.dossier_targets()
+        if table.empty:
+            return None
+        return target_for(table, metric, self.unit.code, self.dossier_year(), field, self.units)
+
+    OFFICES_PER_CHART = 10  # a part fits an A4 page at legible size; 20 offices make two parts
+
+    def office_charts(self) -> list:
+        """Land offices' on-time rates as bars, lowest first, with the province's own rate, the
+        provinces' median and the target (``dossier_target``) as lines; an office more than 5
+        percentage points below the province's rate is drawn in the warning colour and hatched
+        (told apart without colour). Many offices are drawn in parts of at most
+        ``OFFICES_PER_CHART``, each with its legend, so that none is shrunk to fit a page."""
         rates = self.office_rates()
         if rates.empty:
-            return None
+            return []
         own, median, k = self.land_on_time()
+        goal = self.dossier_target()
+        below = rates["on_time_rate"] < own - 0.05
+        parts = -(-len(rates) // self.OFFICES_PER_CHART)
+        size = -(-len(rates) // parts)  # balanced parts: 11 offices as 6 + 5, not 10 + 1
+        worst = rates.iloc[0]
+        alt = self.t(
+            "alt_office",
+            n=len(rates),
+            year=self.dossier_year(),
+            worst=worst["office"],
+            worst_rate=self.pct(worst["on_time_rate"]),
+            own=self.pct(own),
+            below=int(below.sum()),
+        )
+        if goal is not None:
+            n_short = int((rates["on_time_rate"] < goal["target"]).sum())
+            alt += " " + self.t("alt_office_target", rate=self.pct(goal["target"]), n=n_short)
+        figures = []
+        for part in range(parts):
+            rows = slice(part * size, (part + 1) * size)
+            title = self.t("sec_offices") + (f" ({part + 1}/{parts})" if parts > 1 else "")
+            fig = self._office_bars(rates.iloc[rows], below.iloc[rows], own, median, k, goal, title)
+            text = alt if part == 0 else self.t("alt_office_part", part=part + 1, parts=parts)
+            last = part == parts - 1
+            describe(
+                fig,
+                text + (" " + self.t("sample_word").strip() if self.is_sample else ""),
+                self.t("caption_office_target", rate=self.pct(goal["target"]), basis=goal[f"basis_{self.lang}"])
+                if goal is not None and last
+                else "",
+            )
+            figures.append(mark_sample(fig, self.t("sample_chart_mark")) if self.is_sample else fig)
+        return figures
+
+    def _office_bars(self, rates, below, own, median, k, goal, title):
+        chart_style()
         # each office's whole name on its own line above its bar: names are long, a phone is narrow
         names = [wrap(f"{o} — {self.pct(r)}", 58) for o, r in zip(rates["office"], rates["on_time_rate"])]
         rows = [0.34 + 0.2 * (n.count("\n") + 1) for n in names]
         fig, ax = plt.subplots(figsize=(WIDTH, sum(rows) + 1.6), layout="constrained")
-        below = [r < own - 0.05 for r in rates["on_time_rate"]]
         y = 0.0
         for name, h, rate, b in zip(names, rows, rates["on_time_rate"], below):
             ax.text(0, y + 0.03, name, fontsize=9.5, va="top", ha="left", zorder=4, bbox=_LABEL_BOX)
@@ -603,29 +650,23 @@ class ProvinceReport:
                 ls="--",
                 label=self.t("chart_office_median", k=k, rate=self.pct(median)),
             )
+        if goal is not None:
+            ax.axvline(
+                100 * goal["target"],
+                color=PALETTE["target"],
+                lw=1.6,
+                ls="-.",
+                label=self.t("chart_office_target", rate=self.pct(goal["target"])),
+            )
         ax.set_xlim(0, 100)
         ax.set_xticks(range(0, 101, 20))
-        ax.set_title(wrap(self.t("sec_offices"), 60))
+        ax.set_title(wrap(title, 60))
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: self.n(v, 0) + "%"))
         handles, labels = ax.get_legend_handles_labels()
         handles.append(matplotlib.patches.Patch(facecolor=PALETTE["late"], hatch="//", edgecolor="white"))
         labels.append(self.t("chart_office_below"))
         legend_below(fig, ax, 1, handles, labels)
-        worst = rates.iloc[0]
-        describe(
-            fig,
-            self.t(
-                "alt_office",
-                n=len(rates),
-                year=self.dossier_year(),
-                worst=worst["office"],
-                worst_rate=self.pct(worst["on_time_rate"]),
-                own=self.pct(own),
-                below=sum(below),
-            )
-            + (" " + self.t("sample_word").strip() if self.is_sample else ""),
-        )
-        return mark_sample(fig, self.t("sample_chart_mark")) if self.is_sample else fig
+        return fig
 
     # ------------------------------------------------------------------ survey groups
     def groups_table(
