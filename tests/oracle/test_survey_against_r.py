@@ -179,3 +179,39 @@ def test_score_standard_error_equals_r_survey_on_the_respondents_mean_item(rscri
     assert scores.loc["papi.d7.2", "ci_high"] == pytest.approx(1 / 3 + 3 * r["wald_high"], abs=1e-12)
     wide = survey_estimates.estimate(t).pivot(index="province_code", columns="indicator_id", values="estimate")
     assert scores.loc["papi.d7.2", "score"] == pytest.approx(score_subdimensions(wide, 2022).loc["01", "papi.d7.2"])
+
+
+R_DEGF = r"""
+suppressMessages(library(survey))
+args <- commandArgs(trailingOnly = TRUE)
+d <- read.csv(args[1], stringsAsFactors = FALSE)
+design <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, data = d, nest = TRUE)
+out <- NULL
+for (level in sort(unique(d$part))) {
+  sub <- subset(design, part == level)
+  out <- rbind(out, data.frame(part = level, df = degf(sub)))
+}
+write.csv(out, args[2], row.names = FALSE)
+"""
+
+
+def test_a_domain_s_degrees_of_freedom_count_its_own_psus_as_r_does(year_2022, rscript, tmp_path):
+    """A domain that has members in only some PSUs of a stratum gets the degrees of freedom R's
+    ``degf(subset(design, domain))`` gives it: the PSUs with a member minus the strata with one
+    (not every PSU of the strata it touches, which made intervals narrower than R's)."""
+    table = year_2022[year_2022["province_code"] == "01"].reset_index(drop=True)
+    psu = pd.factorize(table["strata"] + "|" + table["psu"])[0]
+    rng = np.random.default_rng(2)
+    # "a": the even PSUs and a few respondents of two odd ones; "b": the odd PSUs; "c": one PSU
+    part = np.where(psu % 2 == 0, "a", "b")
+    part[(psu % 2 == 1) & (psu <= 3) & (rng.random(len(table)) < 0.3)] = "a"
+    part[psu == psu.max()] = "c"
+    table["part"] = part
+    frame = _design_frame(table, ["papi.d7.2.2"]).assign(part=part)
+    frame.to_csv(tmp_path / "parts.csv", index=False)
+    _run_r(rscript, R_DEGF, tmp_path, tmp_path / "parts.csv", tmp_path / "r.csv")
+    r = pd.read_csv(tmp_path / "r.csv").set_index("part")["df"]
+    ours = survey_estimates.estimate(table, by="part", min_n=1, items=["papi.d7.2.2"]).set_index("part")
+    assert ours["df"].to_dict() == r.astype(float).to_dict()
+    assert r["c"] == 0 and ours.loc["c", "suppressed"]  # one PSU: no variance to estimate, not shown
+    assert ours.loc["a", "df"] >= 3 and not ours.loc["a", "suppressed"]

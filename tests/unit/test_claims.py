@@ -55,7 +55,7 @@ def test_headline_sentences_follow_the_rules(isolated_home, small_sample):
     from govgap.reference.provinces import provinces_2025
     from govgap.render import report
 
-    branches = set()
+    branches, widths = set(), []
     for name in provinces_2025()["name_vi"]:
         r = report.build(name, 2024, "vi", small_sample)
         lines = r.headline_lines()
@@ -75,9 +75,20 @@ def test_headline_sentences_follow_the_rules(isolated_home, small_sample):
             assert f"thấp hơn {r.n(-gaps.min())} điểm)" in lines[1], (name, lines[1])
         else:
             assert lines[1] == "Không nội dung thành phần nào trong 3 nội dung thấp hơn trung vị.", (name, lines[1])
+        total = r.total_rank_interval()  # PAPI 2023: the latest total with published standard errors
+        # Quảng Ninh is blank in 2023: its latest total with errors is 2022's (Cà Mau's members print 0)
+        edition, n = (2022, 32) if name == "Quảng Ninh" else (2023, 33)
+        said = next(line for line in lines if line.startswith("Chỉ số PAPI tổng hợp (không có trọng số), PAPI "))
+        assert said.startswith(f"Chỉ số PAPI tổng hợp (không có trọng số), PAPI {edition}: "), (name, said)
+        assert total["n"] == n and total["rank_low"] <= total["rank"] <= total["rank_high"]
+        assert f"xếp hạng {int(total['rank'])}/{n}" in said, (name, said)
+        assert f"trong khoảng {int(total['rank_low'])}–{int(total['rank_high'])} trên {n} tỉnh" in said, (name, said)
+        widths.append(int(total["rank_high"] - total["rank_low"]))
         s24 = r._row("papi.d2.4")
         land = next(line for line in lines if "(2.4)" in line)
         assert land.endswith(f"hạng {int(s24['rank'])}/{int(s24['n_provinces'])}."), (name, land)
+    # most ranks are unsure (an interval wider than the rank), and the intervals still say something
+    assert sum(w > 0 for w in widths) >= 30 and sorted(widths)[len(widths) // 2] < 31
     # the 34 provinces of 2024 meet every branch but "level with the median"
     assert {(True, "thấp hơn trung vị"), (True, "cao hơn trung vị"), (False, "cao hơn trung vị")} <= branches
 
@@ -161,3 +172,57 @@ def test_a_section_without_data_is_one_line_saying_what_fills_it(isolated_home, 
     hanoi = report.build("Hà Nội", 2024, "vi", small_sample)
     shown = hanoi.section_parts("dossiers")  # with exports: heading, note and tables in one block, then the chart
     assert len(shown) == 2 and "<table" in shown[0] and not isinstance(shown[1], str)
+
+
+def test_points_to_gain_are_said_per_dimension_by_the_weights_that_score_it(isolated_home, small_sample):
+    """The Dimension 7 sentence counts and adds Dimension 7's indicators only (not 2.4 or 5.3), and
+    says how its points were estimated: PAPI's rule for 7.2 and 7.3, weights fitted to the published
+    scores for 7.1 (PAPI 2023). No priority of the action card is an item that no office raises by
+    serving better (taking part, an opinion, a household's circumstances), though such items do
+    have points to gain."""
+    from govgap.render import report
+
+    excluded_with_points = 0
+    for name in ("Hà Nội", "Lào Cai", "Ninh Bình", "Đắk Lắk", "TP HCM", "Cà Mau", "Huế", "Gia Lai"):
+        g = report.build(name, 2024, "vi", small_sample).gaps()
+        pts = g.points()
+        own = pts[(pts["dimension"] == "papi.d7") & (pts["points_to_median"].round(2) > 0)]
+        line = next((x for x in g.narrative("papi.d7") if x.startswith("Đưa ")), None)
+        if len(own):
+            assert line.startswith(f"Đưa {len(own)} chỉ tiêu của Quản trị môi trường"), (name, line)
+            assert f"thêm khoảng {g.n(own['points_to_median'].sum())} điểm" in line, (name, line)
+            subs = set(own["sub_dimension"])
+            rule = ", ".join(s.removeprefix("papi.d") for s in sorted(subs - {"papi.d7.1"}))
+            rule_words, fit_words = "theo quy tắc tính điểm của PAPI", "theo trọng số khớp với điểm công bố của 61 tỉnh"
+            if subs == {"papi.d7.1"}:
+                assert f"({fit_words}, lệch tối đa " in line, (name, line)
+            elif "papi.d7.1" not in subs:
+                assert f"({rule_words}, tái tạo đúng điểm công bố)" in line, (name, line)
+            else:
+                assert f"({rule}: {rule_words}, tái tạo đúng điểm công bố; 7.1: {fit_words}" in line or (
+                    f"(7.1: {fit_words}" in line and f"; {rule}: {rule_words}" in line
+                ), (name, line)
+        else:
+            assert line is None, (name, line)
+        assert set(pts.loc[pts["sub_dimension"] == "papi.d7.1", "weight_basis"]) == {"fitted"}
+        assert set(pts.loc[pts["sub_dimension"].isin(["papi.d7.2", "papi.d7.3"]), "weight_basis"]) == {"rule"}
+        assert set(g.priorities()["nature"]) <= {"service", "knowledge"}
+        outside = pts[~pts["nature"].isin(["service", "knowledge"])]
+        excluded_with_points += int((outside["points_to_median"].round(2) > 0).sum())
+    assert excluded_with_points > 0  # the rule above had something to leave out
+
+
+def test_an_indicator_parameter_is_read_as_papermill_passes_it():
+    from govgap.errors import OptionError
+    from govgap.reference.catalogue import indicator_id
+    from govgap.render.gap_report import GapAnalysis
+
+    assert indicator_id(5.3) == "papi.d5.3" and indicator_id("5.3.1") == "papi.d5.3.1"
+    assert indicator_id("papi.d7") == "papi.d7"
+    with pytest.raises(OptionError, match="9.9"):
+        indicator_id("9.9")
+    focus = GapAnalysis.land_focus  # no data needed: it only reads the catalogue
+    assert focus(None, 2.4) == ("papi.d2.4", "papi.d2.4", "papi.d5.3")
+    assert focus(None, "papi.d5.3.1") == ("papi.d5.3.1", "papi.d5.3", "papi.d2.4")
+    with pytest.raises(OptionError, match="papi.d2.4, papi.d5.3"):
+        focus(None, "7.1")

@@ -151,7 +151,7 @@ def test_broken_rows_go_to_quarantine_with_row_column_and_reason():
     # 4 yes, 1 no, 1 don't know (left out): 4/5, and fewer than 15 answers -> suppressed
     assert est.loc["papi.d7.2.2", "n"] == 5 and bool(est.loc["papi.d7.2.2", "suppressed"])
     assert np.isnan(est.loc["papi.d7.2.2", "estimate"])
-    unsuppressed = survey_estimates.estimate(table, min_n=1).set_index("indicator_id")
+    unsuppressed = survey_estimates.estimate(table, min_n=1, min_df=0).set_index("indicator_id")
     assert unsuppressed.loc["papi.d7.2.2", "estimate"] == pytest.approx(0.8)
 
 
@@ -267,8 +267,9 @@ def test_lonely_psu_rules_by_hand():
     t = _design(lonely=True)  # y = 1,1,0,0,0,1: mean 1/2, z_i = (y_i - 1/2)/6
     # PSU totals: a1 = (1/2 + 1/2 - 1/2)/6 = 1/12, a2 = -1/6, b1 = 1/12
     a = 2 * ((1 / 12 + 1 / 24) ** 2 + (-1 / 6 + 1 / 24) ** 2)  # stratum A: n/(n-1) * sum (z - mean)^2
-    skip = survey_estimates.estimate(t, min_n=1, lonely_psu="skip").set_index("indicator_id").loc["papi.d7.2.2"]
-    adjust = survey_estimates.estimate(t, min_n=1, lonely_psu="adjust").set_index("indicator_id").loc["papi.d7.2.2"]
+    by_hand = {"min_n": 1, "min_df": 0}  # three PSUs: the variance by hand, not a publishable estimate
+    skip = survey_estimates.estimate(t, lonely_psu="skip", **by_hand).set_index("indicator_id").loc["papi.d7.2.2"]
+    adjust = survey_estimates.estimate(t, lonely_psu="adjust", **by_hand).set_index("indicator_id").loc["papi.d7.2.2"]
     assert skip["estimate"] == pytest.approx(0.5)
     assert skip["se"] ** 2 == pytest.approx(a)
     assert adjust["se"] ** 2 == pytest.approx(a + (1 / 12) ** 2)  # b1 deviates from the grand mean 0
@@ -312,7 +313,10 @@ def test_subgroups_and_suppression(year_2022):
     assert set(groups["group_var"]) == {"all", "district", "sex", "age_group", "ethnic_group", "urban"}
     small = groups[groups["n"] < 15]
     assert len(small) and small["suppressed"].all() and small["estimate"].isna().all()
-    big = groups[groups["n"] >= 15]
+    # 15 answers or more but under 3 degrees of freedom (districts of few PSUs): not shown either
+    few_psus = groups[(groups["n"] >= 15) & (groups["df"] < 3)]
+    assert len(few_psus) and set(few_psus["group_var"]) == {"district"} and few_psus["suppressed"].all()
+    big = groups[(groups["n"] >= 15) & (groups["df"] >= 3)]
     assert not big["suppressed"].any() and big["estimate"].notna().all()
     assert (big["ci_low"] <= big["estimate"]).all() and (big["estimate"] <= big["ci_high"]).all()
 
@@ -329,3 +333,31 @@ def test_reverse_coding_turns_code_c_into_min_plus_max_minus_c(tmp_path):
     assert values[:3] == [5.0, 4.0, 1.0] and np.isnan(values[3]) and np.isnan(values[4])
     plain = survey_estimates.item_values(table, codebook.load_codebook())["papi.d5.3.4"].tolist()
     assert plain[:3] == [1.0, 2.0, 5.0]
+
+
+def test_a_share_of_0_or_100_percent_gets_an_interval_that_does_not_collapse():
+    """Korn and Graubard at the edges: the logit interval of 100% is "100-100%", which claims
+    certainty from a sample; govgap gives the Clopper-Pearson interval on the number of answers
+    with R's degrees-of-freedom correction (svyciprop(method = "beta"))."""
+    from scipy import stats
+
+    from govgap.estimate import survey_estimates
+    from govgap.reference import codebook
+
+    rng = np.random.default_rng(4)
+    n = 60
+    t = pd.DataFrame(
+        {"province_code": "01", "strata": rng.integers(0, 4, n).astype(str), "weight": rng.uniform(0.5, 2, n)}
+    )
+    t["psu"] = t["strata"] + rng.integers(0, 3, n).astype(str)
+    positive = codebook.load_codebook().item("papi.d7.2.2").positive[0]
+    t["papi.d7.2.2"] = positive  # everyone says the air is good enough
+    row = survey_estimates.estimate(t, items=["papi.d7.2.2"], min_n=1).iloc[0]
+    assert row["estimate"] == 1 and row["se"] == 0
+    df = row["df"]
+    n_eff = n * (stats.t.ppf(0.025, n - 1) / stats.t.ppf(0.025, df)) ** 2
+    assert row["ci_high"] == 1 and row["ci_low"] == pytest.approx(stats.beta.ppf(0.025, n_eff, 1), abs=1e-12)
+    assert 0.8 < row["ci_low"] < 0.99
+    t["papi.d7.2.2"] = 3 - positive  # and now no one does
+    row = survey_estimates.estimate(t, items=["papi.d7.2.2"], min_n=1).iloc[0]
+    assert row["ci_low"] == 0 and row["ci_high"] == pytest.approx(stats.beta.ppf(0.975, 1, n_eff), abs=1e-12)

@@ -34,12 +34,14 @@ from govgap.compare.standings import bands, ranks
 from govgap.errors import InputError, OptionError
 from govgap.estimate.dossier_metrics import metrics
 from govgap.estimate.merged_provinces import view_2025
+from govgap.estimate.scoring_weights import ScoringWeights, scoring_weights
 from govgap.reference.catalogue import (
     ancestors,
     breaks_for,
     children,
     directions,
     indicators,
+    item_nature,
     normalise,
     score_scale,
 )
@@ -414,15 +416,29 @@ def history(
 # --------------------------------------------------------------------------- decomposition
 
 
-def _rule_weights(sub: str, year: int, present) -> tuple[list[str], float]:
-    """The indicators of ``sub`` that have a value and the scoring rule's weight of each:
-    (max - min) / k points per normalised unit (``catalogue.score_subdimensions``)."""
-    cat = indicators()
-    members = [i for i in children(sub) if cat.loc[i, "level"] == "indicator" and i in present]
-    if not members:
-        return [], np.nan
-    lo, hi = score_scale(sub, year)
-    return members, (hi - lo) / len(members)
+_WEIGHTS: dict = {}
+
+
+def scoring_weights_for(tidy: pd.DataFrame, sub: str, year: int) -> ScoringWeights:
+    """The weights of ``sub``'s indicators in edition ``year`` (``estimate.scoring_weights``: the
+    equal-weight rule where it reproduces the published scores, else fitted to them), from the
+    provinces of that edition as published (the 63 up to 2024); kept per table content."""
+    key = (_content_key(tidy), sub, int(year))
+    hit = _WEIGHTS.get(key)
+    if hit is None:
+        # the edition's published values as they are (no ranks needed: standings would cost 0.4 s)
+        part = tidy[(tidy["year"] == int(year)) & (tidy["source"] == "PAPI") & (tidy["level"] != "statistic")]
+        wide = part.pivot_table(index="province_code", columns="indicator_id", values="value", aggfunc="first")
+        hit = _WEIGHTS[key] = scoring_weights(wide, sub, int(year))
+        if len(_WEIGHTS) > 256:
+            _WEIGHTS.pop(next(iter(_WEIGHTS)))
+    return hit
+
+
+def _weights(tidy: pd.DataFrame, sub: str, year: int, present) -> tuple[list[str], ScoringWeights]:
+    """The indicators of ``sub`` that have a value, and the weights that score them."""
+    fit = scoring_weights_for(tidy, sub, year)
+    return [i for i in fit.indicators if i in present], fit
 
 
 def _norm(value, indicator_id: str) -> float:
@@ -473,11 +489,12 @@ def decompose(
     top quartile it is the difference between the median of the totals and the sum of the
     sub-dimension medians, which are not the same thing.
 
-    Level 2 splits each sub-dimension's gap into indicator contributions by the scoring rule
-    (``catalogue.score_subdimensions``: weight (max - min) / k per normalised indicator, k the
-    indicators the province has) and an ``unexplained`` row: what the rule does not reproduce
-    from the published indicators (0 for 7.2 and 7.3; not 0 for 7.1 from 2019, 2.4, 5.3, see
-    docs/methods.md) plus the non-additivity of the benchmark. Rows with ``leaf=True`` (indicators,
+    Level 2 splits each sub-dimension's gap into indicator contributions by the sub-dimension's
+    scoring weights (``scoring_weights_for``: PAPI's equal-weight rule where it reproduces the
+    published scores, 7.2 and 7.3; else weights fitted to them, 7.1 from 2019, 2.4, 5.3) and an
+    ``unexplained`` row: what the weights do not reproduce of the two published scores (the fit's
+    residuals, a few hundredths of a point) plus the non-additivity of the benchmark (a median of
+    scores is not the score of the indicators' medians). Rows with ``leaf=True`` (indicators,
     unexplained, composition) add up to ``total_gap``; so do the level-1 rows.
 
     All gaps are in points (higher is better for every PAPI score). ``benchmark``: median,
@@ -515,10 +532,10 @@ def decompose(
                     leaf=False,
                 )
             )
-        members, weight = _rule_weights(sub, year, own.index)
+        members, fit = _weights(tidy, sub, year, own.index)
         explained = 0.0
         for ind in members:
-            c = weight * (_norm(own[ind], ind) - _norm(bench.get(ind, np.nan), ind))
+            c = fit.weight(ind) * (_norm(own[ind], ind) - _norm(bench.get(ind, np.nan), ind))
             if np.isfinite(c):
                 explained += c
             rows.append(
@@ -619,12 +636,15 @@ def points_to_gain(
     """Indicators of the sub-dimensions in ``scope`` ranked by the points the province would
     gain by bringing each to the national median (``points_to_median``) or to the top-quartile
     threshold (``points_to_top_quartile``), in points of the dimension scale (1-10), by the
-    scoring rule's weights (``decompose``). Already at or past the target: 0 points.
+    sub-dimension's scoring weights (``scoring_weights_for``; ``weight_basis``, ``fit_r2`` and
+    ``fit_max_abs_residual`` say how they reproduce the published scores). Already at or past
+    the target: 0 points. ``nature`` says what an item measures (``catalogue.item_nature``): an
+    item of participation, opinion or circumstance is not an office's task.
 
     Each row carries the responsible office from ``mapping`` (``office_mapping()``) and, with
-    survey intervals, whether the shortfall to the median is significant. For 2.4 and 5.3 the
-    rule approximates PAPI's respondent-level aggregation (docs/methods.md): the points are a
-    guide to priorities, not a forecast of the published score.
+    survey intervals, whether the shortfall to the median is significant. For 7.1, 2.4 and 5.3
+    the fitted weights approximate PAPI's respondent-level aggregation (docs/methods.md): the
+    points are a guide to priorities, not a forecast of the published score.
     """
     u = unit(province, view)
     mapping = office_mapping() if mapping is None else mapping
@@ -635,8 +655,9 @@ def points_to_gain(
     cat = indicators()
     rows = []
     for sub in scope:
-        members, weight = _rule_weights(sub, int(year), own.index)
+        members, fit = _weights(tidy, sub, int(year), own.index)
         for ind in members:
+            weight = fit.weight(ind)
             x = _norm(own.loc[ind, "value"], ind)
             row = dict(
                 indicator_id=ind,
@@ -649,6 +670,11 @@ def points_to_gain(
                 median=stats_.loc[ind, "median"],
                 top_quartile=stats_.loc[ind, "top_quartile"],
                 weight=weight,
+                weight_basis=fit.basis,
+                fit_max_abs_residual=fit.max_abs_residual,
+                fit_r2=fit.r2,
+                fit_provinces=fit.provinces,
+                nature=item_nature(ind),
             )
             for target in ("median", "top_quartile"):
                 row[f"points_to_{target}"] = max(0.0, weight * (_norm(stats_.loc[ind, target], ind) - x))

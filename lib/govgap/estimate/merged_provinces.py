@@ -74,3 +74,17 @@ def view_2025(table: pd.DataFrame, weights: pd.Series | None = None) -> pd.DataF
             "method",
         ]
     ]
+
+
+def standard_errors_2025(se: pd.Series, weights: pd.Series | None = None) -> pd.Series:
+    """The standard error of each new province's derived value (``view_2025``) from its members'
+    published standard errors (``se``, by old province code), the members' samples being
+    independent: sqrt(sum of w² se²) / sum of w, over the members with one (by new code)."""
+    weights = population_2019() if weights is None else weights
+    cross = crosswalk_2025()[["old_code", "new_code"]].set_index("old_code")["new_code"]
+    data = pd.DataFrame({"se": se.dropna()})
+    data["new_code"] = data.index.map(cross)
+    data["w"] = data.index.map(weights)
+    data = data.dropna(subset=["new_code", "w"])
+    grouped = data.assign(w2s2=(data["w"] * data["se"]) ** 2).groupby("new_code")
+    return np.sqrt(grouped["w2s2"].sum()) / grouped["w"].sum()

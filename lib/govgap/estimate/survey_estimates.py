@@ -18,6 +18,10 @@ from govgap.reference.codebook import load_codebook
 from govgap.reference.text import nfc
 from govgap.sources.survey import GROUP_VARS, MIN_RESPONDENTS
 
+# an interval on 1 or 2 degrees of freedom (a district with two or three PSUs) is too unstable to
+# report: its t quantile is 12.7 or 4.3, and the variance itself rests on as many PSU totals
+MIN_DF = 3
+
 
 def item_values(table: pd.DataFrame, codebook=None, items: list[str] | None = None) -> pd.DataFrame:
     """Respondent x indicator values: 1/0 for shares (answer in ``positive``), the code (or
@@ -257,13 +261,36 @@ def _variance(z: np.ndarray, dom: np.ndarray, design: _Design, n_dom: int, lonel
 
 
 def _design_df(dom: np.ndarray, design: _Design, n_dom: int) -> np.ndarray:
-    """Design degrees of freedom of each domain: PSUs minus strata, over the strata where the
-    domain has respondents, with all their PSUs (a province: its own PSUs and strata)."""
+    """Design degrees of freedom of each domain as R's ``degf(subset(design, domain))`` counts
+    them: the PSUs with a domain member minus the strata with one (a PSU without a member of the
+    domain adds no information about it)."""
     inside = dom >= 0
-    size = len(design.n_psu_in_stratum) + 1
-    touched = np.unique(dom[inside] * size + design.stratum[inside])
-    d, h = touched // size, touched % size
-    return np.bincount(d, weights=design.n_psu_in_stratum[h] - 1.0, minlength=n_dom)
+    n_psu = len(design.psu_stratum) + 1
+    psus = np.unique(dom[inside] * n_psu + design.psu[inside])
+    n_strata = len(design.n_psu_in_stratum) + 1
+    strata = np.unique(dom[inside] * n_strata + design.stratum[inside])
+    return np.bincount(psus // n_psu, minlength=n_dom).astype(float) - np.bincount(
+        strata // n_strata, minlength=n_dom
+    ).astype(float)
+
+
+def _edge_interval(est: np.ndarray, n: np.ndarray, df: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Korn and Graubard's interval for a share of exactly 0% or 100%, where the logit interval
+    collapses to a point and the design-based variance is zero: the Clopper-Pearson interval on
+    the number of answers (the design effect cannot be estimated, so it is taken as 1), with the
+    degrees-of-freedom correction of R's ``svyciprop(method = "beta")``. Elsewhere NaN."""
+    alpha = 1 - level
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = special.stdtrit(np.maximum(n - 1, 1), alpha / 2) / special.stdtrit(
+            np.where(df > 0, df, np.nan), alpha / 2
+        )
+        n_eff = n * ratio**2
+        # x = 0: (0, upper); x = n: (lower, 1), Clopper-Pearson on n_eff trials
+        upper_at_0 = special.betaincinv(1.0, n_eff, 1 - alpha / 2)
+        lower_at_1 = special.betaincinv(n_eff, 1.0, alpha / 2)
+    lo = np.where(est == 0, 0.0, np.where(est == 1, lower_at_1, np.nan))
+    hi = np.where(est == 0, upper_at_0, np.where(est == 1, 1.0, np.nan))
+    return lo, hi
 
 
 @dataclass
@@ -315,6 +342,7 @@ def estimate(
     weight: str = "weight",
     domains: list[str] | None = None,
     lonely_psu: str = "adjust",
+    min_df: int = MIN_DF,
 ) -> pd.DataFrame:
     """Weighted shares and means with standard errors and confidence intervals.
 
@@ -323,8 +351,10 @@ def estimate(
     variance is Taylor-linearised under a stratified cluster design (PSUs within strata
     within provinces), with replacement; the subgroups and the respondents with a valid
     answer are domains, so every PSU of the design counts. Intervals use Student's t with
-    the domain's design degrees of freedom (PSUs - strata); shares get the logit interval.
-    Estimates from fewer than ``min_n`` valid answers are suppressed (NaN) and flagged.
+    the domain's design degrees of freedom (PSUs with a domain member - strata with one, as R's
+    ``degf``); shares get the logit interval, and Korn and Graubard's at exactly 0% or 100%
+    (``_edge_interval``). Estimates from fewer than ``min_n`` valid answers or on fewer than
+    ``min_df`` degrees of freedom (``MIN_DF``) are suppressed (NaN) and flagged.
     """
     codebook = load_codebook(codebook)
     if domains is None:
@@ -355,7 +385,8 @@ def estimate(
                 lo = 1 / (1 + np.exp(-(logit - half)))
                 hi = 1 / (1 + np.exp(-(logit + half)))
             edge = (est == 0) | (est == 1)
-            lo, hi = np.where(edge, est, lo), np.where(edge, est, hi)
+            edge_lo, edge_hi = _edge_interval(est, n, df, level)
+            lo, hi = np.where(edge, edge_lo, lo), np.where(edge, edge_hi, hi)
         else:
             lo, hi = est - t * se, est + t * se
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -363,7 +394,8 @@ def estimate(
             # (weighted element variance with the n/(n-1) correction, divided by n)
             s2 = np.bincount(d_ok[ok], weights=w[ok] * (y[ok] - est[d_ok[ok]]) ** 2, minlength=n_dom) / wsum
             deff = var / (s2 / np.maximum(n - 1, 1))
-        suppressed = n < min_n
+        # too few answers, or too few PSUs to estimate a variance from (1-2 degrees of freedom)
+        suppressed = (n < min_n) | (df < min_df)
         part = labels.copy()
         part["indicator_id"] = ind
         part["measure"] = measure[ind]

@@ -14,6 +14,8 @@ from importlib import resources
 
 import pandas as pd
 
+from govgap.errors import OptionError
+
 
 @lru_cache(maxsize=1)
 def indicators() -> pd.DataFrame:
@@ -24,6 +26,37 @@ def indicators() -> pd.DataFrame:
     table["first_year"] = table["first_year"].astype(int)
     table["last_year"] = table["last_year"].astype("Int64")
     return table.set_index("indicator_id", drop=False)
+
+
+def indicator_id(text) -> str:
+    """A PAPI indicator id as a notebook parameter may give it: "papi.d5.3.1", "5.3.1", or 5.3 as
+    papermill passes a number. Raises ``OptionError`` naming the text when no indicator has it."""
+    wanted = str(text).strip()
+    wanted = wanted if wanted.startswith(("papi.", "pci.")) else f"papi.d{wanted}"
+    if wanted not in indicators().index:
+        raise OptionError(f"không có chỉ tiêu {text!r} trong danh mục (no indicator {text!r} in the catalogue)")
+    return wanted
+
+
+@lru_cache(maxsize=1)
+def _natures() -> pd.DataFrame:
+    with resources.files("govgap.data").joinpath("item_nature.csv").open("rb") as fh:
+        return pd.read_csv(fh, dtype=str, keep_default_na=False).set_index("indicator_id")
+
+
+def item_nature(indicator_id: str) -> str:
+    """What an indicator measures (``item_nature.csv``): "service" (the quality of what an agency
+    does, the default), or "participation", "knowledge", "opinion", "circumstance": items that
+    count in the score but that no office raises by serving better, so they are never made an
+    office's task without saying so."""
+    table = _natures()
+    return table.loc[indicator_id, "nature"] if indicator_id in table.index else "service"
+
+
+def item_nature_note(indicator_id: str, lang: str = "vi") -> str:
+    """Why an item is not a service item, in words (empty for a service item)."""
+    table = _natures()
+    return table.loc[indicator_id, f"note_{lang}"] if indicator_id in table.index else ""
 
 
 @lru_cache(maxsize=1)

@@ -26,7 +26,7 @@ from govgap.estimate.dossier_metrics import metrics
 from govgap.paths import SAMPLE_DATA
 from govgap.pipeline import sample, store
 from govgap.pipeline.inputs import prepared_indices
-from govgap.reference.catalogue import indicators, label
+from govgap.reference.catalogue import indicator_id, indicators, item_nature, item_nature_note, label, score_scale
 from govgap.reference.provinces import (
     FIRST_34_EDITION,
     check_province_for_edition,
@@ -385,12 +385,9 @@ class GapAnalysis:
         """(``indicator``'s id, the land sub-dimension it is or belongs to, the other one): notebook
         11 leads with it. ``indicator``: "papi.d2.4", "papi.d5.3" (or "2.4", "5.3") or one of their
         indicators ("papi.d5.3.1")."""
-        wanted = str(indicator).strip()
-        wanted = wanted if wanted.startswith("papi.") else f"papi.d{wanted}"
+        wanted = indicator_id(indicator)
         for sub in gaps.LAND:
             if wanted == sub or wanted.startswith(sub + "."):
-                if wanted not in indicators().index:
-                    break
                 return wanted, sub, next(other for other in gaps.LAND if other != sub)
         raise OptionError(
             f"indicator phải là papi.d2.4, papi.d5.3 hoặc một chỉ tiêu của chúng, không phải {indicator!r} "
@@ -552,8 +549,13 @@ class GapAnalysis:
                         total=self.n(abs(dec["total_gap"].iloc[0])),
                     )
                 )
+        # points to gain on ``root`` only: a Dimension 7 sentence never adds indicators of 2.4 or 5.3
+        cat = indicators()
+        own = (
+            [root] if cat.loc[root, "level"] == "sub-dimension" else [s for s in scope if cat.loc[s, "parent"] == root]
+        )
         pts = self.points(scope)
-        gain = pts[pts["points_to_median"] > 0]
+        gain = pts[(pts["points_to_median"].round(2) > 0) & pts["sub_dimension"].isin(own)]
         if len(gain):
             first = gain.iloc[0]
             office = first[f"office_{self.lang}"]
@@ -561,10 +563,12 @@ class GapAnalysis:
                 self.t(
                     "gap_points",
                     k=len(gain),
+                    root=label(root, self.lang),
                     total=self.n(gain["points_to_median"].sum()),
                     indicator=label(first["indicator_id"], self.lang),
                     points=self.n(first["points_to_median"]),
                     office=office or "–",
+                    basis=self.weights_bases(gain["sub_dimension"]),
                 )
             )
         acts = self.office_actions(scope)
@@ -608,12 +612,58 @@ class GapAnalysis:
         )
         return [line, *(self.t(f"assoc_caveat_{k}") for k in (1, 2, 3))]
 
+    def weights_basis(self, sub: str, named: bool = False) -> str:
+        """How the points of ``sub`` are estimated, in words: PAPI's rule where it reproduces the
+        published scores, else the fitted weights and how far off they are (``named``: after the
+        sub-dimension's number, "5.3: ...")."""
+        fit = gaps.scoring_weights_for(self.tidy, sub, self.year)
+        if fit.basis == "rule":
+            words = self.t("weights_rule")
+        elif fit.basis == "fitted":
+            words = self.t("weights_fitted", n=fit.provinces, res=self.n(fit.max_abs_residual))
+        else:
+            words = self.t("weights_unchecked")
+        return f"{sub.removeprefix('papi.d')}: {words}" if named else words
+
+    def weights_bases(self, subs) -> str:
+        """The bases of several sub-dimensions' points, each said once: "7.2, 7.3: by PAPI's
+        rule...; 7.1: by weights fitted..."."""
+        by_words: dict[str, list[str]] = {}
+        for sub in dict.fromkeys(subs):
+            by_words.setdefault(self.weights_basis(sub), []).append(sub.removeprefix("papi.d"))
+        if len(by_words) == 1:
+            return next(iter(by_words))
+        return "; ".join(f"{', '.join(sorted(names))}: {words}" for words, names in by_words.items())
+
+    def scoring_table(self, scope=gaps.ENVIRONMENT + gaps.LAND) -> str:
+        """The weight of every indicator of ``scope`` in the report's edition, beside the
+        equal-weight rule's, and how well the weights reproduce the published scores."""
+        rows = []
+        for sub in scope:
+            fit = gaps.scoring_weights_for(self.tidy, sub, self.year)
+            lo, hi = score_scale(sub, self.year)
+            for ind, w in zip(fit.indicators, fit.weights):
+                rows.append(
+                    {
+                        self.t("col_indicator"): label(ind, self.lang),
+                        self.t("col_weight"): self.n(w),
+                        self.t("col_rule_weight"): self.n((hi - lo) / len(fit.indicators)),
+                        self.t("col_weights_basis"): self.weights_basis(sub),
+                        self.t("col_fit_r2"): self.n(fit.r2, 3) if fit.r2 == fit.r2 else "–",
+                        self.t("col_nature"): self.t(f"nature_{item_nature(ind)}"),
+                    }
+                )
+        return html_table(pd.DataFrame(rows))
+
     # ------------------------------------------------------------------ the action card
     def priorities(self, scope=gaps.ENVIRONMENT + gaps.LAND, top: int = 3) -> pd.DataFrame:
         """At most ``top`` indicators to fix first: those whose rise to the national median gains
         the most points on their dimension, counting only gains that print as at least 0,01."""
         pts = self.points(scope)
-        return pts[pts["points_to_median"].round(2) > 0].head(top).reset_index(drop=True)
+        # an item that no office raises by serving better (taking part, an opinion, the household's
+        # circumstances) is never one of an office's priorities
+        office_work = pts["nature"].isin(["service", "knowledge"])
+        return pts[(pts["points_to_median"].round(2) > 0) & office_work].head(top).reset_index(drop=True)
 
     def evidence(self, indicator_id: str) -> pd.Series | None:
         """The dossier record behind a priority: the office of its responsible unit with the most
@@ -648,7 +698,10 @@ class GapAnalysis:
                 points=fmt.number(row.points_to_median, self.lang, 2),
                 dimension=label(row.dimension, self.lang),
                 office=getattr(row, f"office_{self.lang}") or self.t("action_no_office"),
+                basis=self.weights_basis(row.sub_dimension),
             )
+            if row.nature != "service":  # what the office can do about an item of knowledge
+                text_ += " " + self.t("action_nature", note=item_nature_note(ind, self.lang))
             if pd.notna(row.gap_median_significant) and not row.gap_median_significant:  # tested: not a gap
                 text_ += " " + self.t("action_not_significant")
             found = self.evidence(ind)

@@ -35,19 +35,29 @@ def show(*parts) -> None:
     for ``export_tables``."""
     from IPython.display import HTML, display
 
-    for part in parts:
-        if part is None or part == "":
-            continue
+    parts = [p for p in parts if p is not None and not (isinstance(p, str) and p == "")]
+    for i, part in enumerate(parts):
         if isinstance(part, str):
             _keep_shown_tables(part)
+            if _is_lead_in(part) and i + 1 < len(parts) and isinstance(parts[i + 1], Figure):
+                continue  # shown with the chart it introduces, below
             display(HTML(part))
         elif isinstance(part, Figure):
-            display(HTML(figure_html(part)))
+            before = parts[i - 1] if i and isinstance(parts[i - 1], str) and _is_lead_in(parts[i - 1]) else ""
+            # a heading or note and its chart in one block: a printed page never ends on the heading
+            chart = figure_html(part)
+            display(HTML(f'<div class="gg-keep">{before}{chart}</div>' if before else chart))
             plt.close(part)
         else:
             if isinstance(part, pd.DataFrame):
                 _keep(part)
             display(part)
+
+
+def _is_lead_in(fragment: str) -> bool:
+    """A heading or a note (no table): text that introduces what follows it."""
+    text = fragment.lstrip()
+    return text.startswith(("<h2", "<h3", "<h4", '<p class="gg-note')) and "<table" not in text and len(text) < 2000
 
 
 def _keep(frame: pd.DataFrame) -> None:

@@ -22,6 +22,7 @@ from govgap import __version__
 from govgap.compare import context_standing
 from govgap.compare.gaps import Unit, band_label, history, latest_edition
 from govgap.compare.gaps import unit as unit_of
+from govgap.compare.rank_intervals import latest_with_errors, published_rank_intervals
 from govgap.errors import OptionError
 from govgap.estimate.dossier_metrics import metrics
 from govgap.paths import SAMPLE_DATA, project_root
@@ -244,6 +245,9 @@ class ProvinceReport:
                     n24=int(s24["n_provinces"]),
                 )
             )
+        total = self.total_rank_line()
+        if total:
+            lines.append(total)
         pci = self._row("pci.sub2", "PCI")
         if pci is not None:
             lines.append(
@@ -277,11 +281,47 @@ class ProvinceReport:
             lines.append(self.t("h_no_dossier", year=self.dossier_year()))
         return lines + self.context_headlines()
 
+    def total_rank_interval(self) -> pd.Series | None:
+        """The province's PAPI total in the latest edition up to the report's year that PAPI
+        published with standard errors and a value for it: value, rank, its 95% rank interval, n,
+        the edition and the indicator (``rank_intervals``); None when there is none."""
+        year = self.year
+        # a province left blank in the latest such edition (Quảng Ninh in 2023) has an earlier one
+        while (found := latest_with_errors(self.official, year)) is not None:
+            edition, indicator_id = found
+            table = published_rank_intervals(self.official, edition, indicator_id, self.view)
+            if self.unit.code in table.index:
+                return pd.Series(
+                    {**table.loc[self.unit.code].to_dict(), "edition": edition, "indicator_id": indicator_id}
+                )
+            year = edition - 1
+        return None
+
+    def total_rank_line(self) -> str:
+        """One sentence: the PAPI total's rank and the ranks its published standard errors leave
+        possible (empty when PAPI published none)."""
+        row = self.total_rank_interval()
+        if row is None or not claims.has_median(int(row["n"])):
+            return ""
+        return self.t(
+            "h_total_rank",
+            indicator=label(row["indicator_id"], self.lang),
+            edition=int(row["edition"]),
+            score=self.n(row["value"]),
+            rank=claims.rank_text(row["rank"], row["n"]),
+            low=int(row["rank_low"]),
+            high=int(row["rank_high"]),
+            n=int(row["n"]),
+            derived=self.t("h_total_derived") if self.view == "2025" and self.merged else "",
+        )
+
     def _versus_median(self, value: float, median: float, n: int) -> str:
         """ "above the median of the n provinces (m) by g points", "below ...", or "equal to"
         it when the difference rounds to zero at two decimals."""
         where = claims.side(value, median, 2)
-        return self.t(f"cmp_{where}", n=n, median=self.n(median), gap=self.n(abs(claims.printed_difference(value, median, 2))))
+        return self.t(
+            f"cmp_{where}", n=n, median=self.n(median), gap=self.n(abs(claims.printed_difference(value, median, 2)))
+        )
 
     def sections(self) -> list[Section]:
         """The sections this report has, in order (the context panel only where the province has

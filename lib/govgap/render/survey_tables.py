@@ -44,7 +44,7 @@ def display_estimates(est: pd.DataFrame, lang: str = "vi", group: bool = False) 
 
 def group_chart(groups: pd.DataFrame, indicator_id: str, lang: str = "vi"):
     """Dot plot of one indicator's subgroup estimates with 95% intervals; the province value
-    as a vertical line. Suppressed groups (n < 15) are left out."""
+    as a vertical line. Suppressed groups (n < 15, or under 3 degrees of freedom) are left out."""
     import matplotlib.pyplot as plt
 
     part = groups[(groups["indicator_id"] == indicator_id) & ~groups["suppressed"]]

@@ -1,0 +1,102 @@
+"""How sure a rank is: for each province, the ranks its published score is consistent with, given
+the standard errors PAPI publishes.
+
+A rank such as "24/61" is read as a fact, but a score of 42,3 with a standard error of 0,5 is not
+told apart from most scores within a point of it. The **rank interval** of a province is the set
+of ranks left once every other province has been compared with it:
+
+* a province whose score is significantly above it must rank ahead of it, one significantly below
+  must rank behind it, and every other one may rank either side;
+* so the interval runs from 1 + (the provinces significantly above) to n - (the provinces
+  significantly below).
+
+The n - 1 comparisons of one province are tested together, two-sided, with Holm's step-down
+procedure at family-wise level 1 - ``level`` (5%): with 95% confidence, all the "significantly
+above/below" verdicts of that province hold at once, so its true rank is in its interval. This is
+the marginal confidence set for a rank of Mogstad, Romano, Shaikh and Wilhelm (2024, "Inference for
+ranks with applications to mobility across neighbourhoods and academic achievement across
+countries", Review of Economic Studies), with Holm's step-down in place of their bootstrap (the
+provinces' samples are independent, so a difference has the standard error sqrt(se_i² + se_j²)).
+It holds for each province on its own; it does not say that every province's interval holds at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from govgap.estimate.merged_provinces import standard_errors_2025, view_2025
+
+LEVEL = 0.95
+TOTALS = ("papi.total", "papi.total_unweighted")  # the scores PAPI publishes standard errors for
+
+
+def _two_sided_p(z: np.ndarray) -> np.ndarray:
+    """P(|Z| >= |z|) for a standard normal Z."""
+    return special.erfc(np.abs(z) / np.sqrt(2))
+
+
+def rank_intervals(
+    values: pd.Series, se: pd.Series, higher_is_better: bool = True, level: float = LEVEL
+) -> pd.DataFrame:
+    """Per province (the index of ``values``): ``rank`` (1 = best, ties share the better rank),
+    ``rank_low`` and ``rank_high`` (the best and worst rank it may hold at ``level``), ``n``.
+    Provinces without a value or a positive standard error are left out (PAPI 2022 prints 0 for
+    three provinces: a placeholder, not certainty), so ``n`` counts the provinces ranked."""
+    both = pd.concat([values.rename("value"), se.rename("se")], axis=1).dropna()
+    both = both[both["se"] > 0]
+    n = len(both)
+    v = both["value"].to_numpy(dtype=float) * (1 if higher_is_better else -1)
+    s = both["se"].to_numpy(dtype=float)
+    alpha = 1 - level
+    rank = 1 + (v[None, :] > v[:, None]).sum(axis=1)
+    low, high = np.empty(n, dtype=int), np.empty(n, dtype=int)
+    for i in range(n):
+        others = np.arange(n) != i
+        diff = v[others] - v[i]  # > 0: the other province scores better
+        spread = np.sqrt(s[others] ** 2 + s[i] ** 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.where(spread > 0, diff / spread, np.where(diff == 0, 0.0, np.sign(diff) * np.inf))
+        p = _two_sided_p(z)
+        # Holm: the k-th smallest p-value is compared with alpha / (m - k + 1), until one fails
+        order = np.argsort(p, kind="stable")
+        m = len(p)
+        passed = p[order] <= alpha / (m - np.arange(m))
+        cut = m if passed.all() else int(np.argmin(passed))
+        rejected = np.zeros(m, dtype=bool)
+        rejected[order[:cut]] = True
+        low[i] = 1 + int((rejected & (diff > 0)).sum())
+        high[i] = n - int((rejected & (diff < 0)).sum())
+    return pd.DataFrame({"rank": rank, "rank_low": low, "rank_high": high, "n": n}, index=both.index)
+
+
+def published_rank_intervals(tidy: pd.DataFrame, year: int, indicator_id: str, view: str = "63") -> pd.DataFrame:
+    """Rank intervals of ``indicator_id`` in PAPI edition ``year`` from the standard errors PAPI
+    publishes with it (statistic ``<id>.se``; empty when there are none). In the 2025 view the
+    34 provinces' derived values and standard errors (``standard_errors_2025``) are ranked."""
+    rows = tidy[(tidy["source"] == "PAPI") & (tidy["year"] == int(year))]
+    own = rows[rows["indicator_id"] == indicator_id]
+    se = rows[rows["indicator_id"] == f"{indicator_id}.se"].set_index("province_code")["value"]
+    if own.empty or se.empty:
+        return pd.DataFrame(columns=["rank", "rank_low", "rank_high", "n", "value", "se"])
+    se = se[se > 0]  # a 0 is a placeholder (PAPI 2022: three provinces), not certainty
+    values = own.set_index("province_code")["value"]
+    if view == "2025":  # the members with a standard error, combined
+        usable = own[own["province_code"].isin(se.index)].assign(level="index")
+        values = view_2025(usable).set_index("province_code_2025")["value"]
+        se = standard_errors_2025(se)
+    out = rank_intervals(values, se)
+    return out.assign(value=values.reindex(out.index), se=se.reindex(out.index))
+
+
+def latest_with_errors(tidy: pd.DataFrame, year: int) -> tuple[int, str] | None:
+    """(edition, indicator id) of the latest PAPI total up to ``year`` published with standard
+    errors, the weighted total before the unweighted one in the same edition; None if none."""
+    ids = tidy["indicator_id"]
+    has = tidy[(tidy["source"] == "PAPI") & (tidy["year"] <= int(year)) & ids.isin([f"{t}.se" for t in TOTALS])]
+    if has.empty:
+        return None
+    latest = int(has["year"].max())
+    found = set(has.loc[has["year"] == latest, "indicator_id"])
+    return latest, next(t for t in TOTALS if f"{t}.se" in found)
