@@ -26,11 +26,17 @@ from govgap.sources import survey
 
 ITEMS = ["papi.d7.1.1", "papi.d7.1.4", "papi.d2.4.4", "papi.d5.3.1", "papi.d5.3.3", "papi.d5.3.4"]
 
-R_DOMAINS = r"""
+# every R script reads the design file given first and declares the design as govgap does
+R_DESIGN = r"""
 suppressMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
 d <- read.csv(args[1], stringsAsFactors = FALSE)
 design <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, data = d, nest = TRUE)
+"""
+
+R_DOMAINS = (
+    R_DESIGN
+    + r"""
 out <- NULL
 for (item in strsplit(args[2], ",")[[1]]) {
   for (by in c("province_code", "province_sex")) {
@@ -42,12 +48,11 @@ for (item in strsplit(args[2], ",")[[1]]) {
 }
 write.csv(out, args[3], row.names = FALSE)
 """
+)
 
-R_ONE_PROVINCE = r"""
-suppressMessages(library(survey))
-args <- commandArgs(trailingOnly = TRUE)
-d <- read.csv(args[1], stringsAsFactors = FALSE)
-design <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, data = d, nest = TRUE)
+R_ONE_PROVINCE = (
+    R_DESIGN
+    + r"""
 m <- svymean(~y, design, na.rm = TRUE)
 wald <- confint(m, df = degf(design))
 logit <- if (all(d$y %in% c(0, 1, NA))) {
@@ -57,6 +62,7 @@ write.csv(data.frame(estimate = as.numeric(coef(m)), se = as.numeric(SE(m)), df 
                      wald_low = wald[1], wald_high = wald[2], logit_low = logit[1], logit_high = logit[2]),
           args[2], row.names = FALSE)
 """
+)
 
 
 @pytest.fixture(scope="module")
@@ -181,11 +187,9 @@ def test_score_standard_error_equals_r_survey_on_the_respondents_mean_item(rscri
     assert scores.loc["papi.d7.2", "score"] == pytest.approx(score_subdimensions(wide, 2022).loc["01", "papi.d7.2"])
 
 
-R_DEGF = r"""
-suppressMessages(library(survey))
-args <- commandArgs(trailingOnly = TRUE)
-d <- read.csv(args[1], stringsAsFactors = FALSE)
-design <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, data = d, nest = TRUE)
+R_DEGF = (
+    R_DESIGN
+    + r"""
 out <- NULL
 for (level in sort(unique(d$part))) {
   sub <- subset(design, part == level)
@@ -193,6 +197,7 @@ for (level in sort(unique(d$part))) {
 }
 write.csv(out, args[2], row.names = FALSE)
 """
+)
 
 
 def test_a_domain_s_degrees_of_freedom_count_its_own_psus_as_r_does(year_2022, rscript, tmp_path):

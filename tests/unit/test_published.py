@@ -301,13 +301,29 @@ def test_sample_files_among_real_files_are_still_sample_data(isolated_home, smal
     assert "chỉ có số liệu của 1 tỉnh, chưa đủ để so với trung vị" in dossier and "trung vị của" not in dossier
 
 
-def test_the_store_computes_the_34_standings_once_and_as_the_analysis_does(isolated_home, small_sample):
+def test_the_store_computes_the_standings_once_and_as_the_analysis_does(isolated_home, small_sample, monkeypatch):
     from govgap.compare import gaps
     from govgap.pipeline import store
+    from govgap.render import report
 
     processed = store.prepare(small_sample, workers=1, progress=False)
     keys = ["source", "year", "indicator_id", "province_code"]
-    stored = processed.standings_34().sort_values(keys).reset_index(drop=True)
-    computed = gaps.standings(processed.indices(), "2025").sort_values(keys).reset_index(drop=True)
-    pd.testing.assert_frame_equal(stored, computed)
-    assert stored.groupby(["source", "year", "indicator_id"])["province_code"].nunique().max() == 34
+    for view, most in (("2025", 34), ("63", 64)):  # 64: Hà Tây, in PCI until it joined Hà Nội in 2008
+        stored = processed.standings_of(view).sort_values(keys).reset_index(drop=True)
+        computed = gaps.standings(processed.indices(), view).sort_values(keys).reset_index(drop=True)
+        pd.testing.assert_frame_equal(stored, computed)
+        assert stored.groupby(["source", "year", "indicator_id"])["province_code"].nunique().max() == most
+    # a report and its gap analysis read them from the store: nothing computes them again (the
+    # context tables' own standings, a few thousand rows, are the only ones computed)
+    gaps._STANDINGS.clear()
+    sizes, plain = [], gaps._standings
+
+    def counted(tidy, view):
+        sizes.append(len(tidy))
+        return plain(tidy, view)
+
+    monkeypatch.setattr(gaps, "_standings", counted)
+    for units in ("34", "63"):
+        r = report.build("Nam Định", 2024, "vi", small_sample, units)
+        assert r.action_card() and r.headline_lines()
+    assert sizes and max(sizes) < len(processed.indices()) / 10

@@ -123,6 +123,16 @@ def standings(tidy: pd.DataFrame, view: str = "63") -> pd.DataFrame:
     return out
 
 
+def remember_standings(tidy: pd.DataFrame, view: str, table: pd.DataFrame) -> None:
+    """Keep ``table`` as ``standings(tidy, view)``, computed once by the store (the 34 provinces'
+    standings of ``standings_34.parquet``): a report kernel need not compute them again."""
+    key = (view, _content_key(tidy))
+    if key not in _STANDINGS:
+        if len(_STANDINGS) >= 8:
+            _STANDINGS.pop(next(iter(_STANDINGS)))
+        _STANDINGS[key] = table
+
+
 def _content_key(tidy: pd.DataFrame) -> int:
     columns = [c for c in ("source", "year", "province_code", "indicator_id", "value") if c in tidy.columns]
     return int(pd.util.hash_pandas_object(tidy[columns], index=False).sum())

@@ -67,9 +67,14 @@ def scoring_weights(wide: pd.DataFrame, sub_dimension: str, year: int) -> Scorin
     ids = [i for i in members(sub_dimension) if i in wide.columns]
     lo, hi = score_scale(sub_dimension, year)
     rule = (hi - lo) / len(ids) if ids else np.nan
-    if not ids or sub_dimension not in wide.columns:
+
+    def unchecked(n: int, rule_max: float) -> ScoringWeights:  # the rule, said to be unchecked
+        nan = np.nan
         return ScoringWeights(sub_dimension, int(year), tuple(ids), (rule,) * len(ids), lo, "rule (not checked)",
-                              0, np.nan, np.nan, np.nan, np.nan)  # fmt: skip
+                              n, nan, nan, nan, rule_max)  # fmt: skip
+
+    if not ids or sub_dimension not in wide.columns:
+        return unchecked(0, np.nan)
     x = pd.concat([normalise(wide[i].astype(float), i) for i in ids], axis=1)
     both = pd.concat([x, wide[sub_dimension].astype(float).rename("_score")], axis=1).dropna()
     n = len(both)
@@ -78,9 +83,8 @@ def scoring_weights(wide: pd.DataFrame, sub_dimension: str, year: int) -> Scorin
     rule_max = float(np.abs(rule_residual).max()) if n else np.nan
     if n and rule_max <= RULE_EXACT:
         weights, intercept, residual, basis = np.full(len(ids), rule), lo, rule_residual, "rule"
-    elif n < len(ids) + MIN_EXTRA_PROVINCES:  # nothing to fit on: the rule, said to be unchecked
-        return ScoringWeights(sub_dimension, int(year), tuple(ids), (rule,) * len(ids), lo, "rule (not checked)",
-                              n, np.nan, np.nan, np.nan, rule_max)  # fmt: skip
+    elif n < len(ids) + MIN_EXTRA_PROVINCES:  # too few provinces to fit on
+        return unchecked(n, rule_max)
     else:
         # the intercept is left free (centred data), the weights are kept >= 0
         x_mean, y_mean = xs.mean(axis=0), y.mean()

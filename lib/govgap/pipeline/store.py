@@ -96,10 +96,14 @@ class Processed:
     def indices(self) -> pd.DataFrame:
         return pd.read_parquet(self.path("indices.parquet"))
 
+    def standings_of(self, view: str) -> pd.DataFrame:
+        """``gaps.standings(indices, view)`` as the store computed it ("63" or "2025")."""
+        return pd.read_parquet(self.path("standings_63.parquet" if view == "63" else "standings_34.parquet"))
+
     def standings_34(self) -> pd.DataFrame:
         """``gaps.standings(indices, "2025")``, as the store computed it once: the 34 provinces
         from 1/7/2025 (on editions of the 63, their members' aggregates) with ranks among them."""
-        return pd.read_parquet(self.path("standings_34.parquet"))
+        return self.standings_of("2025")
 
     def _read(self, name: str, columns: list[str], province_code: str | None = None) -> pd.DataFrame:
         """A processed table, or an empty one with the right columns when that input is absent."""
@@ -418,8 +422,9 @@ def write_indices(folder: Path, out_folder: Path, shipped: bool = True) -> indic
     out_folder.mkdir(parents=True, exist_ok=True)
     _write(standings.ranks(loaded.table), out_folder / "indices.parquet")
     _write(merged_provinces.view_2025(loaded.table), out_folder / "indices_2025.parquet")
-    # the 34 provinces' standings, computed once here for every report and the index page
+    # the standings of the 34 and of the 63, computed once here for every report and the index page
     _write(gaps.standings(loaded.table, "2025"), out_folder / "standings_34.parquet")
+    _write(gaps.standings(loaded.table, "63"), out_folder / "standings_63.parquet")
     _write(loaded.issues, out_folder / "index_issues.parquet")
     _write(loaded.sheets, out_folder / "index_sheets.parquet")
     return loaded

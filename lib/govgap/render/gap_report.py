@@ -90,6 +90,7 @@ class GapAnalysis:
         check_province_for_edition(province, year)
         path, processed, tidy = prepared_indices(data_dir, year, language)
         code = gaps.unit(province, view).code
+        gaps.remember_standings(tidy, view, processed.standings_of(view))  # computed once by the store
         table = tidy if view == "63" else gaps.standings(tidy, "2025")
         edition = gaps.latest_edition(table, year, "PAPI", "indicator", code) or int(year)
         g = cls.from_processed(province, edition, path, processed, tidy, language, view, peers, offices_file)
@@ -259,8 +260,9 @@ class GapAnalysis:
         """Land dossiers' on-time rate (the report year) against the 5.3 score, across provinces."""
         rates = self.processed.dossier_rates() if self.processed is not None else pd.DataFrame()
         rates = rates[(rates["year"] == self.year) & (rates["field"] == gaps.LAND_FIELD)] if len(rates) else rates
-        table = gaps.standings(self.tidy, "63")
-        score = table[(table["year"] == self.year) & (table["indicator_id"] == "papi.d5.3")]
+        t = self.tidy  # the published values as they are: no ranks are needed here
+        score = t[(t["source"] == "PAPI") & (t["year"] == self.year) & (t["indicator_id"] == "papi.d5.3")]
+        score = score.dropna(subset=["value"])
         x = rates.set_index("province_code")["on_time_rate"] if len(rates) else pd.Series(dtype=float)
         return gaps.association(
             x, score.set_index("province_code")["value"], self.unit.code if self.view == "63" else None

@@ -20,7 +20,7 @@ import pandas as pd
 
 from govgap import __version__
 from govgap.compare import context_standing
-from govgap.compare.gaps import Unit, band_label, history, latest_edition
+from govgap.compare.gaps import Unit, band_label, history, latest_edition, remember_standings
 from govgap.compare.gaps import unit as unit_of
 from govgap.compare.rank_intervals import latest_with_errors, published_rank_intervals
 from govgap.errors import OptionError
@@ -1172,10 +1172,12 @@ def build(
     # sample data: the sample folder, or a file with govgap's sample marker among real ones
     is_sample = sample.is_sample(path) or processed.has_sample_inputs()
     if units == "63":
+        remember_standings(table, "63", processed.standings_of("63"))  # computed once by the store
         return ProvinceReport(find_province(province), int(year), language, path, processed, table, is_sample)
     unit = unit_of(province, "2025")
     members = tuple(province_by_code(c) for c in members_2025(unit.code))
     derived = processed.standings_34()  # members' population-weighted aggregates, ranked among the 34 (once per store)
+    remember_standings(table, "2025", derived)  # the same table: the gap analysis reads it too
     return ProvinceReport(
         members[0],
         int(year),
