@@ -63,6 +63,10 @@ def _prepare(args) -> int:
     quarantine = processed.quarantine()
     _print_unknown_statuses(values_of(quarantine[quarantine["input"] == "dossiers"], UNKNOWN_STATUS))
     print(f"Published indices: {processed.stamp['index_summary']} (see index_issues.parquet).")
+    unreadable = len(processed.file_errors())
+    if unreadable:  # the others are prepared; the exit code tells a script that some input needs fixing
+        print(f"{unreadable} file(s) could not be read: fix them and run govgap prepare again.")
+        return 2
     return 0
 
 

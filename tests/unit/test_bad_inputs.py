@@ -90,8 +90,10 @@ def test_damaged_survey_files_are_listed_and_the_rest_goes_on(tmp_path, small_sa
         (data / "survey" / name).write_bytes(content)
         code = cli.main(["prepare", "--data-dir", str(data), "--workers", "1"])
         out, err = capsys.readouterr()
-        # listed as unreadable with its plain message; the other inputs are prepared
-        assert code == 0 and f"UNREADABLE survey/{name}: " in out and words in out, out + err
+        # listed as unreadable with its plain message; the other inputs are prepared, and the exit
+        # code (2, an input to fix) tells a script so
+        assert code == 2 and f"UNREADABLE survey/{name}: " in out and words in out, out + err
+        assert "1 file(s) could not be read" in out
         assert "Traceback" not in out + err
 
 

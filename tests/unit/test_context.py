@@ -483,3 +483,20 @@ def test_cli_checks_a_table(tmp_path, capsys):
         "b.xlsx, sheet 'Sheet1': 1 problem(s):\n  row 2, column C (Chỉ số SIPAS): '??' is not a number"
         in capsys.readouterr().err
     )
+
+
+def test_a_row_written_with_another_delimiter_is_an_error_that_names_it(tmp_path):
+    """A province's figures glued into one cell (the row was typed with ';' in a tab-split file) are
+    not a note: the file is refused with the row named; a real note stays a warning."""
+    path = tmp_path / "sipas.csv"
+    path.write_text(
+        "Năm\tTỉnh\tChỉ số SIPAS (%)\n2024\tNam Định\t82,5\nNinh Bình;2024;80,1\n"
+        "2024\tHà Nam\t79,0\nGhi chú: số liệu tạm tính\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(context.ContextFormatError, match="row 3: the row's figures are in one cell, separated by ';'"):
+        context.read_table(path, today=TODAY)
+    path.write_text("Năm\tTỉnh\tChỉ số SIPAS (%)\n2024\tNam Định\t82,5\nGhi chú: số liệu tạm tính\n", encoding="utf-8")
+    got = context.read_table(path, today=TODAY)
+    note = got.issues[got.issues["check"] == "not_a_data_row"]
+    assert note["row"].tolist() == [3] and (note["severity"] == "warning").all()

@@ -496,3 +496,52 @@ def test_csv_ids_with_spaces_are_trimmed(tmp_path):
     path = tmp_path / "s.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert read_export(path).frame["dossier_id"].tolist() == ["C1", "C2", "C3"]
+
+
+def test_an_export_whose_only_result_date_is_the_hand_back_date_is_read_and_says_so(tmp_path, hand):
+    """Software that exports only "Ngày trả kết quả" (handed back to the applicant): that date is
+    the result date, the notes say which column was taken, and the hand-worked cases come out as
+    with a result-date column (their hand-back is the result day here)."""
+    header = [h if h != "Ngày có kết quả" else "Ngày trả kết quả" for h in HEADER]
+    export = read_export(xlsx(tmp_path / "tra.xlsx", HAND, header=header))
+    assert export.columns["finished"] == "Ngày trả kết quả"
+    assert any("hand-back date 'Ngày trả kết quả' is read as the result date" in n for n in export.notes)
+    cleaned = clean_dossiers(export, 2026, as_of="2027-01-15")
+    mine, theirs = cleaned.table.set_index("dossier_id"), hand.table.set_index("dossier_id")
+    assert mine["status"].astype(str).to_dict() == theirs["status"].astype(str).to_dict()
+    assert metrics(cleaned.table).iloc[0]["on_time_rate"] == pytest.approx(0.5)
+    # as a CSV too
+    csv_path = tmp_path / "tra.csv"
+    pd.DataFrame(HAND, columns=header).to_csv(csv_path, index=False, encoding="utf-8-sig")
+    export = read_export(csv_path)
+    assert export.columns["finished"] == "Ngày trả kết quả" and any("hand-back" in n for n in export.notes)
+    # with both columns, the result date is the result column, the hand-back date stays the hand-back date
+    both = read_export(xlsx(tmp_path / "both.xlsx", [r + [r[10]] for r in HAND], header=HEADER + ["Ngày trả kết quả"]))
+    assert both.columns["finished"] == "Ngày có kết quả" and not any("hand-back" in n for n in both.notes)
+
+
+def test_row_numbers_below_a_blank_line_of_a_csv_are_the_file_s(tmp_path):
+    """A blank line in a CSV export is a row like a blank row of a workbook: quarantined as blank,
+    and the rows below keep their numbers in the file (a broken row is named by its own line)."""
+    lines = [",".join(HEADER)]
+    for r in HAND[:3]:
+        lines.append(",".join(str(v) for v in r))
+    lines.append("")  # line 5: blank
+    lines.append(",".join(str(v) for v in HAND[3]))  # line 6
+    lines.append("7,G-short,Đăng ký")  # line 7: too few fields
+    lines.append(",".join(str(v) for v in HAND[4]))  # line 8
+    path = tmp_path / "blank.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cleaned = clean_dossiers(read_export(path), 2026, as_of="2027-01-15")
+    kept = cleaned.table.set_index("dossier_id")["source_row"].to_dict()
+    assert kept == {
+        "A-tet-on-time": 2,
+        "B-due-before-tet": 3,
+        "C-two-supplements": 4,
+        "D-open-overdue": 6,
+        "E-open-in-time": 8,
+    }
+    q = cleaned.quarantine.set_index("source_row")["reason"]
+    assert q[5].startswith("blank row") and q[7].startswith("wrong number of fields")
+    acc = cleaned.accounting.as_dict()
+    assert acc["read"] == acc["kept"] + acc["quarantined"] == 7

@@ -361,3 +361,39 @@ def test_a_share_of_0_or_100_percent_gets_an_interval_that_does_not_collapse():
     t["papi.d7.2.2"] = 3 - positive  # and now no one does
     row = survey_estimates.estimate(t, items=["papi.d7.2.2"], min_n=1).iloc[0]
     assert row["ci_low"] == 0 and row["ci_high"] == pytest.approx(stats.beta.ppf(0.975, 1, n_eff), abs=1e-12)
+
+
+def test_rows_below_a_blank_line_of_a_survey_csv_keep_their_numbers(tmp_path):
+    """A blank line in a survey CSV stays a row (quarantined as blank): the broken rows below it
+    are named by their own line of the file."""
+    rows = pd.DataFrame(_rows())
+    path = tmp_path / "papi_survey_2022.csv"
+    text = rows.to_csv(index=False).splitlines()
+    text.insert(5, "")  # line 6 is blank: respondents from r4 on move one line down
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    cleaned = survey.load(path)
+    q = cleaned.quarantine.set_index("row")
+    assert q.loc[6, "reason"] == "blank row"
+    assert q.loc[10, "reason"].startswith("impossible age")  # row 9 of the file without the blank line
+    assert cleaned.accounting.read == 15 and cleaned.accounting.quarantined == 9
+
+
+@pytest.mark.parametrize("written", ["-0.5", "nhiều", "inf", "0"])
+def test_a_margin_that_is_not_a_positive_target_is_named_by_file_row_and_column(tmp_path, written):
+    from govgap.errors import InputError
+
+    path = tmp_path / "margins.csv"
+    path.write_text(f"variable,category,target\nsex,Nam,0.49\nsex,Nữ,{written}\n", encoding="utf-8")
+    table = pd.DataFrame({"province_code": "01", "sex": ["Nam", "Nữ"], "weight": [1.0, 1.0]})
+    with pytest.raises(InputError, match=f"margins.csv, row 3, column target: '{written}' is not a target") as e:
+        survey_estimates.rake(table, path)
+    assert (e.value.file, e.value.row, e.value.column) == ("margins.csv", 3, "target")
+
+
+def test_raking_refuses_weights_that_are_not_positive():
+    from govgap.errors import InputError
+
+    margins = pd.DataFrame({"variable": "sex", "category": ["Nam", "Nữ"], "target": [0.5, 0.5]})
+    table = pd.DataFrame({"province_code": "01", "sex": ["Nam", "Nữ", "Nam"], "weight": [1.0, -2.0, 1.0]})
+    with pytest.raises(InputError, match="column weight: 1 weight\\(s\\) that are not above zero"):
+        survey_estimates.rake(table, margins)

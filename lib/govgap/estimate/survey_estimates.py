@@ -59,10 +59,31 @@ class Weighting:
 
 
 def _targets(margins: pd.DataFrame | str | Path) -> pd.DataFrame:
-    t = pd.read_csv(margins, dtype={"province_code": str}) if isinstance(margins, (str, Path)) else margins.copy()
+    """The margins table, every target checked: a number above zero, named by file, row and column
+    when it is not (a negative or text target would make raking fail far from its cause)."""
+    name = Path(margins).name if isinstance(margins, (str, Path)) else "margins"
+    if isinstance(margins, (str, Path)):
+        t = pd.read_csv(margins, dtype={"province_code": str, "target": str}, encoding="utf-8-sig")
+    else:
+        t = margins.copy()
     need = {"variable", "category", "target"}
     if need - set(t.columns):
-        raise InputError(f"margins need columns {sorted(need)} (and optionally province_code); got {list(t.columns)}")
+        raise InputError(
+            f"{name}: margins need columns {sorted(need)} (and optionally province_code); got {list(t.columns)}",
+            file=name,
+        )
+    target = pd.to_numeric(t["target"].astype(str).str.replace(",", ".").str.strip(), errors="coerce")
+    bad = ~np.isfinite(target.to_numpy(dtype=float)) | (target.to_numpy(dtype=float) <= 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"{name}, row {i + 2}, column target: {str(t['target'].iloc[i])!r} is not a target above zero "
+            f"(a share such as 0.24 or a count); {int(bad.sum())} such row(s)",
+            file=name,
+            row=i + 2,
+            column="target",
+        )
+    t["target"] = target.astype(float)
     t["category"] = t["category"].astype(str).map(nfc)
     if "province_code" in t.columns:
         t["province_code"] = t["province_code"].map(lambda v: f"{int(v):02d}" if str(v).isdigit() else v)
@@ -83,6 +104,14 @@ def rake(
     is kept) or counts. Variables are table columns such as ``sex`` and ``age_group``."""
     t = _targets(margins)
     w = table[weight].to_numpy(dtype=float).copy()
+    unusable = ~np.isfinite(w) | (w <= 0)
+    if unusable.any():  # the readers quarantine such rows; a table built by hand may still have them
+        i = int(np.flatnonzero(unusable)[0])
+        raise InputError(
+            f"column {weight}: {int(unusable.sum())} weight(s) that are not above zero (the first: {w[i]!r} "
+            f"at row {table.index[i]} of the table); weights must be positive numbers",
+            column=weight,
+        )
     groups = table[by].astype(str).to_numpy() if by else np.zeros(len(table), dtype=object)
     variables = list(dict.fromkeys(t["variable"]))
     for v in variables:

@@ -328,6 +328,26 @@ def _kind_hint(path: Path) -> str | None:
     return None
 
 
+def _glued_data_row(row) -> str | None:
+    """The delimiter of a data row written whole into one cell ("Nam Định;82,5;80,1" in a file
+    split by tabs or commas), or None: three or more parts, one a province's name and one a number
+    (a note that lists provinces has no figures)."""
+    texts = [cell_text(v).strip() for v in row if not is_blank(v)]
+    if len(texts) != 1:
+        return None
+    for sep in (";", "\t", "|", ","):
+        parts = [p.strip() for p in texts[0].split(sep)]
+        if len(parts) < 3 or not any(re.fullmatch(r"-?\d+([.,]\d+)?\s*%?", p) for p in parts):
+            continue
+        for part in parts:
+            try:
+                find_province(part)
+                return sep
+            except LookupError:
+                continue
+    return None
+
+
 class _Errors:
     """Cells that cannot be read, collected so one message lists them all."""
 
@@ -494,10 +514,20 @@ def _read_grid(
         values_present = any(not is_blank(cell(row, c)) for c in ind_cols.values())
         prov_text = cell_text(cell(row, cols["province"])).strip() if "province" in cols else ""
         if not values_present and not prov_text:
+            glued = _glued_data_row(row)
+            if glued:  # a province's figures in one cell: another delimiter, not a note
+                errors.add(
+                    num,
+                    None,
+                    None,
+                    f"the row's figures are in one cell, separated by {glued!r}: the row was written with "
+                    "another delimiter than the rest of the file; put its values in their columns",
+                )
+                continue
             if any(not is_blank(v) for v in row):
                 _issue(
                     issues,
-                    "info",
+                    "warning",
                     "not_a_data_row",
                     "a row without a province or a value (a note or a signature line) was not read",
                     kind,

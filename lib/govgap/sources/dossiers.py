@@ -226,6 +226,20 @@ def _find_header(rows: list[list], where: str, extra: str | None) -> tuple[int, 
     return best
 
 
+def _hand_back_as_result(found: dict[int, str], labels: list[str]) -> list[str]:
+    """An export whose only result date is the hand-back date ("Ngày trả kết quả"): that column
+    is read as the result date (``found`` is changed), and a note says so. The hand-back comes on
+    or after the result, so the on-time rate is, if anything, lower than Decision 766's."""
+    if "finished" in found.values() or "returned_to_applicant" not in found.values():
+        return []
+    c = next(k for k, v in found.items() if v == "returned_to_applicant")
+    found[c] = "finished"
+    return [
+        f"no result-date column: the hand-back date '{labels[c]}' is read as the result date "
+        "(a dossier handed back after its appointed day counts as late)"
+    ]
+
+
 def _check_required(found: dict[int, str], labels: list[str], where: str, extra: str | None) -> None:
     table = column_dictionary(extra)
     missing = [r for r in table.itertuples() if r.required and r.canonical not in found.values()]
@@ -323,6 +337,7 @@ def _read_excel(path: Path, extra: str | None) -> Export:
             first_error = first_error or exc
             notes.append(f"sheet '{name}' skipped: no dossier header")
             continue
+        notes += [f"sheet '{name}': {note}" for note in _hand_back_as_result(found, labels)]
         _check_required(found, labels, f"{where}, header row {r + 1}", extra)
         marked |= any(is_sample_text(cell_text(v)) for row in head_rows[:r] for v in row)
         keep, pii, unknown = _split_columns(found, labels, extra)
@@ -365,10 +380,11 @@ def _read_csv(path: Path, extra: str | None) -> Export:
     delimiter = sniff_delimiter(head_text)
     head_rows = list(islice(csv.reader(io.StringIO(head_text), delimiter=delimiter), HEADER_SCAN_ROWS + 2))
     r, n, found, labels, enc = _find_header(head_rows, path.name, extra)
+    hand_back = _hand_back_as_result(found, labels)
     _check_required(found, labels, f"{path.name}, header row {r + 1}", extra)
     keep, pii, unknown = _split_columns(found, labels, extra)
     start = r + n
-    notes = _competing_columns(found, labels, extra)
+    notes = hand_back + _competing_columns(found, labels, extra)
     if start < len(head_rows) and is_column_number_row(head_rows[start]):
         notes.append(f"row {start + 1} holds column numbers, not a dossier")
         start += 1
@@ -396,7 +412,11 @@ def _read_csv(path: Path, extra: str | None) -> Export:
                 block_size=1 << 20,
                 encoding="utf8" if codec == "utf-8" else codec,
             ),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=handler),
+            # a blank line is a row (quarantined as blank, as in a workbook): skipping it would
+            # shift every row number below it, in pyarrow's messages and in ours
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, invalid_row_handler=handler, ignore_empty_lines=False
+            ),
             convert_options=pacsv.ConvertOptions(
                 include_columns=list(types),
                 column_types=types,

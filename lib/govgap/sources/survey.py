@@ -133,6 +133,7 @@ def read_survey(
                 encoding="utf-8-sig" if codec == "utf-8" else codec,
                 sep=delimiter,
                 usecols=keep,
+                skip_blank_lines=False,  # a blank line stays a row: the rows below keep their numbers
             )
         except UnicodeDecodeError:
             raw = path.read_bytes()
@@ -322,7 +323,15 @@ def clean_survey(
             bad_val[mask] = np.asarray(values, dtype=object)[mask]
 
     ids = column(design["id"], "design.id").astype(str)
-    flag(ids.eq("").to_numpy(), "missing respondent id", design["id"])
+    # a blank line of a CSV (or a blank row of a sheet) is kept as a row so that the rows below keep
+    # their numbers in the file; it is quarantined as blank, not as a respondent without an id
+    no_id = ids.eq("").to_numpy()
+    if no_id.any():
+        rest = frame[no_id].astype(str).apply(lambda c: c.str.strip())
+        blank = np.zeros(n, dtype=bool)
+        blank[no_id] = rest.isin(["", "nan", "None", "<NA>"]).all(axis=1).to_numpy()
+        flag(blank, "blank row")
+    flag(no_id, "missing respondent id", design["id"])
     # duplicated ids: exact copies keep the first; conflicting records are all quarantined
     dup = ids.duplicated(keep=False).to_numpy() & (ids != "").to_numpy()
     if dup.any():
