@@ -500,3 +500,23 @@ def test_a_row_written_with_another_delimiter_is_an_error_that_names_it(tmp_path
     got = context.read_table(path, today=TODAY)
     note = got.issues[got.issues["check"] == "not_a_data_row"]
     assert note["row"].tolist() == [3] and (note["severity"] == "warning").all()
+
+
+def test_components_under_a_heading_not_in_the_dictionary_are_read_by_their_own_names(tmp_path):
+    """ "Các yếu tố thành phần" over the SIPAS components: the heading is unknown, so each column is
+    read by its own name; a column whose own name is unknown too is listed as not read, by letter."""
+    rows = [
+        ["Năm", "Tỉnh", "Chỉ số SIPAS (%)", "Các yếu tố thành phần", None, None, None],
+        [None, None, None, "Tiếp cận dịch vụ", "Thủ tục hành chính", "Kết quả giải quyết công việc", "Ý kiến khác"],
+        [2024, "Nam Định", 82.5, 80, 81, 84, 79],
+    ]
+    path = _xlsx(tmp_path / "sipas.xlsx", rows, merges=["D1:G1", "A1:A2", "B1:B2", "C1:C2"])
+    got = context.read_table(path, today=TODAY)
+    assert _values(got.table) == pytest.approx(
+        {"sipas.index": 0.825, "sipas.access": 0.80, "sipas.procedures": 0.81, "sipas.results": 0.84}
+    )
+    unread = got.issues[got.issues["check"] == "column_not_read"]
+    assert (unread["severity"] == "warning").all() and "G 'Các yếu tố thành phần Ý kiến khác'" in unread[
+        "message"
+    ].iloc[0]
+    assert not (got.issues["check"] == "not_a_data_row").any()  # the second header row is not a data row

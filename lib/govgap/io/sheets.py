@@ -44,22 +44,29 @@ def cell_text(value) -> str:
     return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
-def header_labels(rows: list[list], r: int, two: bool, merged_parents: dict[int, str] | None) -> list[str]:
-    """Labels of header row ``r``; with ``two``, each joined to the label above it from row
-    ``r`` (a parent label spans the empty cells to its right, or its merged range)."""
+def header_rows(rows: list[list], r: int, merged_parents: dict[int, str] | None) -> tuple[list, list, list]:
+    """(top labels, the parent above each column, the label under it) of a two-row header at row
+    ``r``: a parent label spans the empty cells to its right, or its merged range."""
     top = [cell_text(v).strip() for v in rows[r]]
-    if not two:
-        return top
     sub = [cell_text(v).strip() for v in rows[r + 1]] if r + 1 < len(rows) else []
     sub += [""] * (len(top) - len(sub))
     top += [""] * (len(sub) - len(top))
     parents, last = [], ""
-    for c, label in enumerate(top):  # a parent label spans the empty cells to its right
+    for c, label in enumerate(top):
         if label:
             last = label
         elif merged_parents is None or c in merged_parents:
             label = (merged_parents or {}).get(c, last)
         parents.append(label)
+    return top, parents, sub
+
+
+def header_labels(rows: list[list], r: int, two: bool, merged_parents: dict[int, str] | None) -> list[str]:
+    """Labels of header row ``r``; with ``two``, each joined to the label above it from row
+    ``r`` (a parent label spans the empty cells to its right, or its merged range)."""
+    if not two:
+        return [cell_text(v).strip() for v in rows[r]]
+    top, parents, sub = header_rows(rows, r, merged_parents)
     return [f"{p} {s}".strip() if s else top[c] for c, (p, s) in enumerate(zip(parents, sub))]
 
 

@@ -53,6 +53,7 @@ from govgap.io.sheets import (
     cell_text,
     header_key,
     header_labels,
+    header_rows,
     is_blank,
     is_column_number_row,
     match_header,
@@ -310,14 +311,33 @@ def _header(grid: Grid, kinds, hint: str | None, extra: str | None):
             labels = header_labels(rows, r, two, parents if two else None)
             for kind in kinds:
                 found, _ = _match(labels, kind, extra)
+                if two:
+                    found = _under_unknown_parents(found, header_rows(rows, r, parents), kind, extra)
                 own = [v for v in found.values() if v not in ("ignore", "year", "province", "agency", "target")]
                 score = (
                     len(own) + len([v for v in found.values() if v in ("year", "province", "agency")]),
                     kind == hint,
+                    not two,  # a tie: one header row, not a title taken for the parent of the next row
                 )
                 if own and score[0] >= 2 and (best is None or score > best[0]):
                     best = (score, kind, r, 2 if two else 1, found, labels)
     return None if best is None else best[1:]
+
+
+def _under_unknown_parents(found: dict[int, str], header: tuple, kind: str, extra: str | None) -> dict[int, str]:
+    """A two-row header whose parent is not in the dictionary ("Các yếu tố thành phần" over
+    "Tiếp cận dịch vụ | Thủ tục hành chính | ..."): the columns under it are read by their own
+    names, as long as each names a column not already read; a known parent keeps its meaning
+    ("Đã hoàn thành" over "Tổng số" is not "Tổng số" alone)."""
+    _top, parents, sub = header
+    out = dict(found)
+    for c, (parent, child) in enumerate(zip(parents, sub)):
+        if c in out or not parent or not child or _match([parent], kind, extra)[0]:
+            continue
+        alone = _match([child], kind, extra)[0].get(0)
+        if alone and (alone == "ignore" or alone not in out.values()):  # "Ghi chú" is ignored as ever
+            out[c] = alone
+    return out
 
 
 def _kind_hint(path: Path) -> str | None:
@@ -473,6 +493,21 @@ def _read_grid(
             "context_columns.csv beside it (see data/raw/templates/README.md)."
         )
     cols = {canon: c for c, canon in found.items() if canon != "ignore"}
+    unread = [(c, lab) for c, lab in enumerate(labels) if lab and c not in found]
+    if unread:  # a column with a heading and figures under it is never dropped without a word
+        _issue(
+            issues,
+            "warning",
+            "column_not_read",
+            "column(s) not in the dictionary, not read: "
+            + ", ".join(f"{column_letter(c)} {lab!r}" for c, lab in unread[:12])
+            + " (add their names to a context_columns.csv beside the file)",
+            kind,
+            None,
+            path.name,
+            grid.sheet,
+            r + 1,
+        )
     start = r + n
     if start < len(rows) and is_column_number_row(rows[start]):
         start += 1
