@@ -114,3 +114,36 @@ def test_a_failing_run_does_not_stop_the_batch(first_batch, capsys):
     assert code == 2 and "Traceback" not in out + err
     assert "Chưa có ấn bản PAPI hay PCI năm 2031" in out + err and "PAPI 2024, PCI 2019" in out + err
     assert str(reports.parent) not in out + err
+
+
+_EXECUTE_RUN = batch.execute_run
+
+
+def _dies_on_lao_cai(run: dict, template: str, root: str) -> dict:
+    """A worker that dies (as when killed or out of memory) whenever it renders Lào Cai."""
+    if run["slug"] == "lao-cai":
+        import os
+
+        os._exit(1)
+    return _EXECUTE_RUN(run, template, root)
+
+
+def test_a_worker_that_dies_fails_only_its_own_run(first_batch, monkeypatch):
+    """The pool breaks when a worker dies, taking the runs it still held: each is tried again alone
+    on a fresh worker, so only the run that kills its worker is failed and the batch goes on."""
+    reports, _ = first_batch
+    monkeypatch.setattr(batch, "execute_run", _dies_on_lao_cai)  # forked workers see it
+    manifest = batch.run_batch(
+        years=[2024],
+        languages=["vi"],
+        province_names=["Lào Cai", "Huế"],
+        data_dir="data/raw/sample",
+        workers=2,
+        progress=False,
+        reports_dir=reports,
+        formats=["html"],
+    )
+    status = {r["slug"]: (r["status"], r["error"]) for r in manifest["runs"]}
+    assert status["hue"] == ("ok", "") and (reports / "2024" / "hue.vi.html").exists()
+    assert status["lao-cai"][0] == "failed" and "worker stopped while rendering this report" in status["lao-cai"][1]
+    assert not (reports / "2024" / "lao-cai.vi.html").exists()

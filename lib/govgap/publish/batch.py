@@ -18,6 +18,7 @@ import json
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import metadata, resources
@@ -247,6 +248,27 @@ RESET_CELL = (
 )
 
 
+def _render_in_pool(runs: list, workers: int, template: str, root: str, log: str, bar) -> list:
+    """Render ``runs`` in a pool of ``workers`` and record each result on its run; returns the runs
+    lost because a worker died (the pool breaks, and every run it still held with it)."""
+    broken = []
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(log,)) as pool:
+        futures = {pool.submit(execute_run, asdict(r), template, root): r for r in runs}
+        for fut in as_completed(futures):
+            run = futures[fut]
+            try:
+                result = fut.result()
+            except BrokenProcessPool:
+                broken.append(run)
+                continue
+            except Exception as exc:  # a result that could not come back from the worker
+                result = {"status": "failed", "error": f"worker stopped: {_plain_error(exc)}", "duration_s": 0.0}
+            run.status, run.error, run.duration_s = result["status"], result["error"], result["duration_s"]
+            run.sizes = result.get("sizes", {})
+            bar.update(1)
+    return broken
+
+
 def execute_run(run: dict, template: str, root: str) -> dict:
     """Execute one run (in a worker process): notebook -> executed notebook -> HTML.
 
@@ -436,22 +458,16 @@ def run_batch(
         os.environ[store.BATCH_ENV] = processed.stamp["fingerprint"]
         try:
             log = str(reports_dir / ".runs" / "kernels.log")
-            with ProcessPoolExecutor(
-                max_workers=workers or os.cpu_count() or 1, initializer=_worker_init, initargs=(log,)
-            ) as pool:
-                futures = {pool.submit(execute_run, asdict(r), str(template), env_root): r for r in todo}
-                for fut in tqdm(as_completed(futures), total=len(futures), desc="reports", disable=not progress):
-                    run = futures[fut]
-                    try:
-                        result = fut.result()
-                    except Exception as exc:  # a worker that died (killed, out of memory)
-                        result = {
-                            "status": "failed",
-                            "error": f"worker stopped: {_plain_error(exc)}",
-                            "duration_s": 0.0,
-                        }
-                    run.status, run.error, run.duration_s = result["status"], result["error"], result["duration_s"]
-                    run.sizes = result.get("sizes", {})
+            bar = tqdm(total=len(todo), desc="reports", disable=not progress)
+            broken = _render_in_pool(todo, workers or os.cpu_count() or 1, str(template), env_root, log, bar)
+            # a worker that died (killed, out of memory) took the runs it shared the pool with: each
+            # is tried again alone on a fresh worker, so only the run that kills its worker fails
+            for run in broken:
+                if _render_in_pool([run], 1, str(template), env_root, log, bar):
+                    run.status, run.duration_s, run.sizes = "failed", 0.0, {}
+                    run.error = "worker stopped while rendering this report (killed, or out of memory); tried twice"
+                    bar.update(1)
+            bar.close()
         finally:
             for key, value in saved.items():
                 if value is None:
