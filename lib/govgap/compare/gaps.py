@@ -646,8 +646,8 @@ def points_to_gain(
     """Indicators of the sub-dimensions in ``scope`` ranked by the points the province would
     gain by bringing each to the national median (``points_to_median``) or to the top-quartile
     threshold (``points_to_top_quartile``), in points of the dimension scale (1-10), by the
-    sub-dimension's scoring weights (``scoring_weights_for``; ``weight_basis``, ``fit_r2`` and
-    ``fit_max_abs_residual`` say how they reproduce the published scores). Already at or past
+    sub-dimension's scoring weights (``scoring_weights_for``; ``weight_basis`` says whether they
+    are PAPI's rule or fitted to the published scores). Already at or past
     the target: 0 points. ``nature`` says what an item measures (``catalogue.item_nature``): an
     item of participation, opinion or circumstance is not an office's task.
 
@@ -681,9 +681,6 @@ def points_to_gain(
                 top_quartile=stats_.loc[ind, "top_quartile"],
                 weight=weight,
                 weight_basis=fit.basis,
-                fit_max_abs_residual=fit.max_abs_residual,
-                fit_r2=fit.r2,
-                fit_provinces=fit.provinces,
                 nature=item_nature(ind),
             )
             for target in ("median", "top_quartile"):

@@ -83,8 +83,7 @@ def published_rank_intervals(tidy: pd.DataFrame, year: int, indicator_id: str, v
     se = se[se > 0]  # a 0 is a placeholder (PAPI 2022: three provinces), not certainty
     values = own.set_index("province_code")["value"]
     if view == "2025":  # the members with a standard error, combined
-        usable = own[own["province_code"].isin(se.index)].assign(level="index")
-        values = view_2025(usable).set_index("province_code_2025")["value"]
+        values = view_2025(own[own["province_code"].isin(se.index)]).set_index("province_code_2025")["value"]
         se = standard_errors_2025(se)
     out = rank_intervals(values, se)
     return out.assign(value=values.reindex(out.index), se=se.reindex(out.index))

@@ -106,37 +106,3 @@ def scoring_weights(wide: pd.DataFrame, sub_dimension: str, year: int) -> Scorin
         float(1 - (residual**2).sum() / spread) if spread > 0 else np.nan,
         rule_max,
     )
-
-
-def weights_table(tidy: pd.DataFrame, sub_dimensions, years=None) -> pd.DataFrame:
-    """One row per (edition, sub-dimension, indicator) of a published-indices table: the weight,
-    the equal-weight rule's weight, and the fit's basis and reproduction (the same for every
-    indicator of one sub-dimension and edition). For the documentation and the notebooks."""
-    rows = []
-    papi = tidy[tidy["source"] == "PAPI"]
-    for year, part in papi.groupby("year"):
-        if years is not None and int(year) not in years:
-            continue
-        wide = part.pivot_table(index="province_code", columns="indicator_id", values="value", aggfunc="first")
-        for sub in sub_dimensions:
-            if sub not in wide.columns:
-                continue
-            fit = scoring_weights(wide, sub, int(year))
-            lo, hi = score_scale(sub, int(year))
-            for ind, w in zip(fit.indicators, fit.weights):
-                rows.append(
-                    {
-                        "year": int(year),
-                        "sub_dimension": sub,
-                        "indicator_id": ind,
-                        "weight": w,
-                        "rule_weight": (hi - lo) / len(fit.indicators),
-                        "basis": fit.basis,
-                        "provinces": fit.provinces,
-                        "max_abs_residual": fit.max_abs_residual,
-                        "rmse": fit.rmse,
-                        "r2": fit.r2,
-                        "rule_max_abs_residual": fit.rule_max_abs_residual,
-                    }
-                )
-    return pd.DataFrame(rows)

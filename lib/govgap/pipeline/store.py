@@ -97,13 +97,9 @@ class Processed:
         return pd.read_parquet(self.path("indices.parquet"))
 
     def standings_of(self, view: str) -> pd.DataFrame:
-        """``gaps.standings(indices, view)`` as the store computed it ("63" or "2025")."""
+        """``gaps.standings(indices, view)`` as the store computed it once: "63", or "2025" for the
+        34 provinces from 1/7/2025 (on editions of the 63, their members' aggregates) ranked among them."""
         return pd.read_parquet(self.path("standings_63.parquet" if view == "63" else "standings_34.parquet"))
-
-    def standings_34(self) -> pd.DataFrame:
-        """``gaps.standings(indices, "2025")``, as the store computed it once: the 34 provinces
-        from 1/7/2025 (on editions of the 63, their members' aggregates) with ranks among them."""
-        return self.standings_of("2025")
 
     def _read(self, name: str, columns: list[str], province_code: str | None = None) -> pd.DataFrame:
         """A processed table, or an empty one with the right columns when that input is absent."""

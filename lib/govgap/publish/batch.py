@@ -518,7 +518,7 @@ def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -
     for (year, units), year_runs in sorted(runs.groupby(["year", "units"]), key=lambda g: (-g[0][0], g[0][1])):
         # the 34 on an edition of the 63: their members' population-weighted aggregates (derived)
         if units == "34" and derived is None:
-            derived = processed.standings_34()
+            derived = processed.standings_of("2025")
         table = derived if units == "34" else official
         d7 = table[(table["indicator_id"] == "papi.d7") & (table["source"] == "PAPI")]
         now = d7[d7["year"] == year].set_index("province_code")

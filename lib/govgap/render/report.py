@@ -1176,7 +1176,9 @@ def build(
         return ProvinceReport(find_province(province), int(year), language, path, processed, table, is_sample)
     unit = unit_of(province, "2025")
     members = tuple(province_by_code(c) for c in members_2025(unit.code))
-    derived = processed.standings_34()  # members' population-weighted aggregates, ranked among the 34 (once per store)
+    derived = processed.standings_of(
+        "2025"
+    )  # members' population-weighted aggregates, ranked among the 34 (once per store)
     remember_standings(table, "2025", derived)  # the same table: the gap analysis reads it too
     return ProvinceReport(
         members[0],
