@@ -204,9 +204,11 @@ def _reports(args) -> int:
     failed = [r for r in runs if r["status"] == "failed"]
     done = sum(r["status"] == "ok" for r in runs)
     same = sum(r["status"] == "unchanged" for r in runs)
+    left = len(runs) - done - same - len(failed)  # --retry-failed: the runs that were neither failed nor done
     print(
-        f"{done} report(s) rendered, {same} unchanged, {len(failed)} failed, "
-        f"in {manifest['duration_s']:.1f} s. Index: {resolve(args.reports_dir) / 'index.html'}"
+        f"{done} report(s) rendered, {same} unchanged, {len(failed)} failed"
+        + (f", {left} not rendered (--retry-failed reruns only the failed ones)" if left else "")
+        + f", in {manifest['duration_s']:.1f} s. Index: {resolve(args.reports_dir) / 'index.html'}"
     )
     if manifest.get("simulated_editions"):
         print(
@@ -416,11 +418,14 @@ def main(argv: list[str] | None = None) -> int:
     for key, value in vars(args).items():  # untyped defaults (Path) stay relative to the project
         if isinstance(value, Path):
             setattr(args, key, str(value))
-    from govgap.errors import GovgapError
+    from govgap.errors import GovgapError, is_write_fault, output_error
     from govgap.io._fast import small_pages
+    from govgap.processes import stop_signals
 
     try:
-        with small_pages():  # numpy's huge-page advice off for the run (benchmarks/dossier_speed.py)
+        # small_pages: numpy's huge-page advice off for the run (benchmarks/dossier_speed.py);
+        # stop_signals: SIGTERM and SIGHUP stop a command as Ctrl-C does, its workers with it
+        with small_pages(), stop_signals():
             return args.func(args)
     except BrokenPipeError:  # `govgap provinces | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -428,11 +433,13 @@ def main(argv: list[str] | None = None) -> int:
     except (GovgapError, ConnectionError, OSError) as exc:  # the input, an option, the disk, the network
         if args.debug:
             raise
-        print(f"govgap: error: {exc}", file=sys.stderr)
+        plain = output_error(exc) if is_write_fault(exc, None) else None  # a full disk anywhere
+        print(f"govgap: error: {plain or exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("govgap: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (Stopped): what was done, and how to go on
+        summary = getattr(exc, "summary", "")
+        print(f"govgap: stopped ({exc or 'SIGINT'}).{' ' + summary if summary else ''}", file=sys.stderr)
+        return 128 + getattr(exc, "signum", 2)
     except Exception as exc:  # noqa: BLE001 - a fault in govgap itself: one line, the traceback on request
         if args.debug:
             raise

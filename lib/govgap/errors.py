@@ -7,6 +7,7 @@ in the user's input (a plain message, exit code 2) from a fault in govgap (a bug
     it in words. One subclass per source, so a caller can catch one reader's faults.
   - ``UnknownProvinceError``: a province name that resolves to no province, or to one that no
     longer exists.
+  - ``OutputError``: a file govgap must write cannot be (a full disk, a read-only folder); names the path.
   - ``AccountingError``: rows that do not add up (read != kept + quarantined): a fault in govgap,
     never in the user's files, so it is not an ``AssertionError`` that reads like a failed test.
 
@@ -15,6 +16,8 @@ before this hierarchy existed, so code written against the built-in types keeps 
 """
 
 from __future__ import annotations
+
+import errno
 
 from govgap.redact import redact
 
@@ -91,3 +94,50 @@ class ContractError(GovgapError, ValueError):
 
 class AccountingError(GovgapError):
     """Rows that do not add up: read != kept + quarantined."""
+
+
+class OutputError(GovgapError):
+    """A file govgap must write cannot be written: a full disk, a read-only folder, no permission.
+    ``path`` is the file or folder; the message says why and what to do, in Vietnamese then English."""
+
+    def __init__(self, message: str, path=None):
+        super().__init__(message)
+        self.path = path
+
+
+# errno -> why a write failed and what to do, in the words of the user (Vietnamese, English)
+_FULL = ("Giải phóng chỗ trống hoặc chọn thư mục khác", "Free some space or choose another folder")
+_LOCKED = ("Chọn một thư mục được phép ghi", "Choose a folder you may write to")
+WRITE_FAULTS = {
+    errno.ENOSPC: ("ổ đĩa đã đầy", "the disk is full", *_FULL),
+    errno.EDQUOT: ("đã hết hạn mức dung lượng", "the disk quota is used up", *_FULL),
+    errno.EROFS: ("ổ đĩa hay thư mục chỉ cho đọc", "the disk or folder is read-only", *_LOCKED),
+    errno.EACCES: ("không có quyền ghi", "there is no permission to write there", *_LOCKED),
+    errno.EPERM: ("không có quyền ghi", "there is no permission to write there", *_LOCKED),
+}
+
+
+def output_error(exc: OSError, done: str = "", path=None) -> OutputError | None:
+    """The plain ``OutputError`` for a failed write (``None`` when ``exc`` is not one of
+    ``WRITE_FAULTS``); ``path`` names where, when the error does not (a write that fails half-way
+    has no file name); ``done`` adds what was finished before it, in both languages."""
+    if not isinstance(exc, OSError) or exc.errno not in WRITE_FAULTS:
+        return None
+    vi, en, do_vi, do_en = WRITE_FAULTS[exc.errno]
+    path = exc.filename or path or ""
+    message = (
+        f"Không ghi được {path}: {vi}. {do_vi}, rồi chạy lại lệnh. "
+        f"/ Cannot write {path}: {en}. {do_en}, then run the command again."
+    )
+    return OutputError(message + (f" {done}" if done else ""), path=path)
+
+
+def is_write_fault(exc: BaseException, folder) -> bool:
+    """``exc`` is a failed write into ``folder``: no space or a read-only disk (only writes fail so),
+    or no permission on a file there (a read fails so too, and an input's fault is not the output's;
+    ``folder`` None: only the first two)."""
+    if not isinstance(exc, OSError):
+        return False
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+        return True
+    return folder is not None and exc.errno in WRITE_FAULTS and str(exc.filename or "").startswith(str(folder))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import email
-import re
 import email.policy
+import errno
+import json
+import re
 import os
 import shutil
 import signal
@@ -17,9 +19,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 
 from govgap import cli
+from govgap.errors import OutputError
 from govgap.publish import batch, mailer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,33 +46,59 @@ def test_runs_from_yaml(tmp_path):
         batch.plan_from_yaml(broken, "data/raw/sample", tmp_path)
 
 
-def test_killed_batch_leaves_no_partial_report_and_resumes(isolated_home, tmp_path):
-    reports = tmp_path / "reports"
-    args = [
-        "reports",
-        "--provinces",
-        "Hà Nội,TP HCM,Đắk Lắk",
-        "--languages",
-        "vi,en",
-        "--workers",
-        "2",
-        "--reports-dir",
-        str(reports),
-    ]
+def _batch_args(reports: Path, provinces: str) -> list[str]:
+    return ["reports", "--provinces", provinces, "--languages", "vi,en", "--workers", "2", "--reports-dir", str(reports)]
+
+
+def _start_batch(isolated_home, args):
     env = dict(os.environ, GOVGAP_HOME=str(isolated_home))
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "govgap.cli", *args],
         env=env,
         start_new_session=True,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
+
+
+def _descendants_when_rendering(proc, deadline_s=180) -> list:
+    """The batch's workers and their kernels, once two kernels run."""
+    command = psutil.Process(proc.pid)
+    deadline = time.time() + deadline_s
+    while time.time() < deadline:
+        family = command.children(recursive=True)
+        if sum("ipykernel" in " ".join(p.cmdline()) for p in family if p.is_running()) >= 2:
+            return family
+        time.sleep(0.2)
+    raise AssertionError("the batch never started its kernels")
+
+
+def _gone(family, within_s=20.0) -> list:
+    """The processes of ``family`` still alive after ``within_s`` seconds (zombies count as gone)."""
+    deadline = time.time() + within_s
+    while True:
+        alive = [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        if not alive or time.time() > deadline:
+            return alive
+        time.sleep(0.2)
+
+
+def test_killed_batch_takes_its_workers_and_kernels_leaves_no_partial_report_and_resumes(isolated_home, tmp_path):
+    """Killed outright (SIGKILL of the command alone: no chance to clean up), the batch's workers
+    and kernels end too; the reports it finished are complete and kept, and the same command
+    renders only the rest."""
+    reports = tmp_path / "reports"
+    args = _batch_args(reports, "Hà Nội,TP HCM,Đắk Lắk")
+    proc = _start_batch(isolated_home, args)
     records = reports / ".runs" / "34" / "2024"
+    family = _descendants_when_rendering(proc)
     deadline = time.time() + 180
     while time.time() < deadline and not list(records.glob("*.json")):  # a run finished and recorded
         time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGKILL)
+    proc.kill()
     proc.wait()
+    assert not _gone(family), "a worker or kernel outlived the batch that was killed"
     done = list((reports / "2024").glob("*.html"))
     # a report renamed into place in the instant before the kill, without its record yet, is
     # rendered again (complete either way); the recorded ones must be skipped
@@ -81,9 +111,73 @@ def test_killed_batch_leaves_no_partial_report_and_resumes(isolated_home, tmp_pa
     assert code == 0
     assert len(list((reports / "2024").glob("*.html"))) == 6
     assert not list(reports.rglob("*.tmp"))
-    manifest = __import__("json").loads((reports / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
     status = [r["status"] for r in manifest["runs"]]
     assert status.count("unchanged") == len(recorded) and status.count("ok") == 6 - len(recorded)
+
+
+def test_a_batch_stopped_by_sigterm_ends_its_workers_and_lists_what_it_did(isolated_home, tmp_path):
+    """`kill` (SIGTERM) stops the batch as Ctrl-C does: workers and kernels end at once, the
+    manifest and index list what was rendered and what was not, the message says how to go on,
+    and the exit code is 128 + 15."""
+    reports = tmp_path / "reports"
+    proc = _start_batch(isolated_home, _batch_args(reports, "Hà Nội,TP HCM"))
+    family = _descendants_when_rendering(proc)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert not _gone(family, within_s=5), "a worker or kernel went on after the batch stopped"
+    assert "Traceback" not in err
+    assert "govgap: stopped (SIGTERM)." in err and "Run the same command again to render the rest" in err
+    manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
+    status = [r["status"] for r in manifest["runs"]]
+    assert len(status) == 4 and "stopped" in status and set(status) <= {"ok", "stopped"}
+    done = status.count("ok")
+    assert f"{done} report(s) rendered, {4 - done} not rendered" in err
+    assert "Chưa kết xuất: lệnh đã dừng trước báo cáo này" in (reports / "index.html").read_text(encoding="utf-8")
+    assert not list(reports.rglob("*.tmp"))
+
+
+def _disk_full_on_the_first_pdf(self, target=None, **options):
+    """WeasyPrint on a disk that fills up half-way through the PDF: part of it written, then ENOSPC."""
+    with open(target, "wb") as f:
+        f.write(b"%PDF-1.7 partial")
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_a_full_disk_stops_the_batch_with_one_plain_message(isolated_home, tmp_path, monkeypatch, capsys):
+    import weasyprint
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", _disk_full_on_the_first_pdf)  # forked workers see it
+    reports = tmp_path / "reports"
+    args = ["reports", "--provinces", "Hà Nội,Huế", "--workers", "1", "--reports-dir", str(reports)]
+    code = cli.main(args)
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert f"Không ghi được {reports / '2024'}: ổ đĩa đã đầy." in err
+    assert f"Cannot write {reports / '2024'}: the disk is full. Free some space or choose another folder" in err
+    assert "0 report(s) rendered, 2 not rendered; listed in" in err
+    manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
+    assert [r["status"] for r in manifest["runs"]] == ["failed", "stopped"]  # the second never started
+    assert "No space left on device" in manifest["runs"][0]["error"]
+    assert (reports / "index.html").exists()
+    assert not list(reports.rglob("*.tmp")), "a temporary file was left on the full disk"
+    assert not list((reports / "2024").glob("*.pdf"))
+
+
+def test_a_reports_folder_that_cannot_be_written_is_said_before_any_work(tmp_path, monkeypatch):
+    """A read-only folder (root ignores permission bits, so the file system's answer is simulated)."""
+    folder = tmp_path / "reports"
+
+    def read_only(self, *a, **k):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self))
+
+    monkeypatch.setattr(Path, "write_bytes", read_only)
+    with pytest.raises(OutputError) as caught:
+        batch.run_batch(province_names=["Hà Nội"], reports_dir=folder, progress=False)
+    assert str(caught.value).startswith(f"Không ghi được {folder}: ổ đĩa hay thư mục chỉ cho đọc. Chọn một thư mục")
+    assert "Choose a folder you may write to, then run the command again." in str(caught.value)
+    assert caught.value.path == str(folder)
 
 
 @pytest.fixture(scope="module")
@@ -338,7 +432,7 @@ def test_reports_are_small_phone_ready_and_their_pdf_is_a4(rendered):
     page 1, a chart's blue on some page), and its page count is the one the manifest records."""
     import pypdfium2
 
-    manifest = __import__("json").loads((rendered / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((rendered / "manifest.json").read_text(encoding="utf-8"))
     runs = {Path(r["output"]).name: r for r in manifest["runs"]}
     for name, lang, alt_word in (("ha-noi.vi.html", "vi", "Biểu đồ"), ("ho-chi-minh.en.html", "en", "chart")):
         page = (rendered / "2024" / name).read_text(encoding="utf-8")

@@ -107,7 +107,15 @@ def test_a_failing_run_does_not_stop_the_batch(first_batch, capsys):
     assert not (reports / "2024" / "ha-noi.xx.html").exists()
     # retry only the failed one: it fails again, the others are left as they were
     assert cli.main([*args, "--retry-failed", "--reports-dir", str(reports)]) == 1
-    capsys.readouterr()
+    out = capsys.readouterr().out  # what it really rendered: nothing, the report left as it was is not counted
+    assert "0 report(s) rendered, 1 unchanged, 1 failed, in" in out
+    manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))
+    status = {(r["year"], r["slug"], r["language"]): r["status"] for r in manifest["runs"]}
+    assert status[(2024, "ha-noi", "vi")] == "unchanged" and status[(2024, "ha-noi", "xx")] == "failed"
+    # a report never rendered is not rendered by --retry-failed, and says so
+    args_hue = ["reports", "--provinces", "Huế", "--retry-failed", "--reports-dir", str(reports)]
+    assert cli.main(args_hue) == 0
+    assert "0 report(s) rendered, 0 unchanged, 0 failed, 1 not rendered (--retry-failed" in capsys.readouterr().out
     # a year with no published edition: one plain line, no run, no path, no traceback
     code = cli.main(["reports", "--years", "2031", "--provinces", "Hà Nội", "--reports-dir", str(reports)])
     out, err = capsys.readouterr()

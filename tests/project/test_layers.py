@@ -11,10 +11,10 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "lib" / "govgap"
 
-# The data flow, first to last. The modules at the package root (errors, paths, __init__, and the
-# data folder of fact tables) are the foundation every layer may use; cli is last.
+# The data flow, first to last. The modules at the package root (errors, paths, redact, processes,
+# __init__, and the data folder of fact tables) are the foundation every layer may use; cli is last.
 LAYERS = ["reference", "io", "contract", "sources", "estimate", "compare", "pipeline", "render", "publish", "cli"]
-FOUNDATION = {"govgap", "govgap.errors", "govgap.paths", "govgap.redact", "govgap.data"}
+FOUNDATION = {"govgap", "govgap.errors", "govgap.paths", "govgap.processes", "govgap.redact", "govgap.data"}
 
 
 def module_name(path: Path) -> str:

@@ -35,7 +35,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import astuple, dataclass
 from importlib import resources
 from pathlib import Path
@@ -43,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from govgap import __version__
+from govgap import __version__, processes
 from govgap.estimate.scores import score_subdimensions
 from govgap.estimate.survey_estimates import estimate
 from govgap.io.xlsx import Sheet, column_letter, write_sheet, write_workbook
@@ -1054,7 +1053,7 @@ def generate(
     workers = workers or os.cpu_count() or 1
     from tqdm.auto import tqdm
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with processes.worker_pool(workers) as pool:
         futures = [pool.submit(_write_dossiers, job) for job in jobs]
         for year in sorted(set(survey_years) | set(index_years)):
             survey = _survey_year(seed, year, traits)

@@ -20,17 +20,16 @@ import hashlib
 import json
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from govgap import __version__
+from govgap import __version__, processes
 from govgap.compare import gaps, standings
 from govgap.contract import quarantine as quarantine_contract
 from govgap.contract import schemas
-from govgap.errors import GovgapError, InputError
+from govgap.errors import GovgapError, InputError, is_write_fault, output_error
 from govgap.estimate import dossier_metrics, merged_provinces, survey_estimates
 from govgap.io import sheets
 from govgap.io.xlsx import Sheet, write_workbook
@@ -224,7 +223,7 @@ def _write(frame: pd.DataFrame, path: Path) -> None:
         frame.to_parquet(tmp, index=False, row_group_size=25_000)
     else:
         frame.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    os.replace(tmp, path)  # (a failed write's temporary file is removed by prepare)
 
 
 BEFORE_MERGER = "truoc-1-7-2025"  # dossiers/2025/<this>/: exports of the departments before 1/7/2025
@@ -385,14 +384,21 @@ def prepare(data_dir: str | Path, workers: int | None = None, force: bool = Fals
     out = Processed(processed_dir_for(data_dir))
     if os.environ.get(BATCH_ENV) and out.path(STAMP).exists():
         return out  # inside a batch: the parent process prepared the data once for all runs
-    out.folder.mkdir(parents=True, exist_ok=True)
-    with open(out.path(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one process builds; the others wait, then reuse it
-        files = _input_files(data_dir)
-        fingerprint = _stat_fingerprint(files, data_dir)
-        if not force and out.path(STAMP).exists() and out.stamp.get("fingerprint") == fingerprint:
-            return out
-        _build(data_dir, out, files, fingerprint, workers, progress)
+    try:
+        out.folder.mkdir(parents=True, exist_ok=True)
+        with open(out.path(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one process builds; the others wait, then reuse it
+            files = _input_files(data_dir)
+            fingerprint = _stat_fingerprint(files, data_dir)
+            if not force and out.path(STAMP).exists() and out.stamp.get("fingerprint") == fingerprint:
+                return out
+            _build(data_dir, out, files, fingerprint, workers, progress)
+    except OSError as exc:  # a full disk or a read-only folder: said with the path, no temporary file left
+        for tmp in out.folder.rglob("*.tmp") if out.folder.is_dir() else []:
+            tmp.unlink(missing_ok=True)
+        if is_write_fault(exc, out.folder):
+            raise output_error(exc, path=out.folder) from None
+        raise
     return out
 
 
@@ -480,7 +486,7 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
     by_year: dict[int, list] = {}
     from tqdm.auto import tqdm
 
-    with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+    with processes.worker_pool(workers or os.cpu_count() or 1) as pool:
         # the survey years are the longest jobs: they start first, beside the exports
         survey_results = [pool.submit(_survey_job, job) for job in surveys]
         cleaned = pool.map(_dossier_job, jobs)

@@ -16,8 +16,9 @@ import hashlib
 import html
 import json
 import os
+import signal
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -27,9 +28,9 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from govgap import __version__
+from govgap import __version__, processes
 from govgap.compare.gaps import band_label, unit
-from govgap.errors import InputError, OptionError
+from govgap.errors import InputError, OptionError, is_write_fault, output_error
 from govgap.paths import NOTEBOOKS, REPORTS, SAMPLE_DATA, project_root, resolve
 from govgap.pipeline import inputs, sample, store
 from govgap.publish import pdf
@@ -236,11 +237,26 @@ def _shutdown_kernel() -> None:
             pass
 
 
+def _kill_kernel() -> None:
+    """The worker is told to end (the batch was stopped): its kernel, in a session of its own, ends
+    with it, now, and its connection file is removed."""
+    starting = getattr(_KERNEL.pop("client", None), "km", None)
+    for km in {id(k): k for k in (_KERNEL.pop("km", None), starting) if k is not None}.values():
+        pgid = getattr(getattr(km, "provisioner", None), "pgid", None)
+        if pgid:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except ProcessLookupError:  # already gone
+                pass
+        km.cleanup_connection_file()
+
+
 def _worker_init(log_path: str) -> None:
     from multiprocessing import util
 
     _quiet_worker(log_path)
-    util.Finalize(None, _shutdown_kernel, exitpriority=100)
+    util.Finalize(None, _shutdown_kernel, exitpriority=100)  # a worker ending normally: a clean shutdown
+    processes.on_worker_exit(_kill_kernel)  # a worker told to end: the kernel is killed
 
 
 RESET_CELL = (
@@ -252,7 +268,7 @@ def _render_in_pool(runs: list, workers: int, template: str, root: str, log: str
     """Render ``runs`` in a pool of ``workers`` and record each result on its run; returns the runs
     lost because a worker died (the pool breaks, and every run it still held with it)."""
     broken = []
-    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(log,)) as pool:
+    with processes.worker_pool(workers, _worker_init, (log,)) as pool:
         futures = {pool.submit(execute_run, asdict(r), template, root): r for r in runs}
         for fut in as_completed(futures):
             run = futures[fut]
@@ -266,7 +282,13 @@ def _render_in_pool(runs: list, workers: int, template: str, root: str, log: str
             run.status, run.error, run.duration_s = result["status"], result["error"], result["duration_s"]
             run.sizes = result.get("sizes", {})
             bar.update(1)
+            if result.get("write_fault"):  # a full disk or a read-only folder: the next runs would fail alike
+                raise OutputFault(result["write_fault"])
     return broken
+
+
+class OutputFault(Exception):
+    """A run could not write its files (``WRITE_FAULTS``): the batch stops; carries (errno, path)."""
 
 
 def execute_run(run: dict, template: str, root: str) -> dict:
@@ -281,10 +303,10 @@ def execute_run(run: dict, template: str, root: str) -> dict:
 
     start = time.perf_counter()
     out, executed = Path(run["output"]), Path(run["executed"])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    executed.parent.mkdir(parents=True, exist_ok=True)
     notebook, client = None, None
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        executed.parent.mkdir(parents=True, exist_ok=True)
         notebook = nbformat.read(template, as_version=4)
         for cell in notebook.cells:  # what papermill's own loader ensures before parameterising
             cell.metadata.setdefault("tags", [])
@@ -306,6 +328,7 @@ def execute_run(run: dict, template: str, root: str) -> dict:
                 timeout=900,
                 resources={"metadata": {"path": str(Path(root) / "notebooks")}},
             )
+            _KERNEL["client"] = client  # its kernel, while it starts, is one to end if the worker is told to
             try:
                 client.execute(cleanup_kc=False)
                 break
@@ -317,9 +340,7 @@ def execute_run(run: dict, template: str, root: str) -> dict:
                 client = None
         body, _ = _exporter(run["language"]).from_notebook_node(notebook)
         body = body.replace("<title>Notebook</title>", f"<title>{html.escape(run['province'])} {run['year']}</title>")
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(body, encoding="utf-8")
-        os.replace(tmp, out)
+        _write_atomic(out, body)
         sizes = {"html": out.stat().st_size}
         if "pdf" in run.get("formats", FORMATS):
             made = pdf.write_pdf(out)
@@ -327,16 +348,45 @@ def execute_run(run: dict, template: str, root: str) -> dict:
         run.update(status="ok", error="", sizes=sizes)
     except Exception as exc:  # every failure is reported, none stops the batch
         run.update(status="failed", error=_plain_error(exc) + _failing_cell(notebook))
+        _note_write_fault(run, exc)
     finally:
         if client is not None:
             _KERNEL["km"] = client.km
             if client.kc is not None:
                 client.kc.stop_channels()
-        if notebook is not None:
-            nbformat.write(notebook, executed)
+        _KERNEL.pop("client", None)
+        processes.restore_worker_signals()  # nbclient set its own SIGINT/SIGTERM handlers, then the defaults
     run["duration_s"] = round(time.perf_counter() - start, 2)
-    _write_state(run)
+    try:  # what the run did, kept even when it failed: the executed notebook shows where
+        if notebook is not None:
+            _write_atomic(executed, nbformat.writes(notebook))
+        _write_state(run)
+    except OSError as exc:
+        if not _note_write_fault(run, exc):
+            raise
+        run.update(status="failed", error=_plain_error(exc))
     return run
+
+
+def _note_write_fault(run: dict, exc: Exception) -> bool:
+    """Record on ``run`` a write of its files that failed for want of space or permission."""
+    folder = os.path.commonpath([run["output"], run["executed"]])  # the batch's reports folder
+    if is_write_fault(exc, folder):
+        run["write_fault"] = [exc.errno, str(exc.filename or Path(run["output"]).parent)]
+        return True
+    return False
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """``text`` to ``path`` through a temporary name: the file is complete or absent, never partial,
+    and no temporary file is left when the write fails."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _state_path(run: dict) -> Path:
@@ -345,10 +395,7 @@ def _state_path(run: dict) -> Path:
 
 def _write_state(run: dict) -> None:
     """Each finished run leaves a small record, so a batch killed half-way can resume."""
-    path = _state_path(run)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(run, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    _write_atomic(_state_path(run), json.dumps(run, ensure_ascii=False))
 
 
 def _read_state(run: dict) -> dict | None:
@@ -393,6 +440,7 @@ def run_batch(
     63 provinces, Vietnamese), or those of ``runs_file`` (YAML, see ``plan_from_yaml``)."""
     root = project_root()
     reports_dir = resolve(reports_dir)
+    _check_writable(reports_dir)
     data_path = inputs.ensure_data(data_dir)
     processed = store.prepare(data_path, workers=workers, progress=progress)
     years = [int(y) for y in (years or [processed.latest_edition("PAPI")])]
@@ -436,12 +484,14 @@ def run_batch(
         unchanged = (
             old and old["fingerprint"] == run.fingerprint and old["status"] in ("ok", "unchanged") and run.files_exist()
         )
-        if retry_failed:
+        if retry_failed:  # the others are not rendered: listed as they are, never as rendered now
             if old and old["status"] == "failed":
                 todo.append(run)
-            elif old:
-                run.status, run.error, run.duration_s = old["status"], old["error"], old["duration_s"]
-                run.fingerprint, run.sizes = old["fingerprint"], old.get("sizes", {})
+            elif old and old["status"] in ("ok", "unchanged") and run.files_exist():
+                run.status, run.sizes = "unchanged", old.get("sizes", {})
+                run.fingerprint = old["fingerprint"]
+            else:
+                run.status = "not_run"
             continue
         if unchanged and not force:
             run.status, run.sizes = "unchanged", old.get("sizes", {})
@@ -449,31 +499,10 @@ def run_batch(
             todo.append(run)
     started = dt.datetime.now()
     t0 = time.perf_counter()
-    if todo:
-        from tqdm.auto import tqdm
-
-        env_root = str(root)
-        saved = {k: os.environ.get(k) for k in ("GOVGAP_HOME", store.BATCH_ENV)}
-        os.environ["GOVGAP_HOME"] = env_root  # workers and their kernels inherit these
-        os.environ[store.BATCH_ENV] = processed.stamp["fingerprint"]
-        try:
-            log = str(reports_dir / ".runs" / "kernels.log")
-            bar = tqdm(total=len(todo), desc="reports", disable=not progress)
-            broken = _render_in_pool(todo, workers or os.cpu_count() or 1, str(template), env_root, log, bar)
-            # a worker that died (killed, out of memory) took the runs it shared the pool with: each
-            # is tried again alone on a fresh worker, so only the run that kills its worker fails
-            for run in broken:
-                if _render_in_pool([run], 1, str(template), env_root, log, bar):
-                    run.status, run.duration_s, run.sizes = "failed", 0.0, {}
-                    run.error = "worker stopped while rendering this report (killed, or out of memory); tried twice"
-                    bar.update(1)
-            bar.close()
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+    stopped = _render(todo, workers, template, root, reports_dir, processed, progress) if todo else None
+    for run in todo:
+        if run.status == "pending":  # the batch stopped before this run's result came back
+            run.status = "stopped"
     manifest = {
         "govgap_version": __version__,
         "started": started.isoformat(timespec="seconds"),
@@ -493,12 +522,96 @@ def run_batch(
             r for key, r in previous.items() if key not in {x.output for x in runs} and Path(key).exists()
         ],
     }
-    reports_dir.mkdir(parents=True, exist_ok=True)
-    tmp = manifest_path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, manifest_path)
-    write_index(manifest, processed, reports_dir)
+    listed = _write_manifest_and_index(manifest, processed, reports_dir, stopped is not None)
+    if stopped is not None:
+        raise _stopped_error(stopped, manifest, listed, reports_dir)
     return manifest
+
+
+def _check_writable(folder: Path) -> None:
+    """A reports folder that cannot be written (read-only, no permission, a full disk) is said
+    before any work is done, with its path."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".govgap-write-check-{os.getpid()}.tmp"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:  # named by the folder the user chose, not by govgap's probe file in it
+        raise output_error(OSError(exc.errno, exc.strerror, str(folder))) or exc from None
+
+
+def _render(todo: list, workers, template: Path, root: Path, reports_dir: Path, processed, progress: bool):
+    """Render the runs of ``todo`` (each gets its status); returns ``None``, or what stopped the batch:
+    a ``KeyboardInterrupt`` (Ctrl-C, SIGTERM, SIGHUP) or an ``OutputFault``, the workers and their
+    kernels ended with it."""
+    from tqdm.auto import tqdm
+
+    env_root = str(root)
+    saved = {k: os.environ.get(k) for k in ("GOVGAP_HOME", store.BATCH_ENV)}
+    os.environ["GOVGAP_HOME"] = env_root  # workers and their kernels inherit these
+    os.environ[store.BATCH_ENV] = processed.stamp["fingerprint"]
+    log = str(reports_dir / ".runs" / "kernels.log")
+    bar = tqdm(total=len(todo), desc="reports", disable=not progress)
+    try:
+        broken = _render_in_pool(todo, workers or os.cpu_count() or 1, str(template), env_root, log, bar)
+        # a worker that died (killed, out of memory) took the runs it shared the pool with: each
+        # is tried again alone on a fresh worker, so only the run that kills its worker fails
+        for run in broken:
+            if _render_in_pool([run], 1, str(template), env_root, log, bar):
+                run.status, run.duration_s, run.sizes = "failed", 0.0, {}
+                run.error = "worker stopped while rendering this report (killed, or out of memory); tried twice"
+                bar.update(1)
+        return None
+    except (KeyboardInterrupt, OutputFault) as exc:
+        return exc
+    finally:
+        bar.close()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _write_manifest_and_index(manifest: dict, processed, reports_dir: Path, tolerant: bool) -> bool:
+    """Write ``manifest.json`` and ``index.html``; ``tolerant`` (a batch that stopped): a write that
+    fails for want of space or permission leaves no temporary file and returns False."""
+    try:
+        reports_dir.mkdir(parents=True, exist_ok=True)
+        _write_atomic(reports_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+        write_index(manifest, processed, reports_dir)
+        return True
+    except OSError as exc:
+        fault = output_error(exc)
+        if fault is None:
+            raise
+        if not tolerant:
+            raise fault from None
+        return False
+
+
+def _stopped_error(stopped: BaseException, manifest: dict, listed: bool, reports_dir: Path) -> BaseException:
+    """What the command says when the batch stopped before the end: why, what was rendered, where
+    it is listed, and how to go on (the same command renders the rest; done reports are kept)."""
+    runs = manifest["runs"]
+    done = sum(r["status"] == "ok" for r in runs)
+    left = sum(r["status"] not in ("ok", "unchanged") for r in runs)
+    where = f"{reports_dir / MANIFEST}, {reports_dir / 'index.html'}"
+    if listed:
+        vi = f"Đã kết xuất {done} báo cáo, {left} báo cáo chưa kết xuất; danh sách ở {where}."
+        en = f"{done} report(s) rendered, {left} not rendered; listed in {where}."
+    else:
+        vi = f"Đã kết xuất {done} báo cáo, {left} báo cáo chưa kết xuất; không ghi được {where}."
+        en = f"{done} report(s) rendered, {left} not rendered; {where} could not be written either."
+    again = (
+        "Chạy lại đúng lệnh này để kết xuất phần còn lại. / Run the same command again to render the rest "
+        "(the reports already rendered are not redone)."
+    )
+    if isinstance(stopped, OutputFault):
+        code, path = stopped.args[0]
+        return output_error(OSError(code, os.strerror(code), path), done=f"{vi} / {en}") or stopped
+    stopped.summary = f"{vi} {again.split(' / ')[0]} / {en} {again.split(' / ')[1]}"
+    return stopped
 
 
 def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -> Path:
@@ -620,7 +733,7 @@ def _index_link(run, reports_dir: Path) -> dict:
     if done:
         status = ""
     else:  # a failed or planned-but-not-run report: the reason in plain words
-        status = report_text.text(f"status_{run.status}", "vi") if run.status == "failed" else run.status
+        status = report_text.text(f"status_{run.status}", "vi")
         status += f" ({run.error[:200]})" if run.error else ""
     pdf_path = Path(run.output).with_suffix(".pdf")
     return {

@@ -21,8 +21,12 @@ def write_pdf(html_path: str | Path, pdf_path: str | Path | None = None) -> Path
     html_path = Path(html_path)
     pdf_path = Path(pdf_path) if pdf_path else html_path.with_suffix(".pdf")
     tmp = pdf_path.with_name(pdf_path.name + ".tmp")
-    weasyprint.HTML(filename=str(html_path)).write_pdf(str(tmp))
-    os.replace(tmp, pdf_path)
+    try:
+        weasyprint.HTML(filename=str(html_path)).write_pdf(str(tmp))
+        os.replace(tmp, pdf_path)
+    except BaseException:  # a full disk half-way: no partial file left behind
+        tmp.unlink(missing_ok=True)
+        raise
     return pdf_path
 
 
