@@ -103,6 +103,9 @@ def _context(args) -> int:
         extra = path.parent / "context_columns.csv"
         tables, errors = context.read_table(path, kind=args.kind, columns=extra if extra.exists() else None), []
     print(tables.summary() or "No table read.")
+    for acc in tables.accounting:  # an empty template reads so; a table exported without its rows too
+        if acc.read == 0:
+            print(f"  WARNING {acc.source}: the header was found but there are no rows below it (an empty template?)")
     for row in tables.issues.to_dict("records"):
         print(f"  {row['severity'].upper()} [{row['check']}] {_where(row)}: {row['message']}")
     for reason, n in tables.quarantine.groupby("reason").size().items():

@@ -21,6 +21,7 @@ sees what was there: ``[số điện thoại]``, ``[số giấy tờ]``, ``[emai
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from functools import lru_cache
@@ -85,3 +86,25 @@ def redact(text):
 def has_personal_data(text) -> bool:
     """Whether ``redact`` would change ``text``."""
     return isinstance(text, str) and redact(text) != text
+
+
+# what an id must contain before ``redact`` is worth running on it: a run of 9 digits, an e-mail,
+# or a phone number written in groups (a dossier code such as "000.00.19.H26-240101-0001" has none)
+_MAYBE_PERSONAL_ID = r"[0-9]{9}|@|[0-9]{2,4}[ .-][0-9]{3}[ .-][0-9]{3}"
+
+
+def pseudonymised_ids(ids):
+    """Ids (dossier codes, respondent ids) with personal data masked: an id that is, or holds, a
+    phone, ID-card number or e-mail becomes its mask and a short hash of it ("[số giấy tờ]#3f2a9c1e"),
+    so the ids stay distinct and the same id always gets the same pseudonym. ``ids``: a pandas
+    Series (this module imports no pandas: error messages use it too, and must load fast)."""
+    suspect = ids.astype("str").str.contains(_MAYBE_PERSONAL_ID, regex=True, na=False).to_numpy()
+    if not suspect.any():
+        return ids
+    out = ids.astype(object).copy()
+    for i in suspect.nonzero()[0]:
+        value = out.iat[i]
+        masked = redact(value)
+        if masked != value:
+            out.iat[i] = f"{masked}#{hashlib.sha256(value.encode('utf-8')).hexdigest()[:8]}"
+    return out.astype(ids.dtype) if ids.dtype != object else out

@@ -42,7 +42,7 @@ def _bad_files(folder):
         "empty.csv": ("", "the file is empty"),
         "random.csv": (bytes(random.randrange(256) for _ in range(4000)), "not a CSV text file"),
         "workbook.csv": (b"PK\x03\x04" + bytes(200), "is an .xlsx/.ods (zip) workbook"),
-        "truncated.xlsx": (b"PK\x03\x04" + bytes(3000), "cannot open as a spreadsheet"),
+        "truncated.xlsx": (b"PK\x03\x04" + bytes(3000), "the workbook is damaged or incomplete"),
         "all_broken.csv": (HEADER + "\n" + "HS1,Đất đai,x,y,01/02/2024\nHS2,a,b\n", "every one of its 2 rows"),
     }
     for name, (content, _) in cases.items():

@@ -42,10 +42,7 @@ def redacted(quarantine: pd.DataFrame) -> pd.DataFrame:
             out[col] = [redact(v) if isinstance(v, str) else v for v in out[col]]
     for col in _ID_COLUMNS:
         if col in out:
-            out[col] = [
-                redact(v) if isinstance(v, str) and (len(v) > 40 or " " in v.strip() or "@" in v) else v
-                for v in out[col]
-            ]
+            out[col] = [redact(v) for v in out[col]]
     return out
 
 

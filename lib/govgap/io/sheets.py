@@ -19,6 +19,7 @@ import numpy as np
 
 from govgap.errors import InputError
 from govgap.io.legacy_text import LEGACY_CONVERTERS, syllable_score
+from govgap.io.workbooks import open_book
 from govgap.reference.text import fold, nfc
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ def csv_codec(path: Path) -> tuple[str, str]:
         head = fh.read(1 << 20)
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return "utf-16", head.decode("utf-16", errors="ignore")
-    if not head.strip():
+    if not head.removeprefix(b"\xef\xbb\xbf").strip():  # nothing, or only a byte-order mark
         raise InputError(f"{Path(path).name}: the file is empty; export the table again", file=Path(path).name)
     _refuse_binary(Path(path).name, head)
     try:
@@ -307,12 +308,7 @@ def read_grids(path: str | Path) -> list[Grid]:
         return [Grid("-", rows, {}, codec)]
     if suffix not in EXCEL_TYPES:
         raise InputError(f"{path.name}: not a spreadsheet or CSV file (expected .xlsx, .xls, .ods or .csv)")
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # noqa: BLE001 - calamine raises its own error types for broken files
-        raise InputError(f"{path.name}: cannot open as a spreadsheet ({exc})") from None
+    book = open_book(path)
     grids = []
     for name in book.sheet_names:
         sheet = book.get_sheet_by_name(name)

@@ -46,6 +46,8 @@ from govgap.io.sheets import (
     read_dictionary,
     sniff_delimiter,
 )
+from govgap.io.workbooks import HtmlBook, open_book
+from govgap.redact import pseudonymised_ids, redact
 from govgap.reference.calendar import WorkCalendar, read_days_off
 from govgap.reference.text import is_sample_text
 
@@ -306,12 +308,7 @@ def _convert_text_columns(
 
 
 def _read_excel(path: Path, extra: str | None) -> Export:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for broken files
-        raise DossierFormatError(f"{path.name}: cannot open as a spreadsheet ({exc})") from None
+    book = open_book(path, DossierFormatError)  # a web page saved as .xls is read as its tables
     parts, sheets, notes, columns, personal, unrecognised = [], [], [], {}, [], []
     first_error, marked = None, False
     for name in book.sheet_names:
@@ -369,6 +366,8 @@ def _read_excel(path: Path, extra: str | None) -> Export:
         notes.append("legacy text converted: " + "; ".join(converted))
     if marked:
         notes.append("govgap's sample marker in the title: simulated records, not real ones")
+    if isinstance(book, HtmlBook):
+        notes.append("a web page (HTML) saved with a workbook's name: its tables read as sheets")
     return Export(frame, path.name, sheets, "unicode", columns, unrecognised, personal, notes, marked)
 
 
@@ -717,11 +716,18 @@ class Cleaned:
         return quarantine_contract.values_of(self.quarantine, UNKNOWN_STATUS)
 
 
-def calendar_for(period_start, period_end, days_off: str | Path | None = None) -> WorkCalendar:
+EARLIEST_RECEIVED_DAYS = 3 * 366  # a dossier received longer before the period is a typing error
+LATEST_DUE_DAYS = 365  # so is an appointed date more than a year after the period (or the export)
+
+
+def calendar_for(period_start, period_end, days_off: str | Path | None = None, as_of=None) -> WorkCalendar:
+    """The working-day calendar of a period: from the earliest received date kept to a year after
+    the period or the export's day, whichever is later (the dates quarantined otherwise)."""
     off, work = read_days_off(days_off) if days_off else ([], [])
+    last = max(pd.Timestamp(period_end), pd.Timestamp(as_of if as_of is not None else period_end))
     return WorkCalendar(
-        pd.Timestamp(period_start).date().replace(month=1, day=1) - pd.Timedelta(days=800),
-        pd.Timestamp(period_end).date(),
+        (pd.Timestamp(period_start) - pd.Timedelta(days=EARLIEST_RECEIVED_DAYS)).date(),
+        (last + pd.Timedelta(days=LATEST_DUE_DAYS)).date(),
         off,
         work,
     )
@@ -920,7 +926,7 @@ def clean_dossiers(
         legal = pd.to_numeric(pd.Series(cats["legal_days"]).astype(object), errors="coerce").to_numpy()
         fill = np.flatnonzero(np.isnat(due_day) & ~np.isnan(legal) & ~np.isnat(rec_day))
         if len(fill):
-            cal = calendar = calendar or calendar_for(start, end, days_off)
+            cal = calendar = calendar or calendar_for(start, end, days_off, as_of)
             due.fill(fill, cal.add(received.take(fill), legal[fill]))
             due_day = due.days()
             notes.append(f"{len(fill)} appointed dates computed from the legal time limit")
@@ -933,11 +939,19 @@ def clean_dossiers(
     flag(due_day < rec_day, "appointed date before received date", "due", due.take)
     flag(rec_day > end_day, "received after the end of the period", "received", received.take)
     flag(
-        rec_day < np.datetime64(start.date(), "D") - 3 * 366,
+        rec_day < np.datetime64(start.date(), "D") - EARLIEST_RECEIVED_DAYS,
         "received more than three years before the period",
         "received",
         received.take,
     )
+    latest = max(end_day, limit - 1) + LATEST_DUE_DAYS
+    flag(due_day > latest, "appointed date more than a year after the period", "due", due.take)
+    for name in optional:  # hand-back and supplement dates: after the dossier came in, not in the future
+        if dates[name] is not None:
+            day = dates[name].days()
+            label = f"column {name}"
+            flag(day < rec_day, f"date in {label} before the received date", name, dates[name].take)
+            flag(day >= limit, f"date in {label} in the future", name, dates[name].take)
 
     status_cat = cats["status_text"]
     progress = list(_PROGRESS)  # finished, returned, withdrawn, supplementing, in_progress
@@ -1022,7 +1036,7 @@ def clean_dossiers(
     # the kept rows of the largest columns are gathered on a second core meanwhile
     kept = fast.in_background(
         lambda: {
-            "dossier_id": ids.take(good).reset_index(drop=True),
+            "dossier_id": pseudonymised_ids(ids.take(good).reset_index(drop=True)),
             "received": received.take(good),
             "due": due.take(good),
             "finished": finished_at(good),
@@ -1049,11 +1063,11 @@ def clean_dossiers(
         }
     )
     quarantine = quarantine_contract.redacted(quarantine)
-    columns = {
-        "procedure": cats["procedure"].take(good),
-        "procedure_code": cats["procedure_code"].take(good),
-        "field": cats["field"].take(good),
-        "office": cats["office"].take(good),
+    columns = {  # free text of the export: a name, phone or e-mail typed into it is masked
+        "procedure": _redacted(cats["procedure"].take(good)),
+        "procedure_code": _redacted(cats["procedure_code"].take(good)),
+        "field": _redacted(cats["field"].take(good)),
+        "office": _redacted(cats["office"].take(good)),
         "channel": pd.Categorical.from_codes(np.maximum(channel[good], 0), CHANNELS),
         **{
             name: None if dates[name] is None else dates[name].take(good)
@@ -1070,9 +1084,21 @@ def clean_dossiers(
     }
     # the full-length arrays are no longer needed: their memory is reused for the classification
     del rec_day, due_day, fin_day, numbers, state, channel, paid
-    table = _classify(columns, start, end, calendar or calendar_for(start, end, days_off), supplement_pause)
+    table = _classify(columns, start, end, calendar or calendar_for(start, end, days_off, as_of), supplement_pause)
     accounting = Accounting(source=source, read=n, kept=len(table), quarantined=int(bad.sum()))
     return Cleaned(table, quarantine, accounting, notes)
+
+
+def _redacted(values: pd.Categorical) -> pd.Categorical:
+    """``values`` with personal data masked in its categories (few: offices, procedures), two
+    categories that mask alike becoming one."""
+    categories = pd.Index(values.categories)
+    masked = [redact(v) if isinstance(v, str) else v for v in categories]
+    if list(categories) == masked:
+        return values
+    merged = pd.Index(dict.fromkeys(masked))
+    codes = np.append(merged.get_indexer(masked), -1)[values.codes]
+    return pd.Categorical.from_codes(codes, merged)
 
 
 _PROGRESS = {"finished": 3, "returned": 3, "withdrawn": 2, "supplementing": 1, "in_progress": 0}

@@ -35,6 +35,7 @@ import pandas as pd
 from govgap.contract import schemas
 from govgap.errors import LayoutError, UnknownProvinceError
 from govgap.io.sheets import excel_error_cells
+from govgap.io.workbooks import open_book
 from govgap.io.xlsx import column_letter
 from govgap.reference.catalogue import ancestors, indicators, scale_for
 from govgap.reference.provinces import (
@@ -191,13 +192,8 @@ def open_workbook(path: str | Path) -> dict[str, pd.DataFrame]:
     numeric, as ``pandas.read_excel(header=None)`` gives them). python-calamine reads the cells
     (ten times quicker than going through pandas' Excel parser); a sheet it cannot parse (PCI 2014
     has sheets with a malformed dimension record) is read through openpyxl."""
-    from python_calamine import CalamineWorkbook
-
     path = Path(path)
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # noqa: BLE001 - calamine raises its own error types
-        raise LayoutError(f"{path.name}: the workbook cannot be opened ({exc})", file=path.name) from exc
+    book = open_book(path, LayoutError)
     grids, unreadable = {}, []
     errors = excel_error_cells(path)  # read as empty cells; put back so they are not "suppressed"
     for name in book.sheet_names:
