@@ -53,7 +53,7 @@ def _prepare(args) -> int:
             f"Rows read {acc['read'].sum():,}, kept {acc['kept'].sum():,}, "
             f"quarantined {acc['quarantined'].sum():,} (see quarantine.parquet)."
         )
-    else:
+    elif not len(processed.file_errors()):
         print("No survey or dossier files found; published tables only.")
     for row in processed.file_errors().itertuples():
         print(f"UNREADABLE {row.source}: {row.error}")

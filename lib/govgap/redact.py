@@ -36,7 +36,9 @@ _UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀ�
 _LOWER = "a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
 _WORD = f"[{_UPPER}][{_LOWER}]+"
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# the look-behind starts a match only where a word starts: without it a long cell (a 200 kB line)
+# is scanned again from every one of its characters
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w.])(\+?84|0)[ .-]?\d{2,3}([ .-]?\d{3,4}){2}(?![\w])")
 ID_NUMBER = re.compile(r"(?<![\d.,/-])(\d{9}|\d{12,})(?![\d.,/-])")  # CMND 9 digits, CCCD 12
 LONG_NUMBER = re.compile(r"(?<![\d.,/-])\d{9,}(?![\d.,/-])")  # any other run of 9 or more digits

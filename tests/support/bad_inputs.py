@@ -213,64 +213,102 @@ def _indices_cases() -> dict[str, tuple[bytes | str, Case]]:
 SURVEY = "papi_survey_2024"
 
 
-def _survey_cases(sample: Path) -> dict[str, tuple[dict, Case]]:
+def _survey_cases() -> dict[str, tuple[object, Case]]:
     """Each case is a data folder ``<case>/survey/`` with the sample's codebook and margins and one
-    survey file (its name, its bytes), read by ``govgap prepare``. "error": the file is listed as
-    unreadable with ``words`` (exit code 2); "read": its bad rows are quarantined with ``words``."""
-    import pandas as pd
-
-    base = pd.read_csv(sample / "survey" / f"{SURVEY}.csv", dtype=str, keep_default_na=False).head(200)
-    csv_text = base.to_csv(index=False)
-    dta = (sample / "survey" / f"{SURVEY}.dta").read_bytes()
+    survey file, read by ``govgap prepare``: a function of the sample's survey folder giving the
+    files (name: bytes or text). "error": the file is listed as unreadable with ``words`` (exit
+    code 2); "read": its bad rows are quarantined with ``words``."""
     c = {}
 
     def add(label, files, expect, words="", quarantined=None):
         c[label] = (files, Case("survey", label, expect, words, quarantined))
 
-    def changed(col, row, value):
-        frame = base.copy()
-        frame.loc[row, col] = value
-        return {f"{SURVEY}.csv": frame.to_csv(index=False)}
+    def base(folder: Path):
+        import pandas as pd
 
-    add("s_empty", {f"{SURVEY}.csv": ""}, "error", "the file is empty")
-    add("s_header_only", {f"{SURVEY}.csv": csv_text.splitlines()[0] + "\n"}, "error", "no respondent")
-    add("s_random_sav", {f"{SURVEY}.sav": bytes(random.Random(5).randrange(256) for _ in range(4000))}, "error", "")
-    add("s_truncated_dta", {f"{SURVEY}.dta": dta[:3000]}, "error", "damaged")
-    add("s_text_as_sav", {f"{SURVEY}.sav": csv_text}, "error", "")
-    add("s_weight_inf", changed("trong_so", 3, "inf"), "read", "weight", 1)
-    add("s_weight_negative", changed("trong_so", 3, "-2.5"), "read", "weight", 1)
-    add("s_weight_text", changed("trong_so", 3, "nặng"), "read", "weight", 1)
-    add("s_weight_huge", changed("trong_so", 3, "1e308"), "read", "weight", 1)
-    add("s_no_weight", {f"{SURVEY}.csv": base.drop(columns=["trong_so"]).to_csv(index=False)}, "error", "trong_so")
-    add("s_phone_in_answer", changed("d702b", 5, PHONE), "read", "", 1)
-    add("s_answer_out_of_scale", changed("d701a", 6, "9"), "read", "", 1)
-    broken = csv_text.splitlines()
-    broken[9] = ";".join(broken[9].split(",")[:3] + [NAME, CCCD, PHONE])
-    add("s_wrong_delimiter_line", {f"{SURVEY}.csv": "\n".join(broken) + "\n"}, "read", "", 1)
-    margins = (sample / "survey" / "margins.csv").read_text(encoding="utf-8")
-    add("s_margins_negative", {"margins.csv": margins.replace("sex,Nam,0.49", "sex,Nam,-0.49")}, "error", "margins.csv")
-    add("s_margins_text", {"margins.csv": margins.replace("sex,Nam,0.49", "sex,Nam,nhiều")}, "error", "margins.csv")
+        frame = pd.read_csv(folder / f"{SURVEY}.csv", dtype=str, keep_default_na=False)
+        # without the sample's own planted faults (ages, a stray code, copies): each case has only its own
+        age = pd.to_numeric(frame["tuoi"], errors="coerce")
+        clean = age.between(18, 110) & (frame["d702a"] != "5") & ~frame["id_nguoi_tra_loi"].duplicated(keep=False)
+        return frame[clean].head(200).reset_index(drop=True)
+
+    def text(folder):
+        return base(folder).to_csv(index=False)
+
+    def changed(col, row, value):
+        def files(folder):
+            frame = base(folder)
+            frame.loc[row, col] = value
+            return {f"{SURVEY}.csv": frame.to_csv(index=False)}
+
+        return files
+
+    def wrong_delimiter(folder):
+        lines = text(folder).splitlines()
+        lines[9] = ";".join(lines[9].split(",")[:3] + [NAME, CCCD, PHONE])
+        return {f"{SURVEY}.csv": "\n".join(lines) + "\n"}
+
+    def margins(old, new):
+        return lambda folder: {"margins.csv": (folder / "margins.csv").read_text(encoding="utf-8").replace(old, new)}
+
+    noise = bytes(random.Random(5).randrange(256) for _ in range(4000))
+    add("s_empty", lambda f: {f"{SURVEY}.csv": ""}, "error", "the file is empty")
+    add("s_header_only", lambda f: {f"{SURVEY}.csv": text(f).splitlines()[0] + "\n"}, "error", "no respondent rows")
+    add("s_random_sav", lambda f: {f"{SURVEY}.sav": noise}, "error", "cannot be read as a SPSS (.sav) file")
+    add("s_truncated_dta", lambda f: {f"{SURVEY}.dta": (f / f"{SURVEY}.dta").read_bytes()[:3000]}, "error", "damaged")
+    add("s_text_as_sav", lambda f: {f"{SURVEY}.sav": text(f)}, "error", "cannot be read as a SPSS (.sav) file")
+    add("s_truncated_xlsx", lambda f: {f"{SURVEY}.xlsx": b"PK\x03\x04" + bytes(900)}, "error", "cut short")
+    html = "<html><table><tr><td>id_nguoi_tra_loi</td><td>tinh</td></tr><tr><td>1</td><td>Hà Nội</td></tr></table>"
+    add("s_html_as_xls", lambda f: {f"{SURVEY}.xls": html}, "error", "column 'strata'")
+    add("s_weight_inf", changed("trong_so", 3, "inf"), "read", "infinite or non-positive weight", 1)
+    add("s_weight_negative", changed("trong_so", 3, "-2.5"), "read", "infinite or non-positive weight", 1)
+    add("s_weight_text", changed("trong_so", 3, "nặng"), "read", "non-numeric", 1)
+    add("s_weight_huge", changed("trong_so", 3, "1e308"), "read", "times its province's median weight", 1)
+    add(
+        "s_no_weight",
+        lambda f: {f"{SURVEY}.csv": base(f).drop(columns=["trong_so"]).to_csv(index=False)},
+        "error",
+        "column 'trong_so' (design.weight) is missing",
+    )
+    add("s_phone_in_answer", changed("d702b", 5, PHONE), "read", "answer code outside the codebook", 1)
+    add("s_name_in_id", changed("id_nguoi_tra_loi", 5, f"{NAME} {EMAIL}"), "read", "", 0)
+    add("s_answer_out_of_scale", changed("d701a", 6, "9"), "read", "answer code outside the codebook", 1)
+    add("s_wrong_delimiter_line", wrong_delimiter, "read", "a line saved with another delimiter", 1)
+    add("s_unknown_province", changed("ma_tinh", 7, f"Gọi {PHONE}"), "read", "unknown province", 1)
+    add("s_margins_negative", margins("sex,Nam,0.49", "sex,Nam,-0.49"), "error", "margins.csv, row 2, column target")
+    add("s_margins_text", margins("sex,Nam,0.49", "sex,Nam,nhiều"), "error", "margins.csv, row 2, column target")
     return c
+
+
+def cases() -> list[Case]:
+    """Every case, without writing a file (for a test's parameters)."""
+    return [
+        case
+        for group in (_dossier_cases(), _context_cases(), _indices_cases(), _survey_cases())
+        for _, case in group.values()
+    ]
 
 
 def corpus(folder: Path, sample: Path | None = None) -> list[Case]:
     """Write every case's files under ``folder/<reader>/`` and return the cases (the survey cases,
-    in their own data folders, when ``sample`` is a sample data folder to start from)."""
-    cases = []
+    in their own data folders ``folder/survey/<case>``, when ``sample`` is a sample data folder to
+    start from)."""
+    written = []
     for group in (_dossier_cases(), _context_cases(), _indices_cases()):
         for name, (content, case) in group.items():
             path = folder / case.reader / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-            cases.append(case)
-    for label, (files, case) in (_survey_cases(sample) if sample else {}).items():
-        survey = folder / "survey" / label / "survey"
+            written.append(case)
+    for label, (files, case) in (_survey_cases() if sample else {}).items():
+        source, survey = sample / "survey", folder / "survey" / label / "survey"
         survey.mkdir(parents=True, exist_ok=True)
         for name in ("codebook.yaml", "margins.csv"):
-            (survey / name).write_bytes((sample / "survey" / name).read_bytes())
-        for name, content in files.items():
+            (survey / name).write_bytes((source / name).read_bytes())
+        made = files(source)
+        for name, content in made.items():
             (survey / name).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-        if "margins.csv" in files:  # the survey file itself is a good one
-            (survey / f"{SURVEY}.csv").write_bytes((sample / "survey" / f"{SURVEY}.csv").read_bytes())
-        cases.append(case)
-    return cases
+        if "margins.csv" in made:  # the survey file itself is a good one
+            (survey / f"{SURVEY}.csv").write_bytes((source / f"{SURVEY}.csv").read_bytes())
+        written.append(case)
+    return written

@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 from govgap.errors import LegacyTextError
+from govgap.redact import redact
 from govgap.reference.text import nfc
 
 # --------------------------------------------------------------------------- legacy encodings
@@ -146,6 +147,6 @@ def detect_legacy(values, minimum: float = 0.6) -> str:
         example = next(v for v in sample if not looks_plain(v))
         raise LegacyTextError(
             f"text is not readable Vietnamese in Unicode, TCVN3 or VNI (best: {best}, "
-            f"{scores[best]:.0%} of words well formed); example {example[:40]!r}"
+            f"{scores[best]:.0%} of words well formed); example {redact(example)[:40]!r}"
         )
     return best

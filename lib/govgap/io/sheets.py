@@ -242,50 +242,6 @@ class Grid:
     codec: str = "unicode"
 
 
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(.*?)</c>', re.S)
-_SHEET = re.compile(r'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
-_REL = re.compile(
-    r'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"'
-    r'|<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"'
-)
-
-
-def excel_error_cells(path: str | Path) -> dict[str, list[tuple[int, int, str]]]:
-    """Cells that hold an Excel error (#DIV/0!, #N/A, #VALUE!, ...) in an .xlsx/.xlsm, per sheet
-    as (row, column, text), 0-based. The cell reader (python-calamine) gives them as empty cells,
-    which would pass for suppressed values; this reads the sheets' XML for the error type."""
-    import html
-    import zipfile
-
-    path = Path(path)
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return {}
-    try:
-        with zipfile.ZipFile(path) as z:
-            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
-            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-            targets = {m[0] or m[3]: m[1] or m[2] for m in _REL.findall(rels)}
-            out: dict[str, list[tuple[int, int, str]]] = {}
-            for name, rid in _SHEET.findall(book):
-                target = targets.get(rid, "")
-                member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-                if member not in z.namelist():
-                    continue
-                xml = z.read(member)
-                if b't="e"' not in xml:
-                    continue
-                for col, row, inner in _ERROR_CELL.findall(xml):
-                    value = re.search(rb"<v>([^<]*)</v>", inner)
-                    c = 0
-                    for ch in col.decode():
-                        c = c * 26 + ord(ch) - 64
-                    text = html.unescape(value.group(1).decode()) if value else "#ERROR"
-                    out.setdefault(html.unescape(name), []).append((int(row) - 1, c - 1, text))
-            return out
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return {}
-
-
 def read_grids(path: str | Path) -> list[Grid]:
     """Every sheet of a spreadsheet (python-calamine) or a CSV (code page and delimiter sniffed)
     as raw rows. Raises ``ValueError`` naming the file when it cannot be opened."""

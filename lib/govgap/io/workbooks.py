@@ -10,6 +10,7 @@ one, an "XML Spreadsheet 2003", a PDF, a CSV renamed. Every reader opens its wor
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from html.parser import HTMLParser
@@ -28,7 +29,7 @@ def open_book(path: str | Path, error: type[InputError] = InputError):
 
     path = Path(path)
     try:
-        return CalamineWorkbook.from_path(str(path))
+        book = CalamineWorkbook.from_path(str(path))
     except Exception:  # noqa: BLE001 - calamine raises its own error types; what the file is, is said below
         head = _head(path)
         if looks_like_html(head):
@@ -41,6 +42,75 @@ def open_book(path: str | Path, error: type[InputError] = InputError):
                 file=path.name,
             ) from None
         raise error(f"{path.name}: {what_it_is(path, head)}", file=path.name) from None
+    return _WithErrors(book, excel_error_cells(path))
+
+
+class _WithErrors:
+    """A calamine workbook whose sheets give Excel error cells (#N/A, #DIV/0!...) as their text:
+    calamine reads them as empty cells, which a reader would take for a blank or a suppressed
+    value (python-calamine issue 105)."""
+
+    def __init__(self, book, errors: dict[str, list[tuple[int, int, str]]]):
+        self._book, self._errors = book, errors
+        self.sheet_names = book.sheet_names
+
+    def get_sheet_by_name(self, name: str):
+        return _SheetWithErrors(self._book.get_sheet_by_name(name), self._errors.get(name, ()))
+
+
+class _SheetWithErrors:
+    def __init__(self, sheet, errors):
+        self._sheet, self._errors = sheet, errors
+        self.merged_cell_ranges = sheet.merged_cell_ranges
+
+    def to_python(self, skip_empty_area: bool = True) -> list[list]:
+        rows = self._sheet.to_python(skip_empty_area=skip_empty_area)
+        r0, c0 = self._sheet.start if skip_empty_area and self._sheet.start else (0, 0)
+        for r, c, text in self._errors:
+            if 0 <= r - r0 < len(rows) and 0 <= c - c0 < len(rows[r - r0]):
+                rows[r - r0][c - c0] = text
+        return rows
+
+
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(.*?)</c>', re.S)
+_SHEET = re.compile(r'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_REL = re.compile(
+    r'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"'
+    r'|<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"'
+)
+
+
+def excel_error_cells(path: str | Path) -> dict[str, list[tuple[int, int, str]]]:
+    """Cells that hold an Excel error (#DIV/0!, #N/A, #VALUE!, ...) in an .xlsx/.xlsm, per sheet
+    as (row, column, text), 0-based. The cell reader (python-calamine) gives them as empty cells,
+    which would pass for suppressed values; this reads the sheets' XML for the error type."""
+    path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return {}
+    try:
+        with zipfile.ZipFile(path) as z:
+            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            targets = {m[0] or m[3]: m[1] or m[2] for m in _REL.findall(rels)}
+            out: dict[str, list[tuple[int, int, str]]] = {}
+            for name, rid in _SHEET.findall(book):
+                target = targets.get(rid, "")
+                member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                if member not in z.namelist():
+                    continue
+                xml = z.read(member)
+                if b't="e"' not in xml:
+                    continue
+                for col, row, inner in _ERROR_CELL.findall(xml):
+                    value = re.search(rb"<v>([^<]*)</v>", inner)
+                    c = 0
+                    for ch in col.decode():
+                        c = c * 26 + ord(ch) - 64
+                    text = html.unescape(value.group(1).decode()) if value else "#ERROR"
+                    out.setdefault(html.unescape(name), []).append((int(row) - 1, c - 1, text))
+            return out
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return {}
 
 
 def _head(path: Path, size: int = 1 << 16) -> bytes:

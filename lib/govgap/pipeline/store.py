@@ -317,6 +317,17 @@ def _survey_job(args) -> tuple:
         cleaned, weighting = clean_survey_file(path, margins)
     except (GovgapError, OSError) as exc:  # listed with its message; the other years go on
         return ("unreadable", {"source": f"survey/{path.name}", "error": str(exc)})
+    if not len(cleaned.table):  # nothing to estimate from: said as for a file that cannot be read
+        reasons = cleaned.quarantine["reason"].value_counts().head(3)
+        return (
+            "unreadable",
+            {
+                "source": f"survey/{path.name}",
+                "error": f"{path.name}: every one of its {len(cleaned.quarantine)} rows was quarantined ("
+                + "; ".join(f"{n}: {r}" for r, n in reasons.items())
+                + "); see quarantine.xlsx after fixing, or check the codebook's column names",
+            },
+        )
     return (
         survey_estimates.estimate_groups(cleaned.table, cleaned.codebook).assign(year=year),
         survey_estimates.score_estimates(cleaned.table, year, cleaned.codebook).assign(year=year),
@@ -499,7 +510,7 @@ def _build(data_dir: Path, out: Processed, files: list[Path], fingerprint: str, 
         file_errors += write_context(data_dir / "context", out.folder, quarantines, accounts, sample_inputs)
         file_errors += write_dossier_targets(data_dir / "dossiers", out.folder)
         for code, year, clean, quarantine, acc, marked in tqdm(
-            cleaned, total=len(jobs), desc="cleaning dossier exports", disable=not progress
+            cleaned, total=len(jobs), desc="cleaning dossier exports", disable=not progress or not jobs
         ):
             if code is None:  # unreadable file: listed with its reason, the others go on
                 file_errors.append(acc)

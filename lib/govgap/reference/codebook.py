@@ -177,6 +177,9 @@ def _load_codebook(path: str, mtime: float) -> Codebook:
         if not design.get(key):
             raise CodebookError(f"{path}: design.{key} is missing (the column holding it)")
     design["province"] = design["province"] if isinstance(design["province"], list) else [design["province"]]
+    ratio = design.get("max_weight_ratio", 100)
+    if isinstance(ratio, bool) or not isinstance(ratio, int | float) or not ratio > 1:
+        raise CodebookError(f"{path}: design.max_weight_ratio must be a number above 1 (it is {ratio!r})")
     demographics = {}
     for name, dspec in (spec.get("demographics") or {}).items():
         if name not in DEMOGRAPHICS:

@@ -842,7 +842,8 @@ def clean_dossiers(
                     if isinstance(vals, pd.Categorical)
                     else pd.Series(vals(rows) if callable(vals) else np.asarray(vals)[rows])
                 )
-                text = picked.astype(object).astype(str).str.slice(0, 40).to_numpy()
+                # masked before it is shortened: a phone number cut in half is no longer found
+                text = picked.astype(object).astype(str).map(redact).str.slice(0, 40).to_numpy()
             details.append((rows, col, text))
 
     def cat(name) -> pd.Categorical:

@@ -34,7 +34,6 @@ import pandas as pd
 
 from govgap.contract import schemas
 from govgap.errors import LayoutError, UnknownProvinceError
-from govgap.io.sheets import excel_error_cells
 from govgap.io.workbooks import open_book
 from govgap.io.xlsx import column_letter
 from govgap.reference.catalogue import ancestors, indicators, scale_for
@@ -195,7 +194,6 @@ def open_workbook(path: str | Path) -> dict[str, pd.DataFrame]:
     path = Path(path)
     book = open_book(path, LayoutError)
     grids, unreadable = {}, []
-    errors = excel_error_cells(path)  # read as empty cells; put back so they are not "suppressed"
     for name in book.sheet_names:
         try:
             rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)  # from A1
@@ -203,10 +201,7 @@ def open_workbook(path: str | Path) -> dict[str, pd.DataFrame]:
             unreadable.append(name)
             grids[name] = None
             continue
-        for r, c, text in errors.get(name, ()):
-            if r < len(rows) and c < len(rows[r]):
-                rows[r][c] = text
-        grids[name] = _grid(rows)
+        grids[name] = _grid(rows)  # error cells as their text (open_book), not as suppressed values
     if unreadable:
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
             raise LayoutError(

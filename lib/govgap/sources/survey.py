@@ -26,6 +26,8 @@ from govgap.contract import quarantine as quarantine_contract
 from govgap.contract.accounting import Accounting
 from govgap.errors import SurveyFormatError
 from govgap.io.sheets import csv_codec, sniff_delimiter, utf8_error
+from govgap.io.workbooks import open_book
+from govgap.redact import redact
 from govgap.reference.codebook import Codebook, label_key, load_codebook
 from govgap.reference.provinces import FIRST_34_EDITION, ProvinceNotFoundError, find_province, province
 from govgap.reference.text import fold, is_sample_text, nfc, nfc_column
@@ -85,9 +87,7 @@ def _cell(value) -> str:
 
 def _read_grid(path: Path, sheet: str | None, codebook: Codebook):
     """Excel-like files through calamine: the header is the first row (of 30) naming the id column."""
-    from python_calamine import CalamineWorkbook
-
-    wb = CalamineWorkbook.from_path(str(path))
+    wb = open_book(path, SurveyFormatError)  # damaged, HTML saved as .xls, a PDF...: said plainly
     names = [sheet] if sheet else wb.sheet_names
     id_key = fold(codebook.design["id"])
     for name in names:
@@ -185,6 +185,13 @@ def read_survey(
         raise SurveyFormatError(
             f"{path.name}: unsupported survey file type {path.suffix!r} (use .csv, .xlsx, .xls, .ods, .dta or .sav)"
         )
+    if not len(frame):
+        raise SurveyFormatError(
+            f"{path.name}: the header row is there but no respondent rows below it; export the data again",
+            file=path.name,
+            sheet=sheet_name,
+            row=header_row,
+        )
     return SurveyFile(
         frame=frame.reset_index(drop=True),
         file=path.name,
@@ -281,7 +288,8 @@ def clean_survey(
     Quarantined (one reason per row, the first that applies, with the column and value):
     missing respondent id; the later copies of a row repeated exactly; every row of an id
     that appears with different answers; unknown province; missing stratum or PSU; missing,
-    non-numeric, infinite or non-positive weight; age not a number or outside the codebook's range;
+    non-numeric, infinite or non-positive weight; a weight more than
+    ``design.max_weight_ratio`` (100) times its province's median; age not a number or outside the codebook's range;
     sex, ethnicity or urban/rural code outside the codebook; an answer that is not a valid
     code, a missing code or a label of the codebook. ``read = kept + quarantined``.
     """
@@ -323,6 +331,17 @@ def clean_survey(
             bad_val[mask] = np.asarray(values, dtype=object)[mask]
 
     ids = column(design["id"], "design.id").astype(str)
+    if len(frame.columns) > 1:  # a line saved with another delimiter: all its values in the first cell
+        lead = frame.iloc[:, 0].astype(str)
+        rest_blank = frame.iloc[:, 1:].astype(str).apply(lambda c: c.str.strip()).isin(["", "nan"]).all(axis=1)
+        delimiter = lead.str.extract(r"([;,\t|])", expand=False)
+        for d in delimiter[rest_blank.to_numpy()].dropna().unique():
+            flag(
+                (rest_blank & delimiter.eq(d)).to_numpy(),
+                f"the row's values are all in its first cell, separated by {d!r}: a line saved with another delimiter",
+                str(frame.columns[0]),
+                lead,
+            )
     # a blank line of a CSV (or a blank row of a sheet) is kept as a row so that the rows below keep
     # their numbers in the file; it is quarantined as blank, not as a respondent without an id
     no_id = ids.eq("").to_numpy()
@@ -367,6 +386,17 @@ def clean_survey(
     flag(
         ~((weight > 0) & np.isfinite(weight)),
         "missing, non-numeric, infinite or non-positive weight",
+        design["weight"],
+        w_raw.astype(str),
+    )
+    # a weight many times its province's median is a typing or export fault (1e308, a weight in
+    # the wrong unit), not a design: it alone would make the province's estimates
+    ratio = float(design.get("max_weight_ratio", 100))
+    usable = pd.Series(np.where(reason == "", weight, np.nan))
+    median = usable.groupby(codes.to_numpy(), dropna=False).transform("median").to_numpy()
+    flag(
+        usable.to_numpy() > ratio * median,
+        f"weight more than {ratio:g} times its province's median weight (design.max_weight_ratio)",
         design["weight"],
         w_raw.astype(str),
     )
@@ -453,7 +483,7 @@ def clean_survey(
             "row": (np.arange(n) + first)[bad],
             "respondent_id": ids.to_numpy()[bad],
             "column": bad_col[bad],
-            "value": [str(v)[:60] for v in bad_val[bad]],
+            "value": [redact(str(v))[:60] for v in bad_val[bad]],  # masked, then shortened
             "reason": reason[bad],
         },
         columns=QUARANTINE_COLUMNS,

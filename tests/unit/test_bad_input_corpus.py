@@ -1,0 +1,91 @@
+"""The corpus of bad inputs (tests/support/bad_inputs.py) through every reader's command, as a
+user runs it: one assertion per case on the kind of answer (a plain error naming the file with
+exit code 2, or the file read with its bad rows quarantined under their reason), no traceback,
+every row accounted for, and none of the personal data planted in the files in any output."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import shutil
+
+import pandas as pd
+import pytest
+from bad_inputs import PERSONAL, cases, corpus
+
+from govgap import cli
+from govgap.pipeline.store import processed_dir_for
+
+CASES = cases()
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory, small_sample):
+    folder = tmp_path_factory.mktemp("corpus")
+    corpus(folder, small_sample)
+    return folder
+
+
+def _run(args: list[str]) -> tuple[int, str]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        rc = cli.main(args)
+    return rc, out.getvalue()
+
+
+def _command(case, folder, out):
+    source = folder / case.reader / case.name
+    if case.reader == "dossiers":
+        return ["dossiers", str(source), "--period", "2024", "--as-of", "01/06/2024", "--out", str(out)]
+    if case.reader == "context":
+        return ["context", str(source), "--out", str(out / "tidy.csv")]
+    if case.reader == "indices":
+        (out / "in").mkdir()
+        shutil.copy(source, out / "in")
+        return ["indices", "--input", str(out / "in"), "--out", str(out / "indices")]
+    return ["prepare", "--data-dir", str(source), "--workers", "1"]
+
+
+def _quarantine_and_accounting(case, folder, out, text):
+    """(quarantine rows, (read, kept, quarantined)) of a case that was read."""
+    if case.reader == "survey":
+        processed = processed_dir_for(folder / "survey" / case.name)
+        quarantine = pd.read_parquet(processed / "quarantine.parquet")
+        accounting = json.loads((processed / "stamp.json").read_text(encoding="utf-8"))["accounting"]
+        survey = [a for a in accounting if a["source"].startswith("survey/")]
+        return quarantine, tuple(sum(a[k] for a in survey) for k in ("read", "kept", "quarantined"))
+    parts = [pd.read_parquet(p) for p in out.rglob("*quarantine.parquet")]
+    quarantine = pd.concat(parts) if parts else pd.DataFrame(columns=["reason"])
+    counted = re.search(r"Rows read ([\d,]+), kept ([\d,]+), quarantined ([\d,]+)", text)
+    return quarantine, tuple(int(x.replace(",", "")) for x in counted.groups()) if counted else None
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bad_input_gets_a_plain_answer(case, written, tmp_path, monkeypatch):
+    monkeypatch.setenv("GOVGAP_HOME", str(tmp_path / "home"))  # prepare's processed tables go there
+    out = tmp_path / "out"
+    out.mkdir()
+    rc, text = _run(_command(case, written, out))
+    assert "Traceback" not in text and "internal error" not in text, text
+    if case.expect == "error":
+        assert rc == 2, text
+        assert case.words in text, text
+    else:
+        assert rc == 0, text
+        quarantine, accounting = _quarantine_and_accounting(case, written, out, text)
+        if case.reader in ("dossiers", "survey"):  # every row read is kept or quarantined, and said so
+            read, kept, quarantined = accounting
+            assert read == kept + quarantined and quarantined == len(quarantine), text
+        if case.quarantined is not None:
+            assert len(quarantine) == case.quarantined, quarantine.to_string()
+        if case.words:
+            assert case.words in text or quarantine["reason"].astype(str).str.contains(case.words, regex=False).any()
+    outputs = [p for p in out.rglob("*") if p.is_file()]
+    if case.reader == "survey":
+        outputs += [p for p in processed_dir_for(written / "survey" / case.name).rglob("*") if p.is_file()]
+    for planted in PERSONAL:
+        assert planted not in text, f"{planted!r} printed"
+        for path in outputs:
+            assert planted.encode("utf-8") not in path.read_bytes(), f"{planted!r} in {path.name}"
