@@ -480,3 +480,59 @@ def test_the_index_is_bilingual_and_sorted_three_ways_without_scripts(rendered):
     assert ranks == sorted(ranks) and len(ranks) == 2  # by score is by rank
     assert re.search(r'gg-band gg-band-[1-4]">Nhóm', by["name"])  # the band, named
     assert 'href="2024/ha-noi.vi.pdf">PDF</a>' in by["name"] and 'href="2024/ha-noi.vi.html">HTML</a>' in by["name"]
+
+
+def _texts_of(path: Path) -> list[str]:
+    """What a reader of ``path`` sees: a PDF's text per page, an e-mail's decoded parts (and the
+    text of its PDF attachments), any other file as text."""
+    import pypdfium2
+
+    if path.suffix == ".pdf":
+        document = pypdfium2.PdfDocument(str(path))
+        try:
+            return [document[i].get_textpage().get_text_range() for i in range(len(document))]
+        finally:
+            document.close()
+    if path.suffix == ".eml":
+        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        out = [str(msg["Subject"])]
+        for part in msg.walk():
+            if part.is_multipart():
+                continue
+            content = part.get_content()
+            if isinstance(content, bytes) and content.startswith(b"%PDF"):
+                attached = path.parent / f"{path.stem}.attached.pdf"
+                attached.write_bytes(content)
+                out += _texts_of(attached)
+                attached.unlink()
+            elif isinstance(content, str):
+                out.append(content)
+        return out
+    return [path.read_bytes().decode("utf-8", errors="replace")]
+
+
+def test_planted_personal_data_reaches_no_report_notebook_pdf_or_email(isolated_home, small_sample, tmp_path):
+    """Inputs with names, phones, ID numbers and e-mails where they do not belong (a status cell,
+    a footer signature, a survey answer, a broken survey line, an error message quoting a cell):
+    the rendered reports, their executed notebooks, PDFs, the manifest, the index and the e-mails
+    carry none of them; the rows that carried them are counted under their reasons."""
+    from bad_inputs import PERSONAL, planted_data_folder
+
+    data = planted_data_folder(tmp_path / "planted", small_sample)
+    reports = tmp_path / "reports"
+    args = ["reports", "--data-dir", str(data), "--provinces", "Hà Nội,TP HCM", "--reports-dir", str(reports)]
+    assert cli.main([*args, "--workers", "2"]) == 0
+    recipients = tmp_path / "recipients.csv"
+    recipients.write_text("province,email\nHà Nội,lanhdao@hanoi.example\nTP HCM,so@hcm.example\n", encoding="utf-8")
+    out = tmp_path / "eml"
+    sender = ["--sender", "phantich@so.example", "--attach", "pdf,html"]
+    assert cli.main(["email", "--recipients", str(recipients), "--reports-dir", str(reports), "--out", str(out), *sender]) == 0
+    files = [p for p in [*reports.rglob("*"), *out.rglob("*")] if p.is_file()]
+    kinds = {p.suffix for p in files}
+    assert {".html", ".pdf", ".ipynb", ".eml", ".json"} <= kinds, kinds
+    seen = "\n".join(text for p in files for text in _texts_of(p))
+    for planted in PERSONAL:
+        assert planted not in seen, planted
+    assert "ha-noi.csv" in seen and "ho-chi-minh.csv" in seen  # the input checks list both exports
+    # the rows that carried them are counted in Hà Nội's input checks, under their reasons
+    assert "trạng thái không có trong danh mục" in seen and "dòng cuối bảng (tổng cộng" in seen

@@ -96,7 +96,12 @@ def _dossier_cases() -> dict[str, tuple[bytes | str, Case]]:
     add("d_blank_lines.csv", "\n\n  \n", "error", "empty")
     add("d_header_only.csv", _csv([]), "error", "no dossier rows")
     add("d_random.csv", bytes(random.randrange(256) for _ in range(5000)), "error", "not a CSV text file")
-    add("d_nul.csv", _csv(ok[:3]).encode("utf-8").replace(b",", b"\x00", 3), "error", "")
+    add(
+        "d_nul.csv",
+        _csv(ok[:3]).encode("utf-8").replace(b",", b"\x00", 3),
+        "error",
+        "not a CSV text file (binary bytes",
+    )
     add("d_zip_named_csv.csv", b"PK\x03\x04" + bytes(300), "error", "workbook")
     add("d_truncated.xlsx", _xlsx(ok)[:2000], "error", "damaged or incomplete (its zip container is cut short")
     add("d_junk.xlsx", bytes(random.randrange(256) for _ in range(3000)), "error", "not a workbook")
@@ -119,7 +124,12 @@ def _dossier_cases() -> dict[str, tuple[bytes | str, Case]]:
     add("d_cp1258.csv", to_cp1258(_csv(ok)), "read", "", 0)  # Windows-1258, as old Vietnamese Excel saves CSV
     add("d_no_header.csv", _csv(ok, header=None), "error", "no header row")
     add("d_header_only_junk.csv", "a,b,c\n1,2,3\n", "error", "no header row")
-    add("d_missing_due.csv", _csv([r[:5] + r[6:] for r in ok], header=COLUMNS[:5] + COLUMNS[6:]), "error", "")
+    add(
+        "d_missing_due.csv",
+        _csv([r[:5] + r[6:] for r in ok], header=COLUMNS[:5] + COLUMNS[6:]),
+        "error",
+        "required column(s) missing: due",
+    )
     add("d_duplicate_header.csv", _csv([r + [r[7]] for r in ok], header=COLUMNS + ["Trạng thái"]), "read")
     add("d_title_rows.xlsx", _xlsx(ok, before=[["SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"], ["BÁO CÁO HỒ SƠ"], []]), "read")
     signature = [f"Người lập biểu: Trần Thị Mai - ĐT 0912 345 678 - {EMAIL}"]
@@ -173,8 +183,8 @@ def _context_cases() -> dict[str, tuple[bytes | str, Case]]:
 
     add("PAR_INDEX_empty.csv", "", "error", "empty")
     add("PAR_INDEX_header_only.csv", header + "\n", "read", "no rows below it (an empty template?)")
-    add("PAR_INDEX_random.csv", bytes(random.Random(3).randrange(256) for _ in range(3000)), "error", "")
-    add("PAR_INDEX_truncated.xlsx", b"PK\x03\x04" + bytes(500), "error", "")
+    add("PAR_INDEX_random.csv", random.Random(3).randbytes(3000), "error", "not a CSV text file")
+    add("PAR_INDEX_truncated.xlsx", b"PK\x03\x04" + bytes(500), "error", "damaged or incomplete")
     add("PAR_INDEX_comma.csv", header.replace(";", ",") + "\n" + "\n".join(g.replace(";", ",") for g in good), "read")
     # the context command checks a table: each bad cell is a problem with its row and column (exit code 2)
     bad = {
@@ -203,10 +213,20 @@ def _indices_cases() -> dict[str, tuple[bytes | str, Case]]:
     def add(name, content, expect, words=""):
         c[name] = (content, Case("indices", name, expect, words))
 
-    add("PAPI_2024_truncated.xlsx", b"PK\x03\x04" + bytes(800), "error", "")
-    add("PAPI_2024_empty.xlsx", _xlsx([], header=[]), "error", "")
-    add("PAPI_2024_no_layout.xlsx", _xlsx([["x", 1]], header=["Tên", "Giá trị"]), "error", "")
-    add("PAPI_2024_html.xls", "<html><table><tr><td>Tỉnh</td></tr></table></html>", "error", "")
+    add("PAPI_2024_truncated.xlsx", b"PK\x03\x04" + bytes(800), "error", "damaged or incomplete")
+    add("PAPI_2024_empty.xlsx", _xlsx([], header=[]), "error", "'Sheet1': empty sheet")
+    add(
+        "PAPI_2024_no_layout.xlsx",
+        _xlsx([["x", 1]], header=["Tên", "Giá trị"]),
+        "error",
+        "no sheet is a PAPI or PCI province table",
+    )
+    add(
+        "PAPI_2024_html.xls",
+        "<html><table><tr><td>Tỉnh</td></tr></table></html>",
+        "error",
+        "'Bảng 1': no province table",
+    )
     return c
 
 
@@ -251,7 +271,7 @@ def _survey_cases() -> dict[str, tuple[object, Case]]:
     def margins(old, new):
         return lambda folder: {"margins.csv": (folder / "margins.csv").read_text(encoding="utf-8").replace(old, new)}
 
-    noise = bytes(random.Random(5).randrange(256) for _ in range(4000))
+    noise = random.Random(5).randbytes(4000)
     add("s_empty", lambda f: {f"{SURVEY}.csv": ""}, "error", "the file is empty")
     add("s_header_only", lambda f: {f"{SURVEY}.csv": text(f).splitlines()[0] + "\n"}, "error", "no respondent rows")
     add("s_random_sav", lambda f: {f"{SURVEY}.sav": noise}, "error", "cannot be read as a SPSS (.sav) file")
@@ -312,3 +332,29 @@ def corpus(folder: Path, sample: Path | None = None) -> list[Case]:
             (survey / f"{SURVEY}.csv").write_bytes((source / f"{SURVEY}.csv").read_bytes())
         written.append(case)
     return written
+
+
+def planted_data_folder(data: Path, sample: Path) -> Path:
+    """A data folder whose inputs carry personal data where it does not belong: a status cell with
+    a phone and a name, a footer signature with a phone and an e-mail (Hà Nội's export); a survey
+    answer with a phone, a survey line written with the wrong delimiter (the whole line lands in
+    one cell) with a name and an ID number; and an export that cannot be read whose message
+    quotes a cell with a name and a phone (Hồ Chí Minh's)."""
+    import pandas as pd
+
+    (data / "dossiers" / "2024").mkdir(parents=True)
+    rows = [",".join(r) for r in dossier_rows(40)]
+    rows[3] = rows[3].replace("Đã trả kết quả", f"Gọi {PHONE} anh {NAME}")
+    signature = f"Người lập biểu: Trần Thị Mai - ĐT 0912 345 678 - {EMAIL}"
+    text = ",".join(COLUMNS) + "\n" + "\n".join(rows) + f"\n{signature},,,,,,,\n"
+    (data / "dossiers" / "2024" / "ha-noi.csv").write_text(text, encoding="utf-8")
+    (data / "dossiers" / "2024" / "ho-chi-minh.csv").write_text(
+        f"{signature}\nMã hồ sơ,Ghi chú\nHS1,{NAME} {PHONE}\n", encoding="utf-8"
+    )
+    (data / "survey").mkdir()
+    (data / "survey" / "codebook.yaml").write_bytes((sample / "survey" / "codebook.yaml").read_bytes())
+    survey = pd.read_csv(sample / "survey" / "papi_survey_2024.csv", dtype=str, keep_default_na=False).head(300)
+    survey.loc[5, "d702b"] = PHONE
+    survey.loc[9, "id_nguoi_tra_loi"] = f"{NAME};{CCCD};Hà Nội;{PHONE}"
+    survey.to_csv(data / "survey" / "papi_survey_2024.csv", index=False)
+    return data

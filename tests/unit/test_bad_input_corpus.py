@@ -1,7 +1,8 @@
 """The corpus of bad inputs (tests/support/bad_inputs.py) through every reader's command, as a
 user runs it: one assertion per case on the kind of answer (a plain error naming the file with
 exit code 2, or the file read with its bad rows quarantined under their reason), no traceback,
-every row accounted for, and none of the personal data planted in the files in any output."""
+every row accounted for, the answer readable in Vietnamese where a report shows it, and none of
+the personal data planted in the files in any output."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bad_inputs import PERSONAL, cases, corpus
 
 from govgap import cli
 from govgap.pipeline.store import processed_dir_for
+from govgap.reference.report_text import file_error, quarantine_reason
 
 CASES = cases()
 
@@ -72,6 +74,9 @@ def test_bad_input_gets_a_plain_answer(case, written, tmp_path, monkeypatch):
     if case.expect == "error":
         assert rc == 2, text
         assert case.words in text, text
+        # the message as a Vietnamese report's input checks show it: a Vietnamese sentence first
+        message = text.split("govgap: error: ")[-1] if case.reader != "survey" else text.split("UNREADABLE ")[1]
+        assert file_error(message, "vi").endswith(f". Nguyên văn: {message}"), message
     else:
         assert rc == 0, text
         quarantine, accounting = _quarantine_and_accounting(case, written, out, text)
@@ -82,6 +87,8 @@ def test_bad_input_gets_a_plain_answer(case, written, tmp_path, monkeypatch):
             assert len(quarantine) == case.quarantined, quarantine.to_string()
         if case.words:
             assert case.words in text or quarantine["reason"].astype(str).str.contains(case.words, regex=False).any()
+        untranslated = {r for r in quarantine["reason"].dropna().unique() if quarantine_reason(r, "vi") == r}
+        assert not untranslated  # a Vietnamese report says why in Vietnamese
     outputs = [p for p in out.rglob("*") if p.is_file()]
     if case.reader == "survey":
         outputs += [p for p in processed_dir_for(written / "survey" / case.name).rglob("*") if p.is_file()]

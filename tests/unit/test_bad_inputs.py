@@ -10,6 +10,7 @@ import unicodedata
 
 import pandas as pd
 import pytest
+from bad_inputs import PERSONAL, planted_data_folder
 
 from govgap import cli
 from govgap.redact import redact
@@ -97,33 +98,13 @@ def test_damaged_survey_files_are_listed_and_the_rest_goes_on(tmp_path, small_sa
         assert "Traceback" not in out + err
 
 
-def _planted_folder(tmp_path, small_sample):
-    """A data folder whose inputs carry personal data where it does not belong: a status cell with
-    a phone and a name, a footer signature with a phone and an e-mail, a survey answer with a phone,
-    a survey line written with the wrong delimiter (the whole line lands in one cell) with a name
-    and an ID number."""
-    data = tmp_path / "planted"
-    (data / "dossiers" / "2024").mkdir(parents=True)
-    rows = _rows(40)
-    rows[3] = rows[3].replace("Đã trả kết quả", f"Gọi {PHONE} anh {NAME}")
-    text = HEADER + "\n" + "\n".join(rows) + f"\n{SIGNATURE},,,,,,,\n"
-    (data / "dossiers" / "2024" / "ha-noi.csv").write_text(text, encoding="utf-8")
-    (data / "survey").mkdir()
-    shutil.copy(small_sample / "survey/codebook.yaml", data / "survey/codebook.yaml")
-    survey = pd.read_csv(small_sample / "survey/papi_survey_2024.csv", dtype=str, keep_default_na=False).head(300)
-    survey.loc[5, "d702b"] = PHONE
-    survey.loc[9, "id_nguoi_tra_loi"] = f"{NAME};{CCCD};Hà Nội;{PHONE}"
-    survey.to_csv(data / "survey/papi_survey_2024.csv", index=False)
-    return data
-
-
 def test_planted_personal_data_reaches_no_output(tmp_path, small_sample, isolated_home):
     """Every processed table, the stamp, the quarantine and the rendered report are searched for
     the planted strings: none is there; the rows that carried them are accounted for."""
     from govgap.pipeline import store
     from govgap.render import report
 
-    data = _planted_folder(tmp_path, small_sample)
+    data = planted_data_folder(tmp_path / "planted", small_sample)
     processed = store.prepare(data, workers=1, progress=False)
     q = processed.quarantine()
     assert len(q) >= 3  # the bad status, the footer, the bad answer (and the broken id line)
@@ -140,7 +121,7 @@ def test_planted_personal_data_reaches_no_output(tmp_path, small_sample, isolate
     assert "ha-noi.csv" in r.quality_table()  # the report's input checks list the planted export
     texts += shown
     blob = "\n".join(texts)
-    for planted in (PHONE, "0987 654 321", NAME, "Trần Thị Mai", CCCD, EMAIL):
+    for planted in PERSONAL:
         assert planted not in blob, planted
     assert "[số điện thoại]" in blob and "[họ tên]" in blob
     acc = processed.accounting()

@@ -1,5 +1,6 @@
-"""The report's sentences in Vietnamese and English (``govgap/data/report_text.yaml``), and the
-quarantine's reasons in Vietnamese (``govgap/data/quarantine_reasons.csv``)."""
+"""The report's sentences in Vietnamese and English (``govgap/data/report_text.yaml``), the
+quarantine's reasons in Vietnamese (``govgap/data/quarantine_reasons.csv``) and what an unreadable
+file's message means in Vietnamese (``govgap/data/file_errors.csv``)."""
 
 from __future__ import annotations
 
@@ -56,3 +57,22 @@ def _details(rest: str) -> list[str]:
         elif re.search(r"[^\x00-\x7f]", inner):  # a header as the export writes it
             out.append(re.sub(r"^column ", "cột ", inner))
     return out
+
+
+@lru_cache(maxsize=1)
+def _file_errors_vi() -> list[tuple[str, str]]:
+    text_ = resources.files("govgap.data").joinpath("file_errors.csv").read_text(encoding="utf-8")
+    return [(r["contains"], r["vi"]) for r in csv.DictReader(io.StringIO(text_))]
+
+
+def file_error(message: str, lang: str) -> str:
+    """An unreadable file's message (English, as the command line prints it: the file, the row and
+    column, what to do) in the report's language: in Vietnamese, the table's sentence for the
+    first fragment of the table it contains, with the reader's own words after it (they name the
+    row, the column and the value); a message the table does not know is shown as written."""
+    if lang != "vi" or not isinstance(message, str):
+        return message
+    for fragment, vi in _file_errors_vi():
+        if fragment in message:
+            return f"{vi}. Nguyên văn: {message}"
+    return message

@@ -40,7 +40,7 @@ from govgap.reference.provinces import (
 )
 from govgap.reference.provinces import province as province_by_code
 from govgap.reference.provinces import provinces as provinces_63
-from govgap.reference.report_text import _texts, quarantine_reason, text
+from govgap.reference.report_text import _texts, file_error, quarantine_reason, text
 from govgap.reference.text import fold, slugify
 from govgap.render import claims, fmt
 from govgap.render.charts import PALETTE, WIDTH, chart_style, describe, legend_below, mark_sample, wrap
@@ -1047,7 +1047,12 @@ class ProvinceReport:
         unreadable = ""
         if len(errors):
             unreadable = html_table(
-                pd.DataFrame({self.t("col_source"): errors["source"], self.t("col_reason"): errors["error"]})
+                pd.DataFrame(
+                    {
+                        self.t("col_source"): errors["source"],
+                        self.t("col_reason"): [file_error(e, self.lang) for e in errors["error"]],
+                    }
+                )
             )
         return html_table(out) + html_table(reasons) + unreadable
 
