@@ -3,6 +3,8 @@ legacy encodings, row accounting on broken files, personal data."""
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 import shutil
 import subprocess
 import unicodedata
@@ -12,6 +14,7 @@ import pandas as pd
 import pytest
 from legacy_encoders import to_cp1258, to_tcvn3, to_vni
 
+from govgap import cli
 from govgap.estimate import dossier_metrics
 from govgap.estimate.dossier_metrics import metrics
 from govgap.io import legacy_text
@@ -545,3 +548,138 @@ def test_row_numbers_below_a_blank_line_of_a_csv_are_the_file_s(tmp_path):
     assert q[5].startswith("blank row") and q[7].startswith("wrong number of fields")
     acc = cleaned.accounting.as_dict()
     assert acc["read"] == acc["kept"] + acc["quarantined"] == 7
+
+
+def _layout_records(n=120, seed=4):
+    """Dossiers received in March 2024, due 3-15 days later, finished 0-20 days later (some after
+    the period): with the times of day the systems record."""
+    rng = random.Random(seed)
+    start = dt.datetime(2024, 3, 1, 8, 0)
+    out = []
+    for i in range(n):
+        received = start + dt.timedelta(days=rng.randrange(25), hours=rng.randrange(8))
+        due = received + dt.timedelta(days=rng.choice([3, 5, 10, 15]))
+        out.append(
+            (f"H26.{i:05d}", received, due, received + dt.timedelta(days=rng.randrange(20), hours=rng.randrange(8)))
+        )
+    return out
+
+
+def _independent_766(records, period_end=dt.date(2024, 3, 31)):
+    """Decision 766, 2.1, by hand: a dossier finished in the period is on time when its result day
+    is not after its appointed day; one still open at the period's end, when that day is not after it."""
+    resolved = [(d, f) for _, _, d, f in records if f.date() <= period_end]
+    on_time = sum(f.date() <= d.date() for d, f in resolved)
+    open_ok = sum(period_end <= d.date() for _, _, d, f in records if f.date() > period_end)
+    return len(resolved), on_time, (on_time + open_ok) / len(records)
+
+
+def _write_layouts(folder, records):
+    """Four one-stop-shop layouts govgap's tests had not used: a title block with an STT column and
+    both a portal and a counter date; real datetimes under "Thời điểm ..." headers; a two-row
+    header under a merged "Ngày"; a semicolon CSV with ISO dates and "Phòng ban"."""
+    import openpyxl
+
+    def book(path, rows, merge=None):
+        wb = openpyxl.Workbook()
+        for row in rows:
+            wb.active.append(row)
+        if merge:
+            wb.active.merge_cells(merge)
+        wb.save(path)
+
+    text = lambda d: d.strftime("%d/%m/%Y %H:%M")  # noqa: E731
+    book(
+        folder / "A.xlsx",
+        [["UBND TỈNH LÀO CAI"], ["DANH SÁCH HỒ SƠ"], []]
+        + [
+            [
+                "STT",
+                "Số hồ sơ",
+                "Tên thủ tục",
+                "Cơ quan giải quyết",
+                "Ngày nộp",
+                "Ngày tiếp nhận",
+                "Hạn xử lý",
+                "Ngày hoàn thành",
+                "Tình trạng",
+            ]
+        ]
+        + [
+            [
+                k + 1,
+                i,
+                "Đăng ký biến động",
+                "Chi nhánh VPĐKĐĐ",
+                text(r - dt.timedelta(hours=3)),
+                text(r),
+                text(d),
+                text(f),
+                "Đã hoàn thành",
+            ]
+            for k, (i, r, d, f) in enumerate(records)
+        ],
+    )
+    book(
+        folder / "B.xlsx",
+        [
+            [
+                "Mã hồ sơ",
+                "Thủ tục hành chính",
+                "Đơn vị xử lý",
+                "Thời điểm tiếp nhận",
+                "Thời hạn trả kết quả",
+                "Thời điểm có kết quả",
+                "Trạng thái hồ sơ",
+            ]
+        ]
+        + [[i, "Cấp GCN", "VPĐKĐĐ", r, d, f, "Đã trả kết quả"] for i, r, d, f in records],
+    )
+    book(
+        folder / "C.xlsx",
+        [
+            ["Mã hồ sơ", "Thủ tục", "Đơn vị", "Ngày", None, None, "Trạng thái"],
+            [None, None, None, "Tiếp nhận", "Hẹn trả", "Có kết quả", None],
+        ]
+        + [
+            [i, "Cấp GCN", "VPĐKĐĐ", f"{r:%d/%m/%Y}", f"{d:%d/%m/%Y}", f"{f:%d/%m/%Y}", "Hoàn thành"]
+            for i, r, d, f in records
+        ],
+        merge="D1:F1",
+    )
+    lines = ["Số biên nhận;Tên TTHC;Phòng ban;Ngày nhận;Ngày hẹn;Ngày xử lý xong;Trạng thái"]
+    lines += [f"{i};Cấp GCN;Phòng TNMT;{r:%Y-%m-%d};{d:%Y-%m-%d};{f:%Y-%m-%d};Đã giải quyết" for i, r, d, f in records]
+    (folder / "D.csv").write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["A.xlsx", "B.xlsx", "C.xlsx", "D.csv"])
+def test_unseen_export_layouts_give_the_766_figures_of_an_independent_computation(tmp_path, capsys, name):
+    records = _layout_records()
+    _write_layouts(tmp_path, records)
+    args = [
+        "dossiers",
+        str(tmp_path / name),
+        "--period",
+        "2024-03",
+        "--as-of",
+        "15/05/2024",
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    assert cli.main(args) == 0, capsys.readouterr()
+    total = pd.read_csv(tmp_path / "out" / f"{name.split('.')[0]}_metrics.csv").query("breakdown == 'total'").iloc[0]
+    resolved, on_time, rate = _independent_766(records)
+    assert (total["received"], total["resolved"], total["early"] + total["on_time"]) == (120, resolved, on_time)
+    assert total["on_time_rate"] == pytest.approx(rate, abs=1e-12)
+
+
+def test_every_header_spelling_names_one_column_only():
+    """A spelling listed under two columns would be read as the first one silently (the legal time
+    limit "Thời hạn giải quyết" is a number of days, not an appointed date)."""
+    from govgap.io.sheets import header_key
+
+    seen: dict[str, str] = {}
+    for row in dossiers.column_dictionary().itertuples():
+        for variant in row.variants.split("|"):
+            other = seen.setdefault(header_key(variant), row.canonical)
+            assert other == row.canonical, f"{variant!r}: {other} and {row.canonical}"
