@@ -43,6 +43,15 @@ def item_values(table: pd.DataFrame, codebook=None, items: list[str] | None = No
     return pd.DataFrame(out, index=table.index)
 
 
+@dataclass(frozen=True)
+class Raked:
+    """The margins a table's weights were raked to (``variables``, within each ``by`` group): what
+    a variance that accounts for the raking needs (``estimate(..., raked=...)``)."""
+
+    variables: tuple[str, ...]
+    by: str | None = "province_code"
+
+
 @dataclass
 class Weighting:
     """Adjusted weights and the check that the weighted margins hit the targets."""
@@ -52,6 +61,7 @@ class Weighting:
     method: str
     iterations: int
     converged: bool
+    raked: Raked | None = None  # the margins, for calibration-aware variances (raking only)
 
     @property
     def max_difference(self) -> float:
@@ -183,6 +193,7 @@ def rake(
         method="raking",
         iterations=total_iter,
         converged=bool(converged),
+        raked=Raked(tuple(variables), by),
     )
 
 
@@ -205,6 +216,7 @@ def poststratify(
     margins = t.drop(columns=cells).assign(variable=name, category=cell(t), target=t["target"].astype(float))
     result = rake(table.assign(**{name: cell(table)}), margins, weight=weight, by=by)
     result.method = "post-stratification"
+    result.raked = None  # one pass to joint cells; its cell column is not in the table
     return result
 
 
@@ -287,6 +299,119 @@ def _variance(z: np.ndarray, dom: np.ndarray, design: _Design, n_dom: int, lonel
         elif lonely_psu != "skip":  # skip: the stratum adds nothing (samplics "skip", R "certainty")
             raise OptionError(f"lonely_psu must be 'adjust', 'skip' or 'fail', not {lonely_psu!r}")
     return np.bincount(d, weights=contrib, minlength=n_dom)
+
+
+RAKING_SWEEPS = 10  # as R's svyrecvar for a raked design
+
+
+@dataclass
+class _RakingCells:
+    """Each respondent's raking group (``Raked.by``) and, per margin, the rows sorted by their
+    cell in the group (order, where each cell starts, its size, each row's cell)."""
+
+    group: np.ndarray
+    margins: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+
+    @classmethod
+    def of(cls, table: pd.DataFrame, raked: Raked | None) -> _RakingCells | None:
+        if raked is None:
+            return None
+        group = table[raked.by].astype(str) if raked.by else pd.Series("", index=table.index)
+        margins = []
+        for v in raked.variables:
+            codes = pd.factorize(group + "|" + table[v].astype(str))[0]
+            order = np.argsort(codes, kind="stable")
+            size = np.bincount(codes)
+            margins.append((order, np.r_[0, np.cumsum(size)[:-1]], size.astype(float), codes))
+        return cls(pd.factorize(group)[0], margins)
+
+    def residuals(self, z: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """Linearised values (a column per domain, or one) after raking: residuals within every
+        margin's cells, swept ten times over the margins, z <- z - w * mean over the cell of z / w
+        (R's ``svyrecvar`` for a ``rake()`` design)."""
+        z = z.astype(float, copy=True)
+        wz = w if z.ndim == 1 else w[:, None]
+        for _ in range(RAKING_SWEEPS):
+            for order, starts, size, codes in self.margins:
+                sums = np.add.reduceat((z / wz)[order], starts, axis=0)
+                z -= wz * (sums / (size if z.ndim == 1 else size[:, None]))[codes]
+        return z
+
+
+def _raked_variances(
+    zs: list[np.ndarray],
+    dom: np.ndarray,
+    w: np.ndarray,
+    cells: _RakingCells,
+    design: _Design,
+    n_dom: int,
+    lonely_psu: str,
+) -> list[np.ndarray]:
+    """``_variance`` of domain totals after raking, for several estimates' linearised values ``zs``
+    at once. A raked weight is random through the sample's margins; treating it as a design weight
+    gives a variance larger for some estimates and smaller for others. Each domain's linearised
+    values are residualised on the raking cells, which reach the respondents of its province
+    outside the domain (a sex domain and an age-group margin cross): one column per domain within
+    each province, so that no domain's residuals mix with another's."""
+    inside = dom >= 0
+    n_groups = int(cells.group.max()) + 1 if len(cells.group) else 0
+    pairs = np.unique(dom[inside] * n_groups + cells.group[inside])
+    d_of, g_of = pairs // n_groups, pairs % n_groups
+    if len(np.unique(d_of)) != len(d_of):  # a domain of several provinces (the whole table)
+        if len(np.unique(g_of)) != len(g_of):
+            raise OptionError("domains must lie within the raking groups (provinces) or be made of whole ones")
+        whole = np.full(n_groups, -1)
+        whole[g_of] = d_of
+        return [_variance(cells.residuals(z, w), whole[cells.group], design, n_dom, lonely_psu) for z in zs]
+    local = np.zeros(n_dom, dtype=np.int64)  # each domain's place among its province's domains
+    order = np.lexsort((d_of, g_of))
+    g_sorted = g_of[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(g_sorted)) + 1]
+    local[d_of[order]] = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    width = int(local.max()) + 1 if len(local) else 1
+    columns = np.zeros((len(dom), width * len(zs)))
+    rows, at = np.flatnonzero(inside), local[dom[inside]]
+    for j, z in enumerate(zs):
+        columns[rows, j * width + at] = z[inside]
+    columns = cells.residuals(columns, w)
+    # PSU totals of every column, then each stratum's n_h/(n_h-1) sum of squared deviations, summed
+    # over the strata of the domain's province (its column's values lie in that province)
+    totals = _add_rows(np.zeros((len(design.psu_stratum), columns.shape[1])), design.psu, columns)
+    s1 = _add_rows(np.zeros((len(design.n_psu_in_stratum), columns.shape[1])), design.psu_stratum, totals)
+    s2 = _add_rows(np.zeros_like(s1), design.psu_stratum, totals * totals)
+    nh = design.n_psu_in_stratum.astype(float)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        contrib = np.where(nh > 1, nh / (nh - 1) * (s2 - s1 * s1 / nh), 0.0)
+    lonely = design.n_psu_in_stratum == 1
+    if lonely.any():
+        if lonely_psu == "fail":
+            raise InputError(
+                f"{int(lonely.sum())} stratum/strata with a single PSU; pass lonely_psu='adjust' "
+                "or 'skip', or merge strata in the file"
+            )
+        if lonely_psu == "adjust":
+            contrib[lonely] = s2[lonely]
+        elif lonely_psu != "skip":
+            raise OptionError(f"lonely_psu must be 'adjust', 'skip' or 'fail', not {lonely_psu!r}")
+    stratum_group = np.zeros(len(nh), dtype=np.int64)
+    stratum_group[design.stratum] = cells.group
+    by_group = _add_rows(np.zeros((n_groups, columns.shape[1])), stratum_group, contrib)
+    out = []
+    for j in range(len(zs)):
+        var = np.zeros(n_dom)
+        var[d_of] = by_group[g_of, j * width + local[d_of]]
+        out.append(var)
+    return out
+
+
+def _add_rows(out: np.ndarray, index: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``out`` with each row of ``values`` added to row ``index`` of it (a column-wise bincount)."""
+    order = np.argsort(index, kind="stable")
+    sorted_index = index[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_index)) + 1] if len(order) else np.array([], dtype=np.int64)
+    if len(starts):
+        out[sorted_index[starts]] += np.add.reduceat(values[order], starts, axis=0)
+    return out
 
 
 def _design_df(dom: np.ndarray, design: _Design, n_dom: int) -> np.ndarray:
@@ -372,6 +497,7 @@ def estimate(
     domains: list[str] | None = None,
     lonely_psu: str = "adjust",
     min_df: int = MIN_DF,
+    raked: Raked | None = None,
 ) -> pd.DataFrame:
     """Weighted shares and means with standard errors and confidence intervals.
 
@@ -383,7 +509,9 @@ def estimate(
     the domain's design degrees of freedom (PSUs with a domain member - strata with one, as R's
     ``degf``); shares get the logit interval, and Korn and Graubard's at exactly 0% or 100%
     (``_edge_interval``). Estimates from fewer than ``min_n`` valid answers or on fewer than
-    ``min_df`` degrees of freedom (``MIN_DF``) are suppressed (NaN) and flagged.
+    ``min_df`` degrees of freedom (``MIN_DF``) are suppressed (NaN) and flagged. ``raked``: the
+    margins ``weight`` was raked to (``Weighting.raked``); the variance then accounts for the
+    raking (``_calibrated``), as R's ``survey`` does for a ``rake()`` design.
     """
     codebook = load_codebook(codebook)
     if domains is None:
@@ -396,14 +524,20 @@ def estimate(
     n_dom = len(labels)
     df = _design_df(dom, design, n_dom).astype(float)
     w = table[weight].to_numpy(dtype=float)
+    cells = _RakingCells.of(table, raked)
     q = 1 - (1 - level) / 2
     frames = []
+    lins = {ind: _linearise(values[ind].to_numpy(), w, dom, n_dom) for ind in values.columns}
+    if cells is None:
+        variances = {ind: _variance(lin.z, lin.valid_domain, design, n_dom, lonely_psu) for ind, lin in lins.items()}
+    else:  # the residuals reach the domain's rows without an answer, and beyond the domain
+        zs = [lin.z for lin in lins.values()]
+        variances = dict(zip(lins, _raked_variances(zs, dom, w, cells, design, n_dom, lonely_psu)))
     for ind in values.columns:
         y = values[ind].to_numpy()
-        lin = _linearise(y, w, dom, n_dom)
+        lin, var = lins[ind], variances[ind]
         d_ok, n, wsum, est = lin.valid_domain, lin.n, lin.weight_sum, lin.estimate
         ok = d_ok >= 0
-        var = _variance(lin.z, d_ok, design, n_dom, lonely_psu)
         se = np.sqrt(var)
         df_safe = np.where(df > 0, df, np.nan)
         t = special.stdtrit(df_safe, q)
@@ -465,6 +599,7 @@ def score_estimates(
     domains: list[str] | None = None,
     min_n: int = MIN_RESPONDENTS,
     lonely_psu: str = "adjust",
+    raked: Raked | None = None,
 ) -> pd.DataFrame:
     """Sub-dimension and Dimension 7 scores per province with standard errors.
 
@@ -472,7 +607,8 @@ def score_estimates(
     linear function of the indicator estimates; its linearised value is the same function of
     the indicators' linearised values, so its standard error accounts for the covariance of
     answers given by the same respondents. Suppressed indicators are left out, as in
-    ``catalogue.score_subdimensions``. Intervals: Wald with Student's t (design df)."""
+    ``catalogue.score_subdimensions``. Intervals: Wald with Student's t (design df). ``raked``:
+    as in ``estimate``."""
     codebook = load_codebook(codebook)
     domains = ["province_code"] if domains is None else domains
     values = item_values(table, codebook)
@@ -480,6 +616,13 @@ def score_estimates(
     dom, labels = _domain_index(table, domains)
     n_dom = len(labels)
     w = table[weight].to_numpy(dtype=float)
+    cells = _RakingCells.of(table, raked)
+
+    def variance(z):
+        if cells is None:
+            return _variance(z, dom, design, n_dom, lonely_psu)
+        return _raked_variances([z], dom, w, cells, design, n_dom, lonely_psu)[0]
+
     est, zs, ns = {}, {}, {}
     for ind in values.columns:
         lin = _linearise(values[ind].to_numpy(), w, dom, n_dom)
@@ -505,11 +648,11 @@ def score_estimates(
             coef = np.where(usable[:, j], np.nan_to_num(share) * direction / (b - a), 0.0)
             z += np.where(dom >= 0, coef[np.maximum(dom, 0)], 0.0) * zs[c]
         sub_scores[sub], sub_z[sub] = score, z
-        rows.append((sub, score, _variance(z, dom, design, n_dom, lonely_psu), count))
+        rows.append((sub, score, variance(z), count))
     if all(s in sub_scores for s in ("papi.d7.1", "papi.d7.2", "papi.d7.3")):
         score = sub_scores["papi.d7.1"] + sub_scores["papi.d7.2"] + sub_scores["papi.d7.3"]
         z = sub_z["papi.d7.1"] + sub_z["papi.d7.2"] + sub_z["papi.d7.3"]
-        rows.append(("papi.d7", score, _variance(z, dom, design, n_dom, lonely_psu), np.full(n_dom, 3)))
+        rows.append(("papi.d7", score, variance(z), np.full(n_dom, 3)))
     df = _design_df(dom, design, n_dom).astype(float)
     frames = []
     for ind, score, var, count in rows:

@@ -328,9 +328,10 @@ def _survey_job(args) -> tuple:
                 + "); see quarantine.xlsx after fixing, or check the codebook's column names",
             },
         )
+    raked = weighting.raked if weighting is not None else None  # the variance accounts for the raking
     return (
-        survey_estimates.estimate_groups(cleaned.table, cleaned.codebook).assign(year=year),
-        survey_estimates.score_estimates(cleaned.table, year, cleaned.codebook).assign(year=year),
+        survey_estimates.estimate_groups(cleaned.table, cleaned.codebook, raked=raked).assign(year=year),
+        survey_estimates.score_estimates(cleaned.table, year, cleaned.codebook, raked=raked).assign(year=year),
         quarantine_contract.common(cleaned.quarantine, "survey"),
         cleaned.accounting.as_dict(),
         None if weighting is None else weighting.check.assign(year=year),
