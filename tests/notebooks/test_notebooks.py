@@ -25,6 +25,7 @@ def test_notebook_runs_on_its_defaults(notebook, isolated_home, tmp_path):
         kernel_name="python3",
         progress_bar=False,
         cwd=str(isolated_home / "notebooks"),
+        execution_timeout=300,  # a cell that never returns fails the test instead of stopping the suite
     )
     executed = json.loads(out.read_text(encoding="utf-8"))
     errors = [o for c in executed["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
