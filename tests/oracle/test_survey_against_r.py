@@ -103,19 +103,17 @@ def _design_frame(table: pd.DataFrame, items: list[str]) -> pd.DataFrame:
     ).join(values.rename(columns=lambda c: c.replace(".", "_")))
 
 
+def _r_domains(rscript, code: str, tmp_path, frame: pd.DataFrame, items: list[str]) -> pd.DataFrame:
+    """R's domain estimates (item, by, domain, estimate, se) of ``frame`` by the script ``code``."""
+    frame.to_csv(tmp_path / "design.csv", index=False)
+    names = ",".join(c.replace(".", "_") for c in items)
+    _run_r(rscript, code, tmp_path, tmp_path / "design.csv", names, tmp_path / "r.csv")
+    return pd.read_csv(tmp_path / "r.csv", dtype={"domain": str})
+
+
 def test_domain_estimates_and_standard_errors_equal_r_survey(year_2022, rscript, tmp_path):
     table = year_2022[year_2022["province_code"].isin(["01", "02", "66", "79", "96"])].reset_index(drop=True)
-    frame = _design_frame(table, ITEMS)
-    frame.to_csv(tmp_path / "design.csv", index=False)
-    _run_r(
-        rscript,
-        R_DOMAINS,
-        tmp_path,
-        tmp_path / "design.csv",
-        ",".join(c.replace(".", "_") for c in ITEMS),
-        tmp_path / "r.csv",
-    )
-    r = pd.read_csv(tmp_path / "r.csv", dtype={"domain": str})
+    r = _r_domains(rscript, R_DOMAINS, tmp_path, _design_frame(table, ITEMS), ITEMS)
     book = codebook.load_codebook()
     ours = {
         "province_code": survey_estimates.estimate(table, book, min_n=1),
@@ -257,16 +255,7 @@ def test_raked_standard_errors_equal_r_survey_s_rake_design(year_2022, rscript, 
         age_group=table["age_group"].to_numpy(),
         province_age=("p" + table["province_code"] + "|" + table["age_group"]).to_numpy(),
     )
-    frame.to_csv(tmp_path / "design.csv", index=False)
-    _run_r(
-        rscript,
-        R_RAKED,
-        tmp_path,
-        tmp_path / "design.csv",
-        ",".join(c.replace(".", "_") for c in items),
-        tmp_path / "r.csv",
-    )
-    r = pd.read_csv(tmp_path / "r.csv", dtype={"domain": str})
+    r = _r_domains(rscript, R_RAKED, tmp_path, frame, items)
     book = codebook.load_codebook()
     raked = survey_estimates.Raked(("sex", "age_group"), "province_code")
     ours, plain = {}, {}

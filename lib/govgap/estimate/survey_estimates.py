@@ -282,14 +282,20 @@ def _variance(z: np.ndarray, dom: np.ndarray, design: _Design, n_dom: int, lonel
     s2 = np.bincount(dh_inv, weights=zc * zc)
     h = dh_keys % n_strata
     d = dh_keys // n_strata
-    nh = design.n_psu_in_stratum[h].astype(float)
+    contrib = _stratum_terms(s1, s2, design.n_psu_in_stratum[h].astype(float), lonely_psu)
+    return np.bincount(d, weights=contrib, minlength=n_dom)
+
+
+def _stratum_terms(s1: np.ndarray, s2: np.ndarray, nh: np.ndarray, lonely_psu: str) -> np.ndarray:
+    """Each stratum's n_h/(n_h-1) * sum_c (z_hc - mean_h)^2 from the sum ``s1`` and the sum of
+    squares ``s2`` of its ``nh`` PSU totals (``nh`` broadcasts over columns of estimates)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         contrib = np.where(nh > 1, nh / (nh - 1) * (s2 - s1 * s1 / nh), 0.0)
     lonely = nh == 1
     if lonely.any():
         if lonely_psu == "fail":
             raise InputError(
-                f"{int(lonely.sum())} stratum/strata with a single PSU; pass lonely_psu='adjust' "
+                f"{int(np.count_nonzero(lonely))} stratum/strata with a single PSU; pass lonely_psu='adjust' "
                 "or 'skip', or merge strata in the file"
             )
         if lonely_psu == "adjust":
@@ -298,7 +304,7 @@ def _variance(z: np.ndarray, dom: np.ndarray, design: _Design, n_dom: int, lonel
             contrib = np.where(lonely, s2, contrib)
         elif lonely_psu != "skip":  # skip: the stratum adds nothing (samplics "skip", R "certainty")
             raise OptionError(f"lonely_psu must be 'adjust', 'skip' or 'fail', not {lonely_psu!r}")
-    return np.bincount(d, weights=contrib, minlength=n_dom)
+    return contrib
 
 
 RAKING_SWEEPS = 10  # as R's svyrecvar for a raked design
@@ -379,21 +385,8 @@ def _raked_variances(
     totals = _add_rows(np.zeros((len(design.psu_stratum), columns.shape[1])), design.psu, columns)
     s1 = _add_rows(np.zeros((len(design.n_psu_in_stratum), columns.shape[1])), design.psu_stratum, totals)
     s2 = _add_rows(np.zeros_like(s1), design.psu_stratum, totals * totals)
-    nh = design.n_psu_in_stratum.astype(float)[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        contrib = np.where(nh > 1, nh / (nh - 1) * (s2 - s1 * s1 / nh), 0.0)
-    lonely = design.n_psu_in_stratum == 1
-    if lonely.any():
-        if lonely_psu == "fail":
-            raise InputError(
-                f"{int(lonely.sum())} stratum/strata with a single PSU; pass lonely_psu='adjust' "
-                "or 'skip', or merge strata in the file"
-            )
-        if lonely_psu == "adjust":
-            contrib[lonely] = s2[lonely]
-        elif lonely_psu != "skip":
-            raise OptionError(f"lonely_psu must be 'adjust', 'skip' or 'fail', not {lonely_psu!r}")
-    stratum_group = np.zeros(len(nh), dtype=np.int64)
+    contrib = _stratum_terms(s1, s2, design.n_psu_in_stratum.astype(float)[:, None], lonely_psu)
+    stratum_group = np.zeros(len(design.n_psu_in_stratum), dtype=np.int64)
     stratum_group[design.stratum] = cells.group
     by_group = _add_rows(np.zeros((n_groups, columns.shape[1])), stratum_group, contrib)
     out = []
