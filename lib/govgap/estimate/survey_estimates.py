@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import special  # the t quantile; scipy.stats costs a second to import
+from scipy import sparse, special  # the t quantile; scipy.stats costs a second to import
 
 from govgap.errors import InputError, OptionError
 from govgap.reference.catalogue import SCORED_SUBDIMENSIONS, children, normalise_bounds, score_scale
@@ -312,36 +312,62 @@ RAKING_SWEEPS = 10  # as R's svyrecvar for a raked design
 
 @dataclass
 class _RakingCells:
-    """Each respondent's raking group (``Raked.by``) and, per margin, the rows sorted by their
-    cell in the group (order, where each cell starts, its size, each row's cell)."""
+    """Each respondent's raking group (``Raked.by``) and its cell in every margin, with what the
+    raked variance needs of them: cell sizes, rows shared by two margins' cells, weight per PSU
+    and cell."""
 
     group: np.ndarray
-    margins: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+    cells: list[np.ndarray]  # per margin, each row's cell
+    sizes: list[np.ndarray]
+    shared: dict[tuple[int, int], sparse.csr_array]  # (u, v): rows in u's cell a and v's cell b
+    psu_weight: list[sparse.csr_array]  # per margin: weight of the rows of PSU c in cell b
 
     @classmethod
-    def of(cls, table: pd.DataFrame, raked: Raked | None) -> _RakingCells | None:
+    def of(cls, table: pd.DataFrame, raked: Raked | None, design: _Design, w: np.ndarray) -> _RakingCells | None:
         if raked is None:
             return None
         group = table[raked.by].astype(str) if raked.by else pd.Series("", index=table.index)
-        margins = []
-        for v in raked.variables:
-            codes = pd.factorize(group + "|" + table[v].astype(str))[0]
-            order = np.argsort(codes, kind="stable")
-            size = np.bincount(codes)
-            margins.append((order, np.r_[0, np.cumsum(size)[:-1]], size.astype(float), codes))
-        return cls(pd.factorize(group)[0], margins)
+        cells = [pd.factorize(group + "|" + table[v].astype(str))[0] for v in raked.variables]
+        sizes = [np.bincount(c).astype(float) for c in cells]
+        ones = np.ones(len(w))
+        shared = {
+            (u, v): sparse.csr_array((ones, (cells[u], cells[v])), shape=(len(sizes[u]), len(sizes[v])))
+            for u in range(len(cells))
+            for v in range(len(cells))
+        }
+        n_psu = len(design.psu_stratum)
+        psu_weight = [sparse.csr_array((w, (design.psu, c)), shape=(n_psu, len(sz))) for c, sz in zip(cells, sizes)]
+        return cls(pd.factorize(group)[0], cells, sizes, shared, psu_weight)
 
-    def residuals(self, z: np.ndarray, w: np.ndarray) -> np.ndarray:
-        """Linearised values (a column per domain, or one) after raking: residuals within every
-        margin's cells, swept ten times over the margins, z <- z - w * mean over the cell of z / w
-        (R's ``svyrecvar`` for a ``rake()`` design)."""
-        z = z.astype(float, copy=True)
-        wz = w if z.ndim == 1 else w[:, None]
+    def psu_totals(self, z: list[np.ndarray], column: np.ndarray, width: int, w: np.ndarray, design: _Design):
+        """PSU totals (PSU x column, ``width`` columns per estimate) of the linearised values ``z``
+        (row i in column ``column[i]``, none where -1) after raking: each margin's cells take off
+        their mean of z / w, times w, ten sweeps over the margins (R's ``svyrecvar`` for a
+        ``rake()`` design). Done on the cells' sums: the rows' values are never spread out."""
+        inside = column >= 0
+        n_psu = len(design.psu_stratum)
+        cols = width * len(z)
+
+        def spread(keys, m, values):  # m x cols sums of ``values`` by row key and column
+            out = np.zeros((m, cols))
+            for j, v in enumerate(z):
+                out[:, j * width : (j + 1) * width] = np.bincount(
+                    keys[inside] * width + column[inside], weights=values(v)[inside], minlength=m * width
+                ).reshape(m, width)
+            return out
+
+        totals = spread(design.psu, n_psu, lambda v: v)
+        sums = [spread(c, len(sz), lambda v: v / w) for c, sz in zip(self.cells, self.sizes)]
+        taken = [np.zeros_like(s) for s in sums]
         for _ in range(RAKING_SWEEPS):
-            for order, starts, size, codes in self.margins:
-                sums = np.add.reduceat((z / wz)[order], starts, axis=0)
-                z -= wz * (sums / (size if z.ndim == 1 else size[:, None]))[codes]
-        return z
+            for v, size in enumerate(self.sizes):
+                mean = sums[v] / size[:, None]
+                taken[v] += mean
+                for u in range(len(sums)):
+                    sums[u] -= self.shared[(u, v)] @ mean
+        for v in range(len(taken)):
+            totals -= self.psu_weight[v] @ taken[v]
+        return totals
 
 
 def _raked_variances(
@@ -366,33 +392,33 @@ def _raked_variances(
     if len(np.unique(d_of)) != len(d_of):  # a domain of several provinces (the whole table)
         if len(np.unique(g_of)) != len(g_of):
             raise OptionError("domains must lie within the raking groups (provinces) or be made of whole ones")
-        whole = np.full(n_groups, -1)
-        whole[g_of] = d_of
-        return [_variance(cells.residuals(z, w), whole[cells.group], design, n_dom, lonely_psu) for z in zs]
-    local = np.zeros(n_dom, dtype=np.int64)  # each domain's place among its province's domains
-    order = np.lexsort((d_of, g_of))
-    g_sorted = g_of[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(g_sorted)) + 1]
-    local[d_of[order]] = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-    width = int(local.max()) + 1 if len(local) else 1
-    columns = np.zeros((len(dom), width * len(zs)))
-    rows, at = np.flatnonzero(inside), local[dom[inside]]
-    for j, z in enumerate(zs):
-        columns[rows, j * width + at] = z[inside]
-    columns = cells.residuals(columns, w)
-    # PSU totals of every column, then each stratum's n_h/(n_h-1) sum of squared deviations, summed
-    # over the strata of the domain's province (its column's values lie in that province)
-    totals = _add_rows(np.zeros((len(design.psu_stratum), columns.shape[1])), design.psu, columns)
-    s1 = _add_rows(np.zeros((len(design.n_psu_in_stratum), columns.shape[1])), design.psu_stratum, totals)
+        local, width = np.zeros(n_dom, dtype=np.int64), 1
+        domain_at = np.full((n_groups, 1), -1)
+        domain_at[g_of, 0] = d_of
+    else:
+        local = np.zeros(n_dom, dtype=np.int64)  # each domain's place among its province's domains
+        order = np.lexsort((d_of, g_of))
+        starts = np.r_[0, np.flatnonzero(np.diff(g_of[order])) + 1]
+        local[d_of[order]] = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+        width = int(local.max()) + 1 if len(local) else 1
+        domain_at = np.full((n_groups, width), -1)
+        domain_at[g_of, local[d_of]] = d_of
+    column = np.where(inside, local[np.maximum(dom, 0)], -1)
+    totals = cells.psu_totals(zs, column, width, w, design)
+    # each stratum's n_h/(n_h-1) sum of squared deviations of its PSU totals, per column, added to
+    # the domain that the column is in the stratum's province
+    s1 = _add_rows(np.zeros((len(design.n_psu_in_stratum), totals.shape[1])), design.psu_stratum, totals)
     s2 = _add_rows(np.zeros_like(s1), design.psu_stratum, totals * totals)
     contrib = _stratum_terms(s1, s2, design.n_psu_in_stratum.astype(float)[:, None], lonely_psu)
     stratum_group = np.zeros(len(design.n_psu_in_stratum), dtype=np.int64)
     stratum_group[design.stratum] = cells.group
-    by_group = _add_rows(np.zeros((n_groups, columns.shape[1])), stratum_group, contrib)
     out = []
     for j in range(len(zs)):
         var = np.zeros(n_dom)
-        var[d_of] = by_group[g_of, j * width + local[d_of]]
+        for k in range(width):
+            target = domain_at[stratum_group, k]
+            keep = target >= 0
+            var += np.bincount(target[keep], weights=contrib[keep, j * width + k], minlength=n_dom)
         out.append(var)
     return out
 
@@ -517,7 +543,7 @@ def estimate(
     n_dom = len(labels)
     df = _design_df(dom, design, n_dom).astype(float)
     w = table[weight].to_numpy(dtype=float)
-    cells = _RakingCells.of(table, raked)
+    cells = _RakingCells.of(table, raked, design, w)
     q = 1 - (1 - level) / 2
     frames = []
     lins = {ind: _linearise(values[ind].to_numpy(), w, dom, n_dom) for ind in values.columns}
@@ -609,7 +635,7 @@ def score_estimates(
     dom, labels = _domain_index(table, domains)
     n_dom = len(labels)
     w = table[weight].to_numpy(dtype=float)
-    cells = _RakingCells.of(table, raked)
+    cells = _RakingCells.of(table, raked, design, w)
 
     def variance(z):
         if cells is None:
