@@ -333,11 +333,14 @@ def clean_survey(
     ids = column(design["id"], "design.id").astype(str)
     if len(frame.columns) > 1:  # a line saved with another delimiter: all its values in the first cell
         lead = frame.iloc[:, 0].astype(str)
-        rest_blank = frame.iloc[:, 1:].astype(str).apply(lambda c: c.str.strip()).isin(["", "nan"]).all(axis=1)
         delimiter = lead.str.extract(r"([;,\t|])", expand=False)
-        for d in delimiter[rest_blank.to_numpy()].dropna().unique():
+        suspect = delimiter.notna().to_numpy()  # only these rows' other cells are looked at
+        rest_blank = np.zeros(n, dtype=bool)
+        rest = frame.iloc[suspect, 1:].astype(str).apply(lambda c: c.str.strip())
+        rest_blank[suspect] = rest.isin(["", "nan"]).all(axis=1).to_numpy()
+        for d in delimiter[rest_blank].unique():
             flag(
-                (rest_blank & delimiter.eq(d)).to_numpy(),
+                rest_blank & delimiter.eq(d).to_numpy(),
                 f"the row's values are all in its first cell, separated by {d!r}: a line saved with another delimiter",
                 str(frame.columns[0]),
                 lead,
