@@ -136,3 +136,8 @@ def end_workers(pool: ProcessPoolExecutor, grace_s: float = 10.0) -> None:
         if process.is_alive():
             process.kill()
             process.join()
+    # the pool's manager thread marks the jobs of the ended workers as failed: wait for it, so every
+    # job is settled (cancelled or done) when this returns, not a moment later
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None and manager.is_alive():
+        manager.join(grace_s)

@@ -10,6 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from govgap.compare import gaps
 from govgap.estimate.merged_provinces import view_2025
 from govgap.reference.catalogue import indicators
 from govgap.reference.provinces import crosswalk_2025, population_2019
@@ -40,7 +41,7 @@ def test_every_workbook_and_every_sheet_is_accounted_for(real, shared_data):
     # the 2015-2023 workbooks are read from the macro-enabled originals (papi_2023/), not from the
     # re-saved copies in papi_cs571/ whose floats differ by up to 7e-15
     t = real.table
-    recent = t[(t["source"] == "PAPI") & t["year"].isin([2018, 2022, 2023])]
+    recent = t[(t["source"] == "PAPI") & t["year"].isin([2018, 2022, 2023]) & (t["level"] != "uncatalogued")]
     assert set(recent["file"]) == {"PAPI-2015-2023_eng.xlsm"}
 
 
@@ -160,6 +161,42 @@ def test_catalogue_covers_the_official_labels(real):
     seen = set(real.table["indicator_id"])
     papi_indicators = set(cat.index[(cat["source"] == "PAPI") & (cat["level"] == "indicator")])
     assert papi_indicators <= seen
+
+
+def test_labels_the_catalogue_does_not_know_are_loaded_marked_not_dropped(real, shared_data):
+    """Each row or column with values and a label the catalogue does not know is in the tidy table
+    under the id its warning names (level "uncatalogued", the label as printed), and in no
+    standing: PAPI 2023's two e-government items (61 provinces each, read from the English
+    original as every 2023 value is), PCI 2005's industrial-zone items. PCI 2019 Land Access is
+    fully catalogued: its 11 components and the sub-index."""
+    t, issues = real.table, real.unmatched
+    named = issues["message"].str.extract(r"uncatalogued indicator ((?:papi|pci)\.x\.[0-9a-f]{8})")[0]
+    assert named.notna().all()  # no label with values is left out (a column without any label would say so)
+    loaded = real.sheets[real.sheets["status"] == "loaded"]
+    kept = issues.assign(id=named).merge(loaded[["file", "sheet"]], on=["file", "sheet"])
+    unknown = t[t["level"] == "uncatalogued"]
+    assert set(unknown["indicator_id"]) == set(kept["id"])  # warned about = loaded, both ways
+    assert unknown["indicator_id"].str.fullmatch(r"(papi|pci)\.x\.[0-9a-f]{8}").all()
+    assert (unknown["unit"] == "as published").all() and (unknown["label_vi"].str.len() > 0).all()
+    assert not t.loc[t["level"] != "uncatalogued", "indicator_id"].str.contains(r"\.x\.").any()
+    e_gov = unknown[(unknown["source"] == "PAPI") & (unknown["year"] == 2023)]
+    assert e_gov.groupby("label_vi")["province_code"].nunique().to_dict() == {
+        "Tỉ lệ người trả lời cho biết đã sử dụng cổng dịch vụ công trực tuyến của địa phương (%)*": 61,
+        "Tỉ lệ người trả lời cho biết đã có thể thanh toán trực tuyến trên cổng dịch vụ công của địa phương (%)*": 61,
+    }  # the 122 values that were dropped; two provinces' cells are blank in both rows
+    assert e_gov["indicator_id"].nunique() == 2 and set(e_gov["file"]) == {"PAPI-2015-2023_eng.xlsm"}
+    book = openpyxl.load_workbook(shared_data / "papi_2023/PAPI-2015-2023_eng.xlsm", data_only=True, read_only=True)
+    sheet = book["2023"]
+    for row in e_gov.drop_duplicates("indicator_id").itertuples():
+        cell = sheet[row.cell].value
+        assert row.value == pytest.approx(float(cell), abs=1e-12)  # as printed, not rescaled
+    zones = unknown[(unknown["source"] == "PCI") & (unknown["year"] == 2005)]
+    assert zones["label_vi"].str.contains("KCN").any() and zones["indicator_id"].nunique() == 13
+    land_2019 = t[(t["source"] == "PCI") & (t["year"] == 2019) & t["indicator_id"].str.startswith("pci.sub2")]
+    assert land_2019["indicator_id"].nunique() == 12 and (land_2019.groupby("indicator_id").size() == 63).all()
+    standings = gaps.standings(t, "63")
+    assert not standings["indicator_id"].isin(unknown["indicator_id"]).any()
+    assert not view_2025(t)["indicator_id"].isin(unknown["indicator_id"]).any()
 
 
 def test_2025_view_is_derived_with_documented_weights(real, shared_data):

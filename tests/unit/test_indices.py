@@ -3,6 +3,7 @@ seen: ranks and medians checked independently, unknown layouts stop with a preci
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import pandas as pd
 import pytest
 
 from govgap.compare.standings import ranks
-from govgap.sources.indices import LayoutError, load_files, load_folder, validate
+from govgap.sources.indices import LayoutError, load_files, load_folder, uncatalogued_id, validate
 
 
 def test_sample_tables_load_clean_and_rank(sample_tables):
@@ -110,6 +111,16 @@ def test_an_edition_in_a_new_layout_loads_through_the_command(tmp_path, shared_d
     unmatched = issues[issues["check"] == "unmatched_label"]
     assert list(unmatched["row"]) == [row + 2] and "mùi khó chịu" in unmatched["message"].iloc[0]
     assert "papi.d7.2.1" not in set(table["indicator_id"])  # the replaced row is not guessed
+    # ... but loaded, marked: a stable id from its label and heading, the label as printed, no rank
+    new_id = uncatalogued_id("PAPI", "Tỷ lệ người trả lời cho biết không khí có mùi khó chịu (%)", {"sub": "papi.d7.2"})
+    assert new_id in unmatched["message"].iloc[0] and re.fullmatch(r"papi\.x\.[0-9a-f]{8}", new_id)
+    mine = table[table["indicator_id"] == new_id]
+    assert len(mine) == 63 and set(mine["level"]) == {"uncatalogued"} and set(mine["unit"]) == {"as published"}
+    assert set(mine["label_vi"]) == {"Tỷ lệ người trả lời cho biết không khí có mùi khó chịu (%)"}
+    source_row = pd.to_numeric(new.iloc[row + 1, 3:], errors="coerce").dropna().astype(float)
+    assert sorted(mine["value"]) == pytest.approx(sorted(source_row))  # every value as printed, none rescaled
+    assert mine[["rank", "best", "band", "best_province"]].isna().all().all() and mine["median"].notna().all()
+    assert new_id not in set(pd.read_parquet(out / "indices_2025.parquet")["indicator_id"])
     scale = issues[issues["check"] == "scale"]
     assert len(scale) == 1 and "papi.d5.3" in scale["message"].iloc[0] and "0.5-5" in scale["message"].iloc[0]
 

@@ -36,6 +36,7 @@ from govgap.estimate.dossier_metrics import metrics
 from govgap.estimate.merged_provinces import view_2025
 from govgap.estimate.scoring_weights import ScoringWeights, scoring_weights
 from govgap.reference.catalogue import (
+    UNCATALOGUED,
     ancestors,
     breaks_for,
     children,
@@ -139,7 +140,7 @@ def _content_key(tidy: pd.DataFrame) -> int:
 
 
 def _standings(tidy: pd.DataFrame, view: str) -> pd.DataFrame:
-    data = tidy[tidy["level"] != "statistic"]
+    data = tidy[~tidy["level"].isin(["statistic", UNCATALOGUED])]
     if view == "2025":
         data = view_2025(data).rename(columns={"province_code_2025": "province_code"})
     elif view != "63":

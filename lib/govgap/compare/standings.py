@@ -8,7 +8,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from govgap.reference.catalogue import directions
+from govgap.reference.catalogue import UNCATALOGUED, directions
 
 
 def ranks(tidy: pd.DataFrame) -> pd.DataFrame:
@@ -20,7 +20,10 @@ def ranks(tidy: pd.DataFrame) -> pd.DataFrame:
     best quarter: q75, or q25 where lower is better), ``best`` and ``best_province`` (the first
     code among tied best provinces) and ``band``: PAPI's four colour groups, 1 best performers
     (at or past the top-quartile threshold), 2 high average (at or past the median), 3 low
-    average (at or past the bottom-quartile threshold), 4 poor performers (``bands()``)."""
+    average (at or past the bottom-quartile threshold), 4 poor performers (``bands()``).
+
+    An uncatalogued row (level "uncatalogued") gets its count and quantiles but no rank, best,
+    threshold or band: the catalogue does not say which way is better."""
     better = pd.Series(directions(tidy["indicator_id"], tidy["year"]).to_numpy(), index=tidy.index)
     signed = tidy["value"].where(better, -tidy["value"])
     keys = [tidy["source"], tidy["year"], tidy["indicator_id"]]
@@ -46,6 +49,12 @@ def ranks(tidy: pd.DataFrame) -> pd.DataFrame:
     low = np.where(better, out["q25"], -out["q75"])
     band = np.select([s >= top, s >= mid, s >= low], [1, 2, 3], 4)
     out["band"] = pd.array(np.where(np.isnan(s), pd.NA, band), dtype="Int64")
+    if "level" in out.columns:
+        unknown = (out["level"] == UNCATALOGUED).to_numpy()
+        if unknown.any():
+            out.loc[unknown, ["rank", "best", "top_quartile"]] = np.nan
+            out.loc[unknown, "best_province"] = None
+            out.loc[unknown, "band"] = pd.NA
     return out
 
 

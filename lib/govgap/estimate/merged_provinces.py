@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from govgap.errors import GovgapError
-from govgap.reference.catalogue import indicators
+from govgap.reference.catalogue import UNCATALOGUED, indicators
 from govgap.reference.provinces import crosswalk_2025, population_2019, provinces_2025
 
 
@@ -18,12 +18,13 @@ def view_2025(table: pd.DataFrame, weights: pd.Series | None = None) -> pd.DataF
     Each new province gets the population-weighted mean of its member provinces (weights:
     2019 census unless ``weights`` is given, renormalised over the members with a value).
     These are not official scores: every row has ``derived=True`` and the members used.
-    Statistics (confidence limits, standard errors, respondent counts) are not combined.
+    Statistics (confidence limits, standard errors, respondent counts) are not combined, nor
+    are uncatalogued rows (their unit is unknown: a mean of counts or ranks means nothing).
     """
 
     weights = population_2019() if weights is None else weights
     cross = crosswalk_2025()[["old_code", "new_code"]]
-    data = table[table["value"].notna() & (table["level"] != "statistic")]
+    data = table[table["value"].notna() & ~table["level"].isin(["statistic", UNCATALOGUED])]
     data = data.merge(cross, left_on="province_code", right_on="old_code", how="inner")
     data["w"] = data["province_code"].map(weights)
     if data["w"].isna().any():

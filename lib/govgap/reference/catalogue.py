@@ -9,12 +9,19 @@ indicators)`` on the sub-dimension's exact scale (``score_scale``: 1/3-10/3 wher
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 
 import pandas as pd
 
 from govgap.errors import OptionError
+
+# A row or column of a published table whose label the catalogue does not know is loaded under a
+# stable id (``sources.indices.uncatalogued_id``: "papi.x." and 8 hex digits) with this level: kept,
+# marked, and left out of standings, gaps and scores (it has no direction, scale or parent).
+UNCATALOGUED = "uncatalogued"
+UNCATALOGUED_ID = re.compile(r"^(papi|pci)\.x\.[0-9a-f]{8}$")
 
 
 @lru_cache(maxsize=1)

@@ -23,6 +23,7 @@ and what was looked for.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,7 +37,7 @@ from govgap.contract import schemas
 from govgap.errors import LayoutError, UnknownProvinceError
 from govgap.io.workbooks import open_book
 from govgap.io.xlsx import column_letter
-from govgap.reference.catalogue import ancestors, indicators, scale_for
+from govgap.reference.catalogue import UNCATALOGUED, UNCATALOGUED_ID, ancestors, indicators, scale_for
 from govgap.reference.provinces import (
     FIRST_34_EDITION,
     MERGER_DATE,
@@ -72,6 +73,7 @@ SUM_TOLERANCE = 0.01  # dimension = sum of sub-dimensions, as the issue asks
 CODE_HEADERS = {"ma tinh", "tinhid", "tinh id", "tinh_id", "ma tinh thanh pho"}
 EXCEL_ERROR = re.compile(r"#(DIV/0!|N/A|VALUE!|REF!|NAME\?|NUM!|NULL!|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!|ERROR)")
 NOTE_PREFIXES = ("note", "ghi chu", "ban quyen", "copyright", "nguon", "source")
+UNCATALOGUED_UNIT = "as published"
 
 
 # ---------------------------------------------------------------------------------- labels
@@ -110,6 +112,17 @@ def _catalogue_keys(source: str) -> dict[str, tuple[str, ...]]:
                 if key and ind not in keys.setdefault(key, []):
                     keys[key].append(ind)
     return {k: tuple(v) for k, v in keys.items()}
+
+
+def uncatalogued_id(source: str, text: str, context: dict[str, str]) -> str:
+    """The stable id of a label the catalogue does not know: the source, then ``x`` and the first
+    8 hex digits of the SHA-1 of the catalogued (sub-)dimension it sits under and its comparable
+    label (``_label_key``), e.g. ``papi.x.3f2a9c1b``. The same label under the same heading gets
+    the same id in every edition and workbook (so copies reconcile and a series can be followed);
+    a label shared by two headings gets two ids."""
+    parent = context.get("sub") or context.get("dimension") or ""
+    digest = hashlib.sha1(f"{source}|{parent}|{_label_key(text)}".encode()).hexdigest()[:8]
+    return f"{source.lower()}.x.{digest}"
 
 
 @lru_cache(maxsize=1)
@@ -259,6 +272,7 @@ class SheetResult:
     transcription: bool = False  # a third-party transcription, not the publisher's own file
     sample: bool = False  # simulated by govgap's sample generator (its marker is in the sheet)
     units: str = "63"  # "34": a table of the provinces in force from 1/7/2025, read under their codes
+    labels: dict = field(default_factory=dict)  # uncatalogued id -> the label as printed
 
 
 class _Issues:
@@ -399,8 +413,8 @@ def _convert_percent(values: np.ndarray, ind: str, issues: _Issues, cells: list[
     row is in percent and is divided by 100 (logged); then, or when most are shares, a cell
     outside the unit's range (a 1,04 among shares, a 120 among percentages) is named and left
     out instead of rescaling the whole row (2019's 4.4 row has one value above 1)."""
-    if indicators().loc[ind, "unit"] != "share":
-        return values
+    if ind not in indicators().index or indicators().loc[ind, "unit"] != "share":
+        return values  # an uncatalogued row keeps its printed unit
     finite = np.isfinite(values)
     if not finite.any():
         return values
@@ -503,18 +517,14 @@ def _read_columns_layout(grid, codes, name_row, path, issues, result):
         ind = _match(texts, keys, cat, context)
         if ind is None:
             key = _label_key(texts[-1])
-            if has_values and key not in ignored and not key.startswith(NOTE_PREFIXES):
-                if key in (_label_key("Mã tỉnh"), _label_key("Tỉnh/Thành phố trực thuộc trung ương")):
-                    continue
-                issues.add(
-                    "warning",
-                    "unmatched_label",
-                    f"label not in the indicator catalogue: {nfc(texts[-1])!r}",
-                    r,
-                    label_cols[-1],
-                )
-            continue
-        level = cat.loc[ind, "level"]
+            if not has_values or not key or key in ignored or key.startswith(NOTE_PREFIXES):
+                continue
+            if key in (_label_key("Mã tỉnh"), _label_key("Tỉnh/Thành phố trực thuộc trung ương")):
+                continue
+            ind = uncatalogued_id(source, texts[-1], context)
+            issues.add("warning", "unmatched_label", _unmatched_message(texts[-1], ind), r, label_cols[-1])
+            result.labels.setdefault(ind, _printed(texts[-1]))
+        level = cat.loc[ind, "level"] if ind in cat.index else UNCATALOGUED
         if level in ("dimension", "index"):
             context = {"dimension": ind}
         elif level == "sub-dimension":
@@ -548,6 +558,18 @@ def _read_columns_layout(grid, codes, name_row, path, issues, result):
                 )
             )
     return _finish(records, source, path, result.sheet)
+
+
+def _printed(text: str) -> str:
+    return re.sub(r"\s+", " ", nfc(str(text))).strip()
+
+
+def _unmatched_message(text: str, ind: str) -> str:
+    return (
+        f"label not in the indicator catalogue: {_printed(text)!r}; loaded as the uncatalogued indicator "
+        f"{ind} (level {UNCATALOGUED!r}: kept in the tidy table, not ranked or analysed; add the label "
+        "to govgap/data/indicators.csv to analyse it)"
+    )
 
 
 def _match(texts: list[str], keys, cat, context) -> str | None:
@@ -633,29 +655,28 @@ def _read_rows_layout(grid, codes, per_col, path, issues, result):
                 continue
             ind = _match(texts, keys, cat, context)
             if ind is None:
-                if not any(_label_key(t) in ignored for t in texts):
-                    shown = next((t for t in texts if _label_key(t)), texts[0] if texts else "")
-                    unmatched.append((c, shown))
-                continue
+                if any(_label_key(t) in ignored for t in texts):
+                    continue
+                shown = next((t for t in texts if _label_key(t)), "")
+                ind = uncatalogued_id(source, shown, context) if shown else None
+                unmatched.append((c, shown, ind))
+                if ind is None:
+                    continue
+                result.labels.setdefault(ind, _printed(shown))
             if ind in used:
                 continue  # the same indicator twice in one sheet (e.g. a name and a code header)
             used[ind] = c
             blocks.append((p, c, ind, rows, values))
-    if source == "PCI" and len(used) < 2:
+    if source == "PCI" and sum(ind in cat.index for ind in used) < 2:
         result.status = "skipped"
         result.reason = (
             "PCI sheet of a sub-index whose components are not in the catalogue "
             "(its score is read from the summary sheet)"
         )
         return None
-    for c, shown in unmatched:
-        issues.add(
-            "warning",
-            "unmatched_label",
-            f"label not in the indicator catalogue: {nfc(shown)!r}" if shown else "a column with values but no label",
-            header_end - 1,
-            c,
-        )
+    for c, shown, ind in unmatched:
+        message = _unmatched_message(shown, ind) if ind else "a column with values but no label: left out"
+        issues.add("warning", "unmatched_label", message, header_end - 1, c)
     for p, c, ind, rows, values in blocks:
         values = _convert_percent(values, ind, issues, [_cell(r, c) for r in rows], None, c)
         blank = [_is_blank(grid[r, c]) for r in rows]
@@ -687,6 +708,12 @@ class LoadResult:
         parts = [f"{len(self.table):,} values from {loaded['file'].nunique()} file(s), {len(loaded)} sheet(s)"]
         for source, years in editions_read.items():
             parts.append(f"{source}: {', '.join(map(str, years))}")
+        unknown = self.table[self.table["level"] == UNCATALOGUED]
+        if len(unknown):
+            parts.append(
+                f"{len(unknown):,} values of {unknown['indicator_id'].nunique()} row(s) not in the catalogue, "
+                "kept as uncatalogued (not ranked or analysed)"
+            )
         parts.append("data-quality table: " + (", ".join(f"{n} {s}" for s, n in counts.items()) or "empty"))
         return "; ".join(parts)
 
@@ -775,8 +802,13 @@ def _assemble(results: list[SheetResult]) -> LoadResult:
         table = pd.concat(tables, ignore_index=True)
     else:
         table = _finish([], "PAPI", Path("-"), "-").assign(year=0).iloc[0:0]
+    labels: dict[str, str] = {}
+    for s in loaded:
+        if s.status == "loaded":
+            for ind, text in s.labels.items():
+                labels.setdefault(ind, text)
     table = _reconcile(table, issues)
-    table = _decorate(table, issues)
+    table = _decorate(table, issues, labels)
     _check_scales(table, issues)
     _check_sums(table, issues)
     _check_counts(table, issues)
@@ -872,7 +904,7 @@ def _reject_out_of_period(loaded: list[SheetResult], issues: list) -> None:
     introduced in 2018, over the poverty-list values): it is rejected, not trusted."""
     cat = indicators()
     for s in loaded:
-        ids = sorted(set(s.table["indicator_id"]))  # sorted: the message reads the same every run
+        ids = sorted(set(s.table["indicator_id"]) & set(cat.index))  # sorted: the message reads the same every run
         levels = cat.loc[list(ids), ["level", "first_year", "last_year"]]
         levels = levels[levels["level"].isin(["dimension", "sub-dimension"])]
         wrong = levels[(levels["first_year"] > s.year) | (levels["last_year"].fillna(9999) < s.year)]
@@ -905,7 +937,7 @@ def _leave_out_other_structures(loaded: list[SheetResult], issues: list) -> None
     for s in loaded:
         if s.source != "PCI" or s.status != "loaded" or s.table is None or not len(s.table):
             continue
-        ids = pd.unique(s.table["indicator_id"])
+        ids = [i for i in pd.unique(s.table["indicator_id"]) if i in cat.index]
         period = cat.loc[ids, ["first_year", "last_year"]]
         outside = period.index[(period["first_year"] > s.year) | (period["last_year"].fillna(9999) < s.year)]
         for ind in sorted(outside):
@@ -990,16 +1022,31 @@ def _reconcile(table: pd.DataFrame, issues: list) -> pd.DataFrame:
     return table.drop_duplicates(keys, keep="first").reset_index(drop=True)
 
 
-def _decorate(table: pd.DataFrame, issues: list) -> pd.DataFrame:
+def describe(table: pd.DataFrame, labels: dict[str, str]) -> None:
+    """Set ``level``, ``label_vi``, ``label_en`` and ``unit`` of a tidy table in place: from the
+    catalogue, or for an uncatalogued id its level ``uncatalogued``, the label as printed (in both
+    languages: the catalogue has no translation) and the unit "as published"."""
     cat = indicators()
+    known = table["indicator_id"].isin(cat.index).to_numpy()
+    meta = cat.reindex(table["indicator_id"])
+    printed = table["indicator_id"].map(labels).to_numpy(dtype=object)
+    table["level"] = np.where(known, meta["level"].to_numpy(dtype=object), UNCATALOGUED)
+    table["label_vi"] = np.where(known, meta["label_vi"].to_numpy(dtype=object), printed)
+    table["label_en"] = np.where(known, meta["label_en"].to_numpy(dtype=object), printed)
+    table["unit"] = np.where(known, meta["unit"].to_numpy(dtype=object), UNCATALOGUED_UNIT)
+    for column in ("level", "label_vi", "label_en", "unit"):
+        table[column] = table[column].astype(str)
+
+
+def _decorate(table: pd.DataFrame, issues: list, labels: dict[str, str]) -> pd.DataFrame:
     table = table.copy()
     _check_published_scales(table, issues)
-    meta = cat.loc[table["indicator_id"]]
-    table["level"] = meta["level"].to_numpy()
-    table["label_vi"] = meta["label_vi"].to_numpy()
-    table["label_en"] = meta["label_en"].to_numpy()
-    table["unit"] = meta["unit"].to_numpy()
-    scales = [scale_for(i, int(y)) for i, y in zip(table["indicator_id"], table["year"])]
+    describe(table, labels)
+    nan = (float("nan"), float("nan"))
+    scales = [
+        scale_for(i, int(y)) if lev != UNCATALOGUED else nan
+        for i, y, lev in zip(table["indicator_id"], table["year"], table["level"])
+    ]
     cat_lo = np.array([s[0] for s in scales], dtype=float)
     cat_hi = np.array([s[1] for s in scales], dtype=float)
     table["scale_min"] = table["scale_min"].astype(float).fillna(pd.Series(cat_lo, index=table.index))
@@ -1070,7 +1117,8 @@ def _placeholder_zeros(table: pd.DataFrame, issues: list) -> np.ndarray:
 def _check_published_scales(table: pd.DataFrame, issues: list) -> None:
     """The scale a sheet prints beside a row must be the catalogue's scale for that year."""
     published = (
-        table.dropna(subset=["scale_min"])
+        table[table["indicator_id"].isin(indicators().index)]
+        .dropna(subset=["scale_min"])
         .groupby(["source", "indicator_id", "year", "file", "sheet"])[["scale_min", "scale_max"]]
         .first()
     )
@@ -1200,9 +1248,18 @@ def schema(sources=("PAPI", "PCI")):
             "source": pa.Column(str, pa.Check.isin(list(sources))),
             "year": pa.Column(int, pa.Check.in_range(2005, 2100)),
             "province_code": pa.Column(str, pa.Check.isin(sorted(codes))),
-            "indicator_id": pa.Column(str, pa.Check.isin(list(cat.index))),
+            "indicator_id": pa.Column(
+                str,
+                pa.Check(
+                    lambda s: s.isin(cat.index) | s.str.match(UNCATALOGUED_ID.pattern),
+                    error="an indicator of the catalogue or an uncatalogued id (papi.x.<8 hex digits>)",
+                ),
+            ),
             "level": pa.Column(
-                str, pa.Check.isin(["index", "dimension", "sub-dimension", "sub-index", "indicator", "statistic"])
+                str,
+                pa.Check.isin(
+                    ["index", "dimension", "sub-dimension", "sub-index", "indicator", "statistic", UNCATALOGUED]
+                ),
             ),
             "label_vi": pa.Column(str),
             "label_en": pa.Column(str),
@@ -1222,6 +1279,10 @@ def schema(sources=("PAPI", "PCI")):
             ),
             pa.Check(
                 lambda df: df["value"].notna() | df["suppressed"], error="a missing value must be flagged as suppressed"
+            ),
+            pa.Check(
+                lambda df: (df["level"] == UNCATALOGUED) == df["indicator_id"].str.match(UNCATALOGUED_ID.pattern),
+                error="an uncatalogued id has the level 'uncatalogued', and only it",
             ),
         ],
         strict=True,

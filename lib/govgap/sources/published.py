@@ -7,9 +7,12 @@ loader (``indices.load_folder``) and writes what it read to ``govgap/data/publis
 * ``sheets.csv``: sheet_id, source, year, file, sheet, status, reason, values (every sheet
   looked at, loaded or not, with why);
 * ``scales.csv``: the scale of every indicator in every edition;
-* ``issues.csv``: the loader's data-quality table for those files.
+* ``issues.csv``: the loader's data-quality table for those files;
+* ``uncatalogued.csv``: source, indicator_id, label: the label as printed of every row or
+  column the catalogue does not know, loaded under a stable id (``indices.uncatalogued_id``).
 
-Labels, levels and units come from the catalogue, as the loader gives them. ``load()`` turns
+Labels, levels and units come from the catalogue (or, uncatalogued, from that file), as the
+loader gives them. ``load()`` turns
 the four tables back into exactly the ``LoadResult`` that the loader gave (a test requires the
 equality), so a new user has every published standing without collecting a workbook. Official
 workbooks in a data folder's ``indices/`` are read over it: an edition (source and year) found
@@ -24,13 +27,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from govgap.reference.catalogue import indicators
-from govgap.sources.indices import ISSUE_COLUMNS, TIDY_COLUMNS, LoadResult
+from govgap.sources.indices import ISSUE_COLUMNS, TIDY_COLUMNS, UNCATALOGUED, LoadResult, describe
 
 FOLDER = "published"
 VALUE_COLUMNS = ["source", "year", "province_code", "indicator_id", "value", "suppressed", "sheet_id", "cell"]
 SHEET_COLUMNS = ["sheet_id", "file", "sheet", "source", "year", "status", "reason", "values", "sample", "units"]
 SCALE_COLUMNS = ["source", "year", "indicator_id", "scale_min", "scale_max"]
+LABEL_COLUMNS = ["source", "indicator_id", "label"]
 
 
 def write(result: LoadResult, folder: str | Path) -> None:
@@ -47,6 +50,9 @@ def write(result: LoadResult, folder: str | Path) -> None:
     sheets[SHEET_COLUMNS].to_csv(folder / "sheets.csv", **options)
     scales.to_csv(folder / "scales.csv", **options)
     result.issues[ISSUE_COLUMNS].to_csv(folder / "issues.csv", **options)
+    labels = table.loc[table["level"] == UNCATALOGUED, ["source", "indicator_id", "label_vi"]]
+    labels = labels.drop_duplicates("indicator_id").rename(columns={"label_vi": "label"}).sort_values("indicator_id")
+    labels[LABEL_COLUMNS].to_csv(folder / "uncatalogued.csv", **options)
 
 
 def _read(folder, name: str, **options) -> pd.DataFrame:
@@ -63,12 +69,10 @@ def _load(folder: str | None) -> LoadResult:
     sheets = _read(where, "sheets.csv", dtype={"file": str, "sheet": str, "source": str, "reason": str})
     scales = _read(where, "scales.csv", dtype={"source": str, "indicator_id": str})
     issues = _read(where, "issues.csv", dtype={c: str for c in ISSUE_COLUMNS if c not in ("year", "row")})
-    cat = indicators()
+    labels = _read(where, "uncatalogued.csv", dtype=str)
     table = values.merge(sheets[["sheet_id", "file", "sheet"]], on="sheet_id", how="left", validate="many_to_one")
     table = table.merge(scales, on=["source", "year", "indicator_id"], how="left", validate="many_to_one")
-    meta = cat.loc[table["indicator_id"]]
-    for column in ("level", "label_vi", "label_en", "unit"):
-        table[column] = meta[column].to_numpy()
+    describe(table, dict(zip(labels["indicator_id"], labels["label"])))
     table["suppressed"] = table["suppressed"].astype(bool)
     table = table[TIDY_COLUMNS].astype({c: "str" for c in ("file", "sheet", "cell")})
     issues["year"] = issues["year"].astype("Int64")
