@@ -3,6 +3,7 @@ headline sentences they make."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -226,3 +227,81 @@ def test_an_indicator_parameter_is_read_as_papermill_passes_it():
     assert focus(None, "papi.d5.3.1") == ("papi.d5.3.1", "papi.d5.3", "papi.d2.4")
     with pytest.raises(OptionError, match="papi.d2.4, papi.d5.3"):
         focus(None, "7.1")
+
+
+@pytest.mark.parametrize(
+    ("band", "best", "worst", "expected"),
+    [(2, None, None, "band"), (2, 2, 2, "sure"), (2, 1, 2, "unsure"), (4, 3, 4, "unsure"), (1, 1, 1, "sure")],
+)
+def test_a_band_is_named_alone_only_when_its_rank_interval_stays_in_it(band, best, worst, expected):
+    assert claims.band_phrase(band, best, worst) == expected
+
+
+def test_a_rank_interval_stands_beside_a_rank_only_when_it_ranks_the_same_provinces():
+    interval = {"rank": 24, "rank_low": 15, "rank_high": 33, "n": 63}
+    assert claims.rank_interval_consistent(24, 63, interval)
+    assert not claims.rank_interval_consistent(24, 61, interval)  # PAPI 2022: three 0 errors not ranked
+    assert not claims.rank_interval_consistent(23, 63, interval)
+    assert not claims.rank_interval_consistent(24, 63, None)
+
+
+def test_the_gap_narrative_names_a_band_only_when_the_published_errors_allow(isolated_home, small_sample):
+    """PAPI 2019 prints each dimension's variance: the first sentence on Dimension 7 then gives the
+    rank interval from its square root, and one band only where that interval stays in one band
+    (Đồng Tháp, ranked 1, interval 1-5), else the range of bands (Hà Nội, 62: low average to
+    poor). PAPI 2023 prints none: the band alone, as before."""
+    from govgap.compare.rank_intervals import possible_bands, rank_intervals
+    from govgap.render import report
+
+    table = report.build("Hà Nội", 2019, "vi", small_sample, units="63").gaps().tidy
+    rows = table[(table["source"] == "PAPI") & (table["year"] == 2019)]
+    d7 = rows[rows["indicator_id"] == "papi.d7"].set_index("province_code")
+    se = np.sqrt(rows[rows["indicator_id"] == "papi.d7.variance"].set_index("province_code")["value"])
+    expected = rank_intervals(d7["value"], se)  # an independent path to the same intervals
+    order = d7["value"].sort_values(ascending=False)
+    for name, code, sure in (("Hà Nội", "01", False), ("Đồng Tháp", "87", True)):
+        g = report.build(name, 2019, "vi", small_sample, units="63").gaps()
+        top = g.position("papi.d7").iloc[0]
+        low, high = int(expected.loc[code, "rank_low"]), int(expected.loc[code, "rank_high"])
+        reached = {int(d7.loc[c, "band"]) for c in order.index[low - 1 : high]}  # the bands of ranks low..high
+        assert (len(reached) == 1) == sure and int(top["band"]) in reached
+        line = g.narrative("papi.d7")[0]
+        assert (
+            f"xếp hạng {int(top['rank'])}/63 (thứ hạng thực trong khoảng {low}–{high} với sai số PAPI công bố" in line
+        )
+        band = report.band_label(int(top["band"]), "vi").lower()
+        if sure:
+            assert f"độ tin cậy 95%; {band})" in line and "chưa phân định" not in line, line
+        else:
+            best, worst = (report.band_label(b, "vi").lower() for b in (min(reached), max(reached)))
+            assert f"chưa phân định được nhóm: từ {best} đến {worst})" in line, line
+        got = possible_bands(expected, d7["band"])
+        assert (int(got.loc[code, "band_best"]), int(got.loc[code, "band_worst"])) == (min(reached), max(reached))
+    later = report.build("Hà Nội", 2024, "vi", small_sample).gaps().narrative("papi.d7")[0]
+    assert "thứ hạng thực" not in later and "(nhóm đạt điểm thấp nhất)" in later
+
+
+def test_the_total_s_rank_line_names_the_bands_its_interval_reaches(isolated_home, small_sample):
+    """The headline's PAPI total (2023 unweighted, 33 of the 34 with an error): the bands of the
+    provinces ranked from the best to the worst possible rank, worked out here from the table."""
+    from govgap.render import report
+
+    for name in ("Hà Nội", "Lào Cai"):
+        r = report.build(name, 2024, "vi", small_sample)
+        row = r.total_rank_interval()
+        tbl = r.indices
+        total = tbl[(tbl["year"] == 2023) & (tbl["indicator_id"] == row["indicator_id"])]
+        ranked = total[total["province_code"].isin(_ranked_codes(r, row))].sort_values("value", ascending=False)
+        reached = sorted({int(b) for b in ranked["band"].iloc[int(row["rank_low"]) - 1 : int(row["rank_high"])]})
+        line = r.total_rank_line()
+        first, last = (report.band_label(b, "vi").lower() for b in (reached[0], reached[-1]))
+        if len(reached) == 1:
+            assert line.endswith(f"(độ tin cậy 95%), nên tỉnh chắc chắn thuộc {first}."), line
+        else:
+            assert line.endswith(f"(độ tin cậy 95%), nên chưa phân định được nhóm: từ {first} đến {last}."), line
+
+
+def _ranked_codes(r, row) -> set:
+    from govgap.compare.rank_intervals import published_rank_intervals
+
+    return set(published_rank_intervals(r.official, int(row["edition"]), row["indicator_id"], r.view).index)

@@ -18,6 +18,16 @@ ranks with applications to mobility across neighbourhoods and academic achieveme
 countries", Review of Economic Studies), with Holm's step-down in place of their bootstrap (the
 provinces' samples are independent, so a difference has the standard error sqrt(se_i² + se_j²)).
 It holds for each province on its own; it does not say that every province's interval holds at once.
+
+**Standard errors PAPI publishes**: of its total scores (``papi.total.se``, 2019; the unweighted
+total's, 2019-2023), and in 2019 a "Variance (Dimension k)" beside each dimension score
+(``papi.d7.variance``), read as the sampling variance of that score, so its square root is the
+score's standard error (docs/methods.md gives the evidence). Nothing else has one.
+
+**Bands told apart only when the ranks allow**: PAPI's four groups are cut at the quartiles of
+the values, so a province's band is as sure as its rank. The bands its rank interval reaches
+(``possible_bands``: the bands of the provinces holding its best and its worst possible rank) are
+the bands it may really be in; a report names one band only when that is the only one.
 """
 
 from __future__ import annotations
@@ -71,13 +81,29 @@ def rank_intervals(
     return pd.DataFrame({"rank": rank, "rank_low": low, "rank_high": high, "n": n}, index=both.index)
 
 
+def published_standard_errors(rows: pd.DataFrame, indicator_id: str) -> pd.Series:
+    """Per province, the standard error PAPI publishes for ``indicator_id`` in the edition of
+    ``rows``: its ``<id>.se``, or the square root of its ``<id>.variance`` (empty when neither)."""
+    se = rows[rows["indicator_id"] == f"{indicator_id}.se"].set_index("province_code")["value"]
+    if se.empty:
+        variance = rows[rows["indicator_id"] == f"{indicator_id}.variance"].set_index("province_code")["value"]
+        se = np.sqrt(variance.where(variance >= 0))
+    return se.astype(float)
+
+
+def has_published_errors(tidy: pd.DataFrame, year: int, indicator_id: str) -> bool:
+    """Whether PAPI edition ``year`` publishes a standard error (or variance) of ``indicator_id``."""
+    wanted = [f"{indicator_id}.se", f"{indicator_id}.variance"]
+    return bool(((tidy["source"] == "PAPI") & (tidy["year"] == int(year)) & tidy["indicator_id"].isin(wanted)).any())
+
+
 def published_rank_intervals(tidy: pd.DataFrame, year: int, indicator_id: str, view: str = "63") -> pd.DataFrame:
     """Rank intervals of ``indicator_id`` in PAPI edition ``year`` from the standard errors PAPI
-    publishes with it (statistic ``<id>.se``; empty when there are none). In the 2025 view the
-    34 provinces' derived values and standard errors (``standard_errors_2025``) are ranked."""
+    publishes with it (``published_standard_errors``; empty when there are none). In the 2025 view
+    the 34 provinces' derived values and standard errors (``standard_errors_2025``) are ranked."""
     rows = tidy[(tidy["source"] == "PAPI") & (tidy["year"] == int(year))]
     own = rows[rows["indicator_id"] == indicator_id]
-    se = rows[rows["indicator_id"] == f"{indicator_id}.se"].set_index("province_code")["value"]
+    se = published_standard_errors(rows, indicator_id)
     if own.empty or se.empty:
         return pd.DataFrame(columns=["rank", "rank_low", "rank_high", "n", "value", "se"])
     se = se[se > 0]  # a 0 is a placeholder (PAPI 2022: three provinces), not certainty
@@ -87,6 +113,19 @@ def published_rank_intervals(tidy: pd.DataFrame, year: int, indicator_id: str, v
         se = standard_errors_2025(se)
     out = rank_intervals(values, se)
     return out.assign(value=values.reindex(out.index), se=se.reindex(out.index))
+
+
+def possible_bands(intervals: pd.DataFrame, band: pd.Series) -> pd.DataFrame:
+    """Per province of ``intervals`` (``rank_intervals``), ``band_best`` and ``band_worst``: the
+    bands (1 best ... 4) of the provinces that hold its best and its worst possible rank, given
+    ``band`` per province (the standing's band of the same edition and indicator). Bands follow
+    the ranks, so the province may be in any band from ``band_best`` to ``band_worst``; its band
+    is sure when the two are equal."""
+    ordered = intervals.assign(band=band.reindex(intervals.index)).sort_values(["rank"], kind="stable")
+    by_rank = ordered["band"].to_numpy()
+    low = intervals["rank_low"].to_numpy(dtype=int) - 1
+    high = intervals["rank_high"].to_numpy(dtype=int) - 1
+    return pd.DataFrame({"band_best": by_rank[low], "band_worst": by_rank[high]}, index=intervals.index).astype("Int64")
 
 
 def latest_with_errors(tidy: pd.DataFrame, year: int) -> tuple[int, str] | None:

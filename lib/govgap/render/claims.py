@@ -46,6 +46,27 @@ def has_median(n_provinces: int) -> bool:
     return int(n_provinces) >= MIN_PROVINCES_FOR_MEDIAN
 
 
+def band_phrase(band, best=None, worst=None) -> str:
+    """Which band sentence a rank may carry: "band" (no interval: the band of the value, as PAPI
+    prints it), "sure" (its rank interval stays in one band, the band it has) or "unsure" (the
+    interval reaches other bands: the sentence names the range of bands, not one)."""
+    if best is None or worst is None or pd.isna(best) or pd.isna(worst) or pd.isna(band):
+        return "band"
+    return "sure" if int(best) == int(worst) == int(band) else "unsure"
+
+
+def rank_interval_consistent(rank, n, interval) -> bool:
+    """Whether a rank interval may stand beside a printed rank "rank/n": it ranks the same
+    provinces (PAPI 2022 prints a 0 standard error for three provinces, which are then not
+    ranked) and gives the same rank."""
+    return (
+        interval is not None
+        and int(interval["n"]) == int(n)
+        and int(interval["rank"]) == int(rank)
+        and int(interval["rank_low"]) <= int(rank) <= int(interval["rank_high"])
+    )
+
+
 def rank_text(rank, n) -> str:
     """ "25/34": a rank with what it is out of, printed only among at least three (a rank "2/2"
     says no more than the two values beside it); "–" otherwise."""

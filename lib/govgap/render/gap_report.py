@@ -19,7 +19,7 @@ import matplotlib.ticker
 import numpy as np
 import pandas as pd
 
-from govgap.compare import gaps
+from govgap.compare import gaps, rank_intervals
 from govgap.compare.standings import bands
 from govgap.errors import OptionError
 from govgap.estimate.dossier_metrics import metrics
@@ -197,6 +197,48 @@ class GapAnalysis:
             lambda: gaps.position(
                 self.tidy, self.province, self.year, root, self.view, self.peers, self.intervals(), lang=self.lang
             ),
+        )
+
+    def rank_interval(self, indicator: str = "papi.d7") -> pd.Series | None:
+        """The province's rank interval on ``indicator`` in this edition from the standard errors
+        PAPI publishes (``rank_intervals``; in 2019 every dimension has one), with the bands it
+        reaches (``band_best``, ``band_worst``); None where PAPI publishes none."""
+
+        def compute():
+            if not rank_intervals.has_published_errors(self.tidy, self.year, indicator):
+                return None
+            table = rank_intervals.published_rank_intervals(self.tidy, self.year, indicator, self.view)
+            code = gaps.unit(self.province, self.view).code
+            if code not in table.index:
+                return None
+            standing = gaps.standings(self.tidy, self.view)
+            standing = standing[
+                (standing["source"] == "PAPI")
+                & (standing["year"] == self.year)
+                & (standing["indicator_id"] == indicator)
+            ].set_index("province_code")["band"]
+            reach = rank_intervals.possible_bands(table, standing)
+            return pd.concat([table.loc[code], reach.loc[code]])
+
+        return self._cached(("rank_interval", indicator), compute)
+
+    def band_text(self, row: pd.Series, indicator: str) -> str:
+        """The band a rank may carry (``claims.band_phrase``): the band alone without published
+        errors; with them, the rank interval and one band only when the interval stays in it."""
+        band = gaps.band_label(row["band"], self.lang).lower()
+        interval = self.rank_interval(indicator)
+        if not claims.rank_interval_consistent(row["rank"], row["n_provinces"], interval):
+            return band
+        kind = claims.band_phrase(row["band"], interval["band_best"], interval["band_worst"])
+        if kind == "band":
+            return band
+        return self.t(
+            f"band_{kind}",
+            low=int(interval["rank_low"]),
+            high=int(interval["rank_high"]),
+            band=band,
+            best=gaps.band_label(interval["band_best"], self.lang).lower(),
+            worst=gaps.band_label(interval["band_worst"], self.lang).lower(),
         )
 
     def decomposition(self, root: str = "papi.d7", benchmark: str = "median") -> pd.DataFrame:
@@ -489,7 +531,7 @@ class GapAnalysis:
                 value=self.n(top["value"]),
                 rank=int(top["rank"]),
                 n=int(top["n_provinces"]),
-                band=gaps.band_label(top["band"], self.lang).lower(),
+                band=self.band_text(top, root),
                 comparison=self.t(
                     f"cmp_{claims.side(top['value'], top['median'], 2)}",
                     n=int(top["n_provinces"]),

@@ -22,7 +22,7 @@ from govgap import __version__
 from govgap.compare import context_standing
 from govgap.compare.gaps import Unit, band_label, history, latest_edition, remember_standings
 from govgap.compare.gaps import unit as unit_of
-from govgap.compare.rank_intervals import latest_with_errors, published_rank_intervals
+from govgap.compare.rank_intervals import latest_with_errors, possible_bands, published_rank_intervals
 from govgap.errors import OptionError
 from govgap.estimate.dossier_metrics import metrics
 from govgap.paths import SAMPLE_DATA, project_root
@@ -284,15 +284,28 @@ class ProvinceReport:
     def total_rank_interval(self) -> pd.Series | None:
         """The province's PAPI total in the latest edition up to the report's year that PAPI
         published with standard errors and a value for it: value, rank, its 95% rank interval, n,
-        the edition and the indicator (``rank_intervals``); None when there is none."""
+        the bands the interval reaches (``band``, ``band_best``, ``band_worst``), the edition and
+        the indicator (``rank_intervals``); None when there is none."""
         year = self.year
         # a province left blank in the latest such edition (Quảng Ninh in 2023) has an earlier one
         while (found := latest_with_errors(self.official, year)) is not None:
             edition, indicator_id = found
             table = published_rank_intervals(self.official, edition, indicator_id, self.view)
             if self.unit.code in table.index:
+                tbl = self.indices
+                band = tbl[
+                    (tbl["source"] == "PAPI") & (tbl["year"] == edition) & (tbl["indicator_id"] == indicator_id)
+                ].set_index("province_code")["band"]
+                reach = possible_bands(table, band).loc[self.unit.code]
                 return pd.Series(
-                    {**table.loc[self.unit.code].to_dict(), "edition": edition, "indicator_id": indicator_id}
+                    {
+                        **table.loc[self.unit.code].to_dict(),
+                        "band": band.get(self.unit.code, pd.NA),
+                        "band_best": reach["band_best"],
+                        "band_worst": reach["band_worst"],
+                        "edition": edition,
+                        "indicator_id": indicator_id,
+                    }
                 )
             year = edition - 1
         return None
@@ -313,6 +326,19 @@ class ProvinceReport:
             high=int(row["rank_high"]),
             n=int(row["n"]),
             derived=self.t("h_total_derived") if self.view == "2025" and self.merged else "",
+            bands=self._total_bands(row),
+        )
+
+    def _total_bands(self, row: pd.Series) -> str:
+        """The PAPI band(s) of the total that its rank interval allows (``claims.band_phrase``)."""
+        kind = claims.band_phrase(row["band"], row["band_best"], row["band_worst"])
+        if kind == "band":
+            return ""
+        return self.t(
+            f"h_total_band_{kind}",
+            band=band_label(row["band"], self.lang).lower(),
+            best=band_label(row["band_best"], self.lang).lower(),
+            worst=band_label(row["band_worst"], self.lang).lower(),
         )
 
     def _versus_median(self, value: float, median: float, n: int) -> str:
