@@ -242,22 +242,44 @@ write.csv(out, args[3], row.names = FALSE)
 )
 
 
-def test_raked_standard_errors_equal_r_survey_s_rake_design(year_2022, rscript, tmp_path):
-    """After raking to sex and age group within each province, the standard errors account for the
-    raking as R's ``rake()`` design does (linearised values residualised on the margins' cells,
-    ten sweeps), for provinces and for domains that cut across a margin (sex, age group); they
-    differ from those that treat the raked weights as design weights."""
+R_POSTSTRATIFIED = (
+    R_DESIGN
+    + r"""
+# post-stratified to the weighted joint cells it already has: the weights stay
+cells <- aggregate(weight ~ province_code + sex + age_group, d, sum)
+names(cells)[4] <- "Freq"
+post <- postStratify(design, ~province_code + sex + age_group, cells)
+out <- NULL
+for (item in strsplit(args[2], ",")[[1]]) {
+  for (by in c("province_code", "province_sex", "province_age")) {
+    r <- svyby(as.formula(paste0("~", item)), as.formula(paste0("~", by)), post, svymean, na.rm = TRUE)
+    out <- rbind(out, data.frame(item = item, by = by, domain = as.character(r[[by]]),
+                                 estimate = coef(r), se = SE(r)))
+  }
+}
+write.csv(out, args[3], row.names = FALSE)
+"""
+)
+
+
+def _four_provinces(year_2022) -> pd.DataFrame:
     table = year_2022[year_2022["province_code"].isin(["01", "02", "66", "79"])].reset_index(drop=True)
     table["age_group"] = table["age_group"].astype(str)
+    return table
+
+
+def _calibrated_against_r(table, rscript, tmp_path, code: str, raked) -> tuple[int, float, int]:
+    """Estimates and standard errors of four provinces, their sex and their age-group domains,
+    with ``raked`` against R's design of the script ``code``, and without it (as design weights):
+    (estimates compared, largest difference, standard errors that differ without it)."""
     items = ITEMS[:4]
     frame = _design_frame(table, items).assign(
         sex=table["sex"].astype(str).to_numpy(),
         age_group=table["age_group"].to_numpy(),
         province_age=("p" + table["province_code"] + "|" + table["age_group"]).to_numpy(),
     )
-    r = _r_domains(rscript, R_RAKED, tmp_path, frame, items)
+    r = _r_domains(rscript, code, tmp_path, frame, items)
     book = codebook.load_codebook()
-    raked = survey_estimates.Raked(("sex", "age_group"), "province_code")
     ours, plain = {}, {}
     for by, group in (("province_code", None), ("province_sex", "sex"), ("province_age", "age_group")):
         ours[by] = survey_estimates.estimate(table, book, by=group, items=items, min_n=1, min_df=0, raked=raked)
@@ -277,5 +299,33 @@ def test_raked_standard_errors_equal_r_survey_s_rake_design(year_2022, rscript, 
             else:
                 moved += abs(match["se"].iloc[0] - row.se) > 1e-6
     assert compared == len(items) * (4 + 8 + 4 * 5)  # four provinces, two sexes, five age groups
+    return compared, worst, moved
+
+
+def test_raked_standard_errors_equal_r_survey_s_rake_design(year_2022, rscript, tmp_path):
+    """After raking to sex and age group within each province, the standard errors account for the
+    raking as R's ``rake()`` design does (linearised values residualised on the margins' cells,
+    ten sweeps), for provinces and for domains that cut across a margin (sex, age group); they
+    differ from those that treat the raked weights as design weights."""
+    raked = survey_estimates.Raked(("sex", "age_group"), "province_code")
+    compared, worst, moved = _calibrated_against_r(_four_provinces(year_2022), rscript, tmp_path, R_RAKED, raked)
     assert worst < 1e-10
     assert moved > compared / 2  # the design-weight variance is not the raked one
+
+
+def test_post_stratified_standard_errors_equal_r_survey_s_poststratify_design(year_2022, rscript, tmp_path):
+    """Post-stratified to the joint sex x age-group cells of each province (``poststratify``, to the
+    weighted counts the sample has, so the weights stay), the standard errors are those of R's
+    ``postStratify()`` design: linearised values residualised within the cells, on each cell's mean
+    weighted by the weights before (R's ``rake()`` takes unweighted means: a different number)."""
+    table = _four_provinces(year_2022)
+    targets = table.groupby(["province_code", "sex", "age_group"], as_index=False)["weight"].sum()
+    weighting = survey_estimates.poststratify(table, targets.rename(columns={"weight": "target"}), ["sex", "age_group"])
+    assert np.allclose(weighting.weights, table["weight"], rtol=1e-12)  # the weights stay
+    assert weighting.raked == survey_estimates.Raked((("sex", "age_group"),), "province_code", "design_weight")
+    table = table.assign(design_weight=table["weight"], weight=weighting.weights)
+    compared, worst, moved = _calibrated_against_r(table, rscript, tmp_path, R_POSTSTRATIFIED, weighting.raked)
+    assert worst < 1e-10
+    assert moved > compared / 2
+    unweighted = survey_estimates.Raked((("sex", "age_group"),), "province_code")  # rake()'s rule
+    assert _calibrated_against_r(table, rscript, tmp_path, R_POSTSTRATIFIED, unweighted)[1] > 1e-4

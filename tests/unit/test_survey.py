@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from govgap.errors import OptionError
 from govgap.estimate import survey_estimates
 from govgap.pipeline import sample
 from govgap.reference import catalogue, codebook
@@ -399,17 +400,22 @@ def test_raking_refuses_weights_that_are_not_positive():
         survey_estimates.rake(table, margins)
 
 
-def _plain_raked_variance(z, domain_rows, province_rows, table, w):
+def _plain_raked_variance(z, domain_rows, province_rows, table, w, margins=("sex", "age_group"), old=None):
     """One domain's raked variance the plain way: its linearised values, zero outside it, swept ten
-    times over the margins' cells with a loop per cell, then the with-replacement variance of the
-    PSU totals of its province."""
+    times over the margins' cells with a loop per cell (each cell's mean of z / w weighted by
+    ``old``, the weights before post-stratification, when given), then the with-replacement
+    variance of the PSU totals of its province."""
     z = np.where(domain_rows, z, 0.0)
+    cells = [
+        table[["province_code", *(v if isinstance(v, tuple) else (v,))]].astype(str).agg("|".join, axis=1)
+        for v in margins
+    ]
     for _ in range(10):
-        for v in ("sex", "age_group"):
-            cell = table["province_code"].astype(str) + "|" + table[v].astype(str)
+        for cell in cells:
             for c in cell.unique():
                 m = (cell == c).to_numpy()
-                z[m] -= w[m] * np.mean(z[m] / w[m])
+                mean = np.mean(z[m] / w[m]) if old is None else np.sum(old[m] * z[m] / w[m]) / old[m].sum()
+                z[m] -= w[m] * mean
     frame = table.assign(z=z)[province_rows]
     psu = frame.groupby(["strata", "psu"], observed=True)["z"].sum().reset_index()
     total = 0.0
@@ -434,6 +440,33 @@ def test_raked_variances_equal_the_plain_computation_domain_by_domain(year_2022)
         z = np.where(ok, w * (np.nan_to_num(y) - mean) / w[ok].sum(), 0.0)
         plain = _plain_raked_variance(z, in_domain, (table["province_code"] == row.province_code).to_numpy(), table, w)
         assert row.se == pytest.approx(np.sqrt(plain), rel=1e-10)
+
+
+def test_post_stratified_variances_equal_the_plain_computation(year_2022):
+    """Post-stratified to province x sex x age-group cells whose targets move the weights (each
+    cell's total times 0.7 to 1.3), the batched variance against the plain loop with each cell's
+    mean weighted by the weights before (R's postStratify)."""
+    table = year_2022[year_2022["province_code"].isin(["01", "66"])].reset_index(drop=True)
+    table["age_group"] = table["age_group"].astype(str)
+    targets = table.groupby(["province_code", "sex", "age_group"], as_index=False)["weight"].sum()
+    targets["target"] = targets.pop("weight") * np.random.default_rng(3).uniform(0.7, 1.3, len(targets))
+    weighting = survey_estimates.poststratify(table, targets, ["sex", "age_group"])
+    old = table["weight"].to_numpy(dtype=float)
+    table = table.assign(design_weight=old, weight=weighting.weights)
+    assert not np.allclose(old, table["weight"])  # the weights moved
+    ours = survey_estimates.estimate(table, by="sex", items=["papi.d7.1.1"], min_n=1, min_df=0, raked=weighting.raked)
+    y = survey_estimates.item_values(table)["papi.d7.1.1"].to_numpy()
+    w = table["weight"].to_numpy(dtype=float)
+    for row in ours.itertuples():
+        in_domain = ((table["province_code"] == row.province_code) & (table["sex"] == row.sex)).to_numpy()
+        ok = in_domain & ~np.isnan(y)
+        mean = np.sum(w[ok] * y[ok]) / w[ok].sum()
+        z = np.where(ok, w * (np.nan_to_num(y) - mean) / w[ok].sum(), 0.0)
+        province = (table["province_code"] == row.province_code).to_numpy()
+        plain = _plain_raked_variance(z, in_domain, province, table, w, [("sex", "age_group")], old)
+        assert row.se == pytest.approx(np.sqrt(plain), rel=1e-10)
+    with pytest.raises(OptionError, match="design_weight"):
+        survey_estimates.estimate(table.drop(columns="design_weight"), items=["papi.d7.1.1"], raked=weighting.raked)
 
 
 def test_the_pipeline_s_survey_errors_account_for_its_raking(small_sample):

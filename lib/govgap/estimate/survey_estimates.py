@@ -45,11 +45,21 @@ def item_values(table: pd.DataFrame, codebook=None, items: list[str] | None = No
 
 @dataclass(frozen=True)
 class Raked:
-    """The margins a table's weights were raked to (``variables``, within each ``by`` group): what
-    a variance that accounts for the raking needs (``estimate(..., raked=...)``)."""
+    """The margins a table's weights were calibrated to, within each ``by`` group: what a variance
+    that accounts for the calibration needs (``estimate(..., raked=...)``). Each margin is a
+    column (raking: ``("sex", "age_group")``) or a tuple of columns whose joint cells it fixes
+    (post-stratification: ``(("sex", "age_group"),)``, one margin, exact after one sweep).
 
-    variables: tuple[str, ...]
+    ``old_weight``: post-stratification only, the column of the weights before it. R's
+    ``postStratify`` design takes each cell's mean of z / w weighted by them (its ``rake`` design,
+    an unweighted mean); the two agree when the weights are equal within a cell."""
+
+    variables: tuple[str | tuple[str, ...], ...]
     by: str | None = "province_code"
+    old_weight: str | None = None
+
+    def columns(self, margin) -> tuple[str, ...]:
+        return (margin,) if isinstance(margin, str) else tuple(margin)
 
 
 @dataclass
@@ -206,7 +216,11 @@ def poststratify(
 ) -> Weighting:
     """Post-stratify to joint cell targets (for example sex x age group): ``targets`` has one
     column per cell variable, ``target`` (share or count) and optionally province_code. This is
-    raking to the single variable "sex×age_group", which is exact after one pass."""
+    raking to the single variable "sex×age_group", which is exact after one pass. Its ``raked``
+    names the joint cells and the weights before (kept as ``design_weight``), so standard errors
+    account for the post-stratification as R's ``postStratify`` design does: estimate on
+    ``table.assign(design_weight=table[weight], weight=result.weights)`` with
+    ``raked=result.raked``."""
     t = pd.read_csv(targets, dtype=str) if isinstance(targets, (str, Path)) else targets.copy()
     name = "×".join(cells)
 
@@ -216,7 +230,7 @@ def poststratify(
     margins = t.drop(columns=cells).assign(variable=name, category=cell(t), target=t["target"].astype(float))
     result = rake(table.assign(**{name: cell(table)}), margins, weight=weight, by=by)
     result.method = "post-stratification"
-    result.raked = None  # one pass to joint cells; its cell column is not in the table
+    result.raked = Raked((tuple(cells),), by, old_weight="design_weight")
     return result
 
 
@@ -318,7 +332,8 @@ class _RakingCells:
 
     group: np.ndarray
     cells: list[np.ndarray]  # per margin, each row's cell
-    sizes: list[np.ndarray]
+    sizes: list[np.ndarray]  # per margin, each cell's rows (or old weights: ``mean_weight``)
+    mean_weight: np.ndarray  # each row's weight in its cell's mean of z / w: 1, or its old weight
     shared: dict[tuple[int, int], sparse.csr_array]  # (u, v): rows in u's cell a and v's cell b
     psu_weight: list[sparse.csr_array]  # per margin: weight of the rows of PSU c in cell b
 
@@ -327,17 +342,30 @@ class _RakingCells:
         if raked is None:
             return None
         group = table[raked.by].astype(str) if raked.by else pd.Series("", index=table.index)
-        cells = [pd.factorize(group + "|" + table[v].astype(str))[0] for v in raked.variables]
-        sizes = [np.bincount(c).astype(float) for c in cells]
-        ones = np.ones(len(w))
+        cells = [
+            pd.factorize(group.str.cat([table[c].astype(str) for c in raked.columns(v)], sep="|"))[0]
+            for v in raked.variables
+        ]
+        if raked.old_weight is None:
+            mean_weight = np.ones(len(w))
+        elif len(raked.variables) != 1:
+            raise OptionError("old_weight (post-stratification) needs exactly one margin of joint cells")
+        elif raked.old_weight not in table.columns:
+            raise OptionError(
+                f"the weights before post-stratification ({raked.old_weight!r}) are not a column of the table: "
+                f"keep them, e.g. table.assign({raked.old_weight}=table['weight'], weight=result.weights)"
+            )
+        else:
+            mean_weight = table[raked.old_weight].to_numpy(dtype=float)
+        sizes = [np.bincount(c, weights=mean_weight).astype(float) for c in cells]
         shared = {
-            (u, v): sparse.csr_array((ones, (cells[u], cells[v])), shape=(len(sizes[u]), len(sizes[v])))
+            (u, v): sparse.csr_array((mean_weight, (cells[u], cells[v])), shape=(len(sizes[u]), len(sizes[v])))
             for u in range(len(cells))
             for v in range(len(cells))
         }
         n_psu = len(design.psu_stratum)
         psu_weight = [sparse.csr_array((w, (design.psu, c)), shape=(n_psu, len(sz))) for c, sz in zip(cells, sizes)]
-        return cls(pd.factorize(group)[0], cells, sizes, shared, psu_weight)
+        return cls(pd.factorize(group)[0], cells, sizes, mean_weight, shared, psu_weight)
 
     def psu_totals(self, z: list[np.ndarray], column: np.ndarray, width: int, w: np.ndarray, design: _Design):
         """PSU totals (PSU x column, ``width`` columns per estimate) of the linearised values ``z``
@@ -357,7 +385,7 @@ class _RakingCells:
             return out
 
         totals = spread(design.psu, n_psu, lambda v: v)
-        sums = [spread(c, len(sz), lambda v: v / w) for c, sz in zip(self.cells, self.sizes)]
+        sums = [spread(c, len(sz), lambda v: v * self.mean_weight / w) for c, sz in zip(self.cells, self.sizes)]
         taken = [np.zeros_like(s) for s in sums]
         for _ in range(RAKING_SWEEPS):
             for v, size in enumerate(self.sizes):
