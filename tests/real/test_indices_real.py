@@ -322,14 +322,30 @@ def test_every_land_access_component_points_the_way_of_its_sub_index(real):
     assert all(rho[("pci.sub2.expropriation_risk", y)] > 0.2 for y in (2016, 2017, 2018))
 
 
+def _assert_holm_intervals(got: pd.DataFrame) -> None:
+    """Every rank inside its interval, and the interval that pairwise z-tests with Holm's step-down
+    give, written out here with scipy."""
+    from scipy import stats
+
+    assert ((got["rank_low"] <= got["rank"]) & (got["rank"] <= got["rank_high"])).all()
+    v, s = got["value"].to_numpy(), got["se"].to_numpy()
+    for i in range(len(v)):
+        z = (np.delete(v, i) - v[i]) / np.hypot(np.delete(s, i), s[i])
+        p = 2 * stats.norm.sf(np.abs(z))
+        order = np.argsort(p)
+        keep = np.cumprod(p[order] <= 0.05 / (len(p) - np.arange(len(p)))).astype(bool)
+        rejected = order[keep]
+        assert got["rank_low"].iloc[i] == 1 + (z[rejected] > 0).sum()
+        assert got["rank_high"].iloc[i] == len(v) - (z[rejected] < 0).sum()
+
+
 def test_papi_s_published_intervals_are_1_645_standard_errors_and_ranks_have_intervals(real):
     """PAPI publishes a standard error with its total scores (weighted 2019; unweighted 2019, 2022,
     2023), and bounds it calls "95%" that are the score plus or minus 1.645 standard errors (a 90%
     two-sided interval). govgap's rank intervals use the standard errors (a 0, printed for three
     provinces in 2022, is a placeholder and leaves the province out): every province's rank is
-    inside its interval, and they equal an independent computation (pairwise z-tests, Holm)."""
-    from scipy import stats
-
+    inside its interval, and they equal an independent computation (pairwise z-tests, Holm). So do
+    the 2019 dimensions' intervals, on the square roots of the variances PAPI prints beside them."""
     from govgap.compare.rank_intervals import latest_with_errors, published_rank_intervals
 
     papi = real.table[real.table["source"] == "PAPI"]
@@ -345,16 +361,14 @@ def test_papi_s_published_intervals_are_1_645_standard_errors_and_ranks_have_int
         got = published_rank_intervals(real.table, year, total)
         usable = rows[total].notna() & rows[f"{total}.se"].gt(0)  # 2022: 0 for Sóc Trăng, Bạc Liêu, Cà Mau
         assert len(got) == usable.sum() == (58 if year == 2022 else len(rows))
-        assert ((got["rank_low"] <= got["rank"]) & (got["rank"] <= got["rank_high"])).all()
-        v, s = got["value"].to_numpy(), got["se"].to_numpy()
-        for i in range(len(v)):
-            z = (np.delete(v, i) - v[i]) / np.hypot(np.delete(s, i), s[i])
-            p = 2 * stats.norm.sf(np.abs(z))
-            order = np.argsort(p)
-            keep = np.cumprod(p[order] <= 0.05 / (len(p) - np.arange(len(p)))).astype(bool)
-            rejected = order[keep]
-            assert got["rank_low"].iloc[i] == 1 + (z[rejected] > 0).sum()
-            assert got["rank_high"].iloc[i] == len(v) - (z[rejected] < 0).sum()
+        _assert_holm_intervals(got)
+    # 2019 prints each dimension's variance: the square root is the standard error ranked on
+    d7 = papi[papi["year"] == 2019].pivot_table(index="province_code", columns="indicator_id", values="value")
+    for k in range(1, 9):
+        got = published_rank_intervals(real.table, 2019, f"papi.d{k}")
+        assert len(got) == 63
+        assert np.allclose(got["se"], np.sqrt(d7.loc[got.index, f"papi.d{k}.variance"]), rtol=1e-12)
+        _assert_holm_intervals(got)
     assert latest_with_errors(real.table, 2024) == (2023, "papi.total_unweighted")
     assert latest_with_errors(real.table, 2019) == (2019, "papi.total")
     assert latest_with_errors(real.table, 2018) is None

@@ -246,10 +246,11 @@ def test_a_rank_interval_stands_beside_a_rank_only_when_it_ranks_the_same_provin
 
 
 def test_the_gap_narrative_names_a_band_only_when_the_published_errors_allow(isolated_home, small_sample):
-    """PAPI 2019 prints each dimension's variance: the first sentence on Dimension 7 then gives the
-    rank interval from its square root, and one band only where that interval stays in one band
-    (Đồng Tháp, ranked 1, interval 1-5), else the range of bands (Hà Nội, 62: low average to
-    poor). PAPI 2023 prints none: the band alone, as before."""
+    """PAPI 2019 prints each dimension's variance: the headline's and the gap analysis's first
+    sentences on Dimension 7 then give the rank interval from its square root, and the gap
+    analysis names one band only where that interval stays in one band (Đồng Tháp, ranked 1,
+    interval 1-5), else the range of bands (Hà Nội, 62: low average to poor). PAPI 2023 and 2024
+    print none: the band alone, as before."""
     from govgap.compare.rank_intervals import possible_bands, rank_intervals
     from govgap.render import report
 
@@ -277,8 +278,12 @@ def test_the_gap_narrative_names_a_band_only_when_the_published_errors_allow(iso
             assert f"chưa phân định được nhóm: từ {best} đến {worst})" in line, line
         got = possible_bands(expected, d7["band"])
         assert (int(got.loc[code, "band_best"]), int(got.loc[code, "band_worst"])) == (min(reached), max(reached))
-    later = report.build("Hà Nội", 2024, "vi", small_sample).gaps().narrative("papi.d7")[0]
-    assert "thứ hạng thực" not in later and "(nhóm đạt điểm thấp nhất)" in later
+        head = report.build(name, 2019, "vi", small_sample, units="63").headline_lines()[0]
+        assert f"xếp hạng {int(top['rank'])}/63 (khoảng {low}–{high} với sai số PAPI công bố);" in head, head
+    later = report.build("Hà Nội", 2024, "vi", small_sample)
+    line = later.gaps().narrative("papi.d7")[0]
+    assert "thứ hạng thực" not in line and "(nhóm đạt điểm thấp nhất)" in line
+    assert "khoảng" not in later.headline_lines()[0]  # PAPI 2024 prints no error for Dimension 7
 
 
 def test_the_total_s_rank_line_names_the_bands_its_interval_reaches(isolated_home, small_sample):

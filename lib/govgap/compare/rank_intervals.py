@@ -128,6 +128,21 @@ def possible_bands(intervals: pd.DataFrame, band: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"band_best": by_rank[low], "band_worst": by_rank[high]}, index=intervals.index).astype("Int64")
 
 
+def province_rank_interval(
+    tidy: pd.DataFrame, year: int, indicator_id: str, code: str, bands: pd.Series, view: str = "63"
+) -> pd.Series | None:
+    """One province's rank interval on ``indicator_id`` in PAPI edition ``year`` (``rank``,
+    ``rank_low``, ``rank_high``, ``n``, ``value``, ``se``) with the bands it reaches
+    (``band_best``, ``band_worst``, from ``bands`` per province of the view); None where PAPI
+    publishes no error for it or none for the province."""
+    if not has_published_errors(tidy, year, indicator_id):
+        return None
+    table = published_rank_intervals(tidy, year, indicator_id, view)
+    if code not in table.index:
+        return None
+    return pd.concat([table.loc[code], possible_bands(table, bands).loc[code]])
+
+
 def latest_with_errors(tidy: pd.DataFrame, year: int) -> tuple[int, str] | None:
     """(edition, indicator id) of the latest PAPI total up to ``year`` published with standard
     errors, the weighted total before the unweighted one in the same edition; None if none."""

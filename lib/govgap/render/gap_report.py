@@ -205,20 +205,14 @@ class GapAnalysis:
         reaches (``band_best``, ``band_worst``); None where PAPI publishes none."""
 
         def compute():
-            if not rank_intervals.has_published_errors(self.tidy, self.year, indicator):
-                return None
-            table = rank_intervals.published_rank_intervals(self.tidy, self.year, indicator, self.view)
-            code = gaps.unit(self.province, self.view).code
-            if code not in table.index:
-                return None
             standing = gaps.standings(self.tidy, self.view)
-            standing = standing[
+            bands = standing[
                 (standing["source"] == "PAPI")
                 & (standing["year"] == self.year)
                 & (standing["indicator_id"] == indicator)
             ].set_index("province_code")["band"]
-            reach = rank_intervals.possible_bands(table, standing)
-            return pd.concat([table.loc[code], reach.loc[code]])
+            code = gaps.unit(self.province, self.view).code
+            return rank_intervals.province_rank_interval(self.tidy, self.year, indicator, code, bands, self.view)
 
         return self._cached(("rank_interval", indicator), compute)
 

@@ -22,7 +22,7 @@ from govgap import __version__
 from govgap.compare import context_standing
 from govgap.compare.gaps import Unit, band_label, history, latest_edition, remember_standings
 from govgap.compare.gaps import unit as unit_of
-from govgap.compare.rank_intervals import latest_with_errors, possible_bands, published_rank_intervals
+from govgap.compare.rank_intervals import latest_with_errors, province_rank_interval
 from govgap.errors import OptionError
 from govgap.estimate.dossier_metrics import metrics
 from govgap.paths import SAMPLE_DATA, project_root
@@ -213,6 +213,7 @@ class ProvinceReport:
                     score=self.n(d7["value"]),
                     rank=int(d7["rank"]),
                     n=int(d7["n_provinces"]),
+                    interval=self._interval_text(d7, "papi.d7"),
                     comparison=self._versus_median(d7["value"], d7["median"], int(d7["n_provinces"])),
                 )
             )
@@ -290,25 +291,23 @@ class ProvinceReport:
         # a province left blank in the latest such edition (Quảng Ninh in 2023) has an earlier one
         while (found := latest_with_errors(self.official, year)) is not None:
             edition, indicator_id = found
-            table = published_rank_intervals(self.official, edition, indicator_id, self.view)
-            if self.unit.code in table.index:
-                tbl = self.indices
-                band = tbl[
-                    (tbl["source"] == "PAPI") & (tbl["year"] == edition) & (tbl["indicator_id"] == indicator_id)
-                ].set_index("province_code")["band"]
-                reach = possible_bands(table, band).loc[self.unit.code]
-                return pd.Series(
-                    {
-                        **table.loc[self.unit.code].to_dict(),
-                        "band": band.get(self.unit.code, pd.NA),
-                        "band_best": reach["band_best"],
-                        "band_worst": reach["band_worst"],
-                        "edition": edition,
-                        "indicator_id": indicator_id,
-                    }
-                )
+            row = self.rank_interval(indicator_id, edition)
+            if row is not None:
+                return pd.concat([row, pd.Series({"edition": edition, "indicator_id": indicator_id})])
             year = edition - 1
         return None
+
+    def rank_interval(self, indicator_id: str, edition: int) -> pd.Series | None:
+        """The province's rank interval on ``indicator_id`` in ``edition`` from PAPI's published
+        errors, with its ``band`` and the bands the interval reaches; None where there is none."""
+        tbl = self.indices
+        bands = tbl[
+            (tbl["source"] == "PAPI") & (tbl["year"] == edition) & (tbl["indicator_id"] == indicator_id)
+        ].set_index("province_code")["band"]
+        row = province_rank_interval(self.official, edition, indicator_id, self.unit.code, bands, self.view)
+        if row is None:
+            return None
+        return pd.concat([row, pd.Series({"band": bands.get(self.unit.code, pd.NA)})])
 
     def total_rank_line(self) -> str:
         """One sentence: the PAPI total's rank and the ranks its published standard errors leave
@@ -328,6 +327,14 @@ class ProvinceReport:
             derived=self.t("h_total_derived") if self.view == "2025" and self.merged else "",
             bands=self._total_bands(row),
         )
+
+    def _interval_text(self, row: pd.Series, indicator_id: str) -> str:
+        """ " (khoảng 15–33)" after a printed rank where PAPI publishes errors for it (2019's
+        dimensions) and the interval ranks the same provinces; "" otherwise."""
+        interval = self.rank_interval(indicator_id, int(row["year"]))
+        if not claims.rank_interval_consistent(row["rank"], row["n_provinces"], interval):
+            return ""
+        return self.t("h_rank_interval", low=int(interval["rank_low"]), high=int(interval["rank_high"]))
 
     def _total_bands(self, row: pd.Series) -> str:
         """The PAPI band(s) of the total that its rank interval allows (``claims.band_phrase``)."""
