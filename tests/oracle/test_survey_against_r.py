@@ -220,6 +220,18 @@ def test_a_domain_s_degrees_of_freedom_count_its_own_psus_as_r_does(year_2022, r
     assert ours.loc["a", "df"] >= 3 and not ours.loc["a", "suppressed"]
 
 
+R_CALIBRATED_DOMAINS = r"""
+out <- NULL
+for (item in strsplit(args[2], ",")[[1]]) {
+  for (by in c("province_code", "province_sex", "province_age")) {
+    r <- svyby(as.formula(paste0("~", item)), as.formula(paste0("~", by)), calibrated, svymean, na.rm = TRUE)
+    out <- rbind(out, data.frame(item = item, by = by, domain = as.character(r[[by]]),
+                                 estimate = coef(r), se = SE(r)))
+  }
+}
+write.csv(out, args[3], row.names = FALSE)
+"""
+
 R_RAKED = (
     R_DESIGN
     + r"""
@@ -228,19 +240,10 @@ m1 <- aggregate(weight ~ province_code + sex, d, sum)
 m2 <- aggregate(weight ~ province_code + age_group, d, sum)
 names(m1)[3] <- "Freq"
 names(m2)[3] <- "Freq"
-raked <- rake(design, list(~province_code + sex, ~province_code + age_group), list(m1, m2))
-out <- NULL
-for (item in strsplit(args[2], ",")[[1]]) {
-  for (by in c("province_code", "province_sex", "province_age")) {
-    r <- svyby(as.formula(paste0("~", item)), as.formula(paste0("~", by)), raked, svymean, na.rm = TRUE)
-    out <- rbind(out, data.frame(item = item, by = by, domain = as.character(r[[by]]),
-                                 estimate = coef(r), se = SE(r)))
-  }
-}
-write.csv(out, args[3], row.names = FALSE)
+calibrated <- rake(design, list(~province_code + sex, ~province_code + age_group), list(m1, m2))
 """
+    + R_CALIBRATED_DOMAINS
 )
-
 
 R_POSTSTRATIFIED = (
     R_DESIGN
@@ -248,17 +251,9 @@ R_POSTSTRATIFIED = (
 # post-stratified to the weighted joint cells it already has: the weights stay
 cells <- aggregate(weight ~ province_code + sex + age_group, d, sum)
 names(cells)[4] <- "Freq"
-post <- postStratify(design, ~province_code + sex + age_group, cells)
-out <- NULL
-for (item in strsplit(args[2], ",")[[1]]) {
-  for (by in c("province_code", "province_sex", "province_age")) {
-    r <- svyby(as.formula(paste0("~", item)), as.formula(paste0("~", by)), post, svymean, na.rm = TRUE)
-    out <- rbind(out, data.frame(item = item, by = by, domain = as.character(r[[by]]),
-                                 estimate = coef(r), se = SE(r)))
-  }
-}
-write.csv(out, args[3], row.names = FALSE)
+calibrated <- postStratify(design, ~province_code + sex + age_group, cells)
 """
+    + R_CALIBRATED_DOMAINS
 )
 
 
