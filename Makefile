@@ -57,6 +57,9 @@ r-survey: ## install R's survey package (Debian r-cran-survey), the reference th
 	  else echo "R's survey package is missing: run 'sudo apt-get install r-cran-survey' (the survey cross-check needs it)"; fi; }
 
 test: setup browser r-survey ## set up (with Chromium and R's survey package) and run the test suite
+	@# compiled once here: with PYTHONDONTWRITEBYTECODE set (some shells and CI set it) every kernel,
+	@# worker and command the suite starts would compile govgap again (0.7 s each, minutes in all)
+	@$(BIN)/python -m compileall -q lib
 	$(BIN)/python -m pytest
 
 clean: ## remove generated reports and processed data (raw sample data stays)
