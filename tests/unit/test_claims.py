@@ -310,3 +310,29 @@ def _ranked_codes(r, row) -> set:
     from govgap.compare.rank_intervals import published_rank_intervals
 
     return set(published_rank_intervals(r.official, int(row["edition"]), row["indicator_id"], r.view).index)
+
+
+def test_the_index_names_a_band_alone_only_when_the_2019_errors_allow(isolated_home, small_sample, tmp_path):
+    """The index page of 2019 (PAPI prints Dimension 7's variance) gives two band names for a
+    province whose rank interval spans bands (Hà Nội: low average to poor) and one for a sure
+    one (Đồng Tháp), and says why in a note; 2024's index names the band of the score."""
+    from dataclasses import asdict
+
+    from govgap.pipeline import store
+    from govgap.publish import batch
+
+    processed = store.prepare(small_sample, progress=False)
+    pages = {}
+    for year in (2019, 2024):
+        runs = batch.plan([year], ["vi"], ["Hà Nội", "Đồng Tháp"], str(small_sample), tmp_path, units="63")
+        manifest = {
+            "runs": [{**asdict(r), "status": "ok", "error": ""} for r in runs],
+            "govgap_version": "test",
+            "started": "2026-12-02T00:00:00",
+            "sample_data": True,
+        }
+        pages[year] = batch.write_index(manifest, processed, tmp_path).read_text(encoding="utf-8")
+    assert "Nhóm đạt điểm trung bình thấp – nhóm đạt điểm thấp nhất</span>" in pages[2019]
+    assert '<span class="gg-band gg-band-1">Nhóm đạt điểm cao nhất</span>' in pages[2019]  # Đồng Tháp: 1-5
+    assert "PAPI 2019 công bố sai số của Chỉ số nội dung 7" in pages[2019]
+    assert " – nhóm" not in pages[2024] and "công bố sai số" not in pages[2024]

@@ -30,6 +30,7 @@ import pandas as pd
 
 from govgap import __version__, processes
 from govgap.compare.gaps import band_label, unit
+from govgap.compare.rank_intervals import has_published_errors, possible_bands, published_rank_intervals
 from govgap.errors import InputError, OptionError, is_write_fault, output_error
 from govgap.paths import NOTEBOOKS, REPORTS, SAMPLE_DATA, project_root, resolve
 from govgap.pipeline import inputs, sample, store
@@ -641,6 +642,11 @@ def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -
         pci_year = int(pci_years.max()) if len(pci_years) else None
         pci = table[(table["indicator_id"] == "pci.sub2") & (table["year"] == pci_year)]
         pci = pci.set_index("province_code")["value"]
+        # where PAPI publishes errors for Dimension 7 (2019), a band is named alone only when sure
+        reach = None
+        if has_published_errors(official, year, "papi.d7"):
+            intervals = published_rank_intervals(official, year, "papi.d7", "2025" if units == "34" else "63")
+            reach = possible_bands(intervals, now["band"])
         rows = []
         for code, group in year_runs.groupby("code", sort=True):
             mine = now.loc[code] if code in now.index else None
@@ -653,7 +659,7 @@ def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -
                     "d7": fmt.number(value, "vi", 2),
                     "rank": claims.rank_text(mine["rank"], mine["n_provinces"]) if mine is not None else "–",
                     "band": band,
-                    "band_label": band_label(band, "vi") if band else "",
+                    "band_label": _index_band(band, reach, code),
                     "change": fmt.signed(change, "vi", 2),
                     "pci": fmt.number(pci.get(code), "vi", 2),
                     "links": [_index_link(r, reports_dir) for r in group.itertuples()],
@@ -690,8 +696,10 @@ def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -
             },
         ]
         notes = {lang: [] for lang in ("vi", "en")}
-        for part in ([both("index_derived_34")] if units == "34" else []) + (
-            [both("index_pci_edition", edition=pci_year)] if pci_year not in (None, year) else []
+        for part in (
+            ([both("index_derived_34")] if units == "34" else [])
+            + ([both("index_pci_edition", edition=pci_year)] if pci_year not in (None, year) else [])
+            + ([both("index_band_interval", year=year)] if reach is not None else [])
         ):
             for lang in notes:
                 notes[lang].append(part[lang])
@@ -725,6 +733,19 @@ def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -
     tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def _index_band(band: int | None, reach: pd.DataFrame | None, code: str) -> str:
+    """The index's band cell: PAPI's name of the band, or "nhóm A – nhóm B" where the province's
+    rank interval reaches several bands (``claims.band_phrase``)."""
+    if not band:
+        return ""
+    if reach is None or code not in reach.index:
+        return band_label(band, "vi")
+    best, worst = reach.loc[code, "band_best"], reach.loc[code, "band_worst"]
+    if claims.band_phrase(band, best, worst) != "unsure":
+        return band_label(band, "vi")
+    return f"{band_label(best, 'vi')} – {band_label(worst, 'vi').lower()}"
 
 
 def _index_link(run, reports_dir: Path) -> dict:
