@@ -15,6 +15,7 @@ import pytest
 from legacy_encoders import to_cp1258, to_tcvn3, to_vni
 
 from govgap import cli
+from govgap.contract import quarantine as quarantine_contract
 from govgap.estimate import dossier_metrics
 from govgap.estimate.dossier_metrics import metrics
 from govgap.io import legacy_text
@@ -422,6 +423,13 @@ def test_process_writes_table_quarantine_and_metrics(small_sample, tmp_path):
     quarantine = pd.read_parquet(done.files["quarantine"])
     assert quarantine["reason"].tolist() == cleaned.quarantine["reason"].tolist()
     assert len(quarantine) == cleaned.accounting.quarantined > 0
+    # the processed store's one quarantine schema, as data/processed/<folder>/quarantine.parquet has it
+    assert list(quarantine.columns) == quarantine_contract.COLUMNS and set(quarantine["input"]) == {"dossiers"}
+    assert quarantine["row"].tolist() == cleaned.quarantine["source_row"].tolist()
+    assert quarantine["record_id"].tolist() == [
+        None if pd.isna(v) else str(v) for v in cleaned.quarantine["dossier_id"]
+    ]
+    assert set(quarantine["source"]) == {"ha-noi.xlsx"}
     long = pd.read_csv(done.files["metrics"], encoding="utf-8-sig")
     assert set(long["breakdown"]) == set(dossier_metrics.BREAKDOWNS)
     office = long[long["breakdown"] == "office"].set_index("office")["received"]

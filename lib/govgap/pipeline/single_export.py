@@ -49,7 +49,8 @@ class ProcessedExport:
 
 def process(path: str | Path, out_dir: str | Path, period=None, **options) -> ProcessedExport:
     """Read and clean an export (or a folder of exports read together), write
-    ``<name>.parquet`` (the canonical table), ``<name>_quarantine.parquet`` and
+    ``<name>.parquet`` (the canonical table), ``<name>_quarantine.parquet`` (in the store's
+    quarantine schema, ``contract.quarantine.COLUMNS``) and
     ``<name>_metrics.csv`` (every breakdown of ``metric_tables`` in one table, column
     ``breakdown``) to ``out_dir``, and return them with the leader's summary. The table's
     parquet is written on a second thread while the metrics are computed. ``options`` as in
@@ -65,8 +66,10 @@ def process(path: str | Path, out_dir: str | Path, period=None, **options) -> Pr
         "quarantine": out / f"{name}_quarantine.parquet",
         "metrics": out / f"{name}_metrics.csv",
     }
+    # the store's one quarantine schema (input, source, file, sheet, row, record_id, column, value, reason)
+    quarantine = quarantine_contract.common(cleaned.quarantine.assign(source=path.name), "dossiers")
     if cleaned.table.empty:  # nothing to measure: the quarantine says why, row by row
-        write_parquet(cleaned.quarantine, files["quarantine"])
+        write_parquet(quarantine, files["quarantine"])
         top = quarantine_contract.reasons(cleaned.quarantine).head(3)
         why = "; ".join(f"{r.reason} ({r.rows})" for r in top.itertuples())
         raise DossierFormatError(
@@ -78,7 +81,7 @@ def process(path: str | Path, out_dir: str | Path, period=None, **options) -> Pr
     try:
         tables = metric_tables(cleaned.table)
         summary = leader_summary(cleaned.table, tables)
-        write_parquet(cleaned.quarantine, files["quarantine"])
+        write_parquet(quarantine, files["quarantine"])
         keys = [c for c in ("office", "field", "procedure", "month") if any(c in t for t in tables.values())]
         long = pd.concat([t.assign(breakdown=k) for k, t in tables.items()], ignore_index=True)
         write_csv(
