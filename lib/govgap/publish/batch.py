@@ -31,6 +31,7 @@ import pandas as pd
 from govgap import __version__, processes
 from govgap.compare.gaps import band_label, unit
 from govgap.compare.rank_intervals import has_published_errors, possible_bands, published_rank_intervals
+from govgap.compare.standings import bands
 from govgap.errors import InputError, OptionError, is_write_fault, output_error
 from govgap.paths import NOTEBOOKS, REPORTS, SAMPLE_DATA, project_root, resolve
 from govgap.pipeline import inputs, sample, store
@@ -736,8 +737,9 @@ def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -
 
 
 def _index_band(band: int | None, reach: pd.DataFrame | None, code: str) -> str:
-    """The index's band cell: PAPI's name of the band, or "nhóm A – nhóm B" where the province's
-    rank interval reaches several bands (``claims.band_phrase``)."""
+    """The index's band cell: PAPI's name of the band, or "Nhóm cao nhất – trung bình thấp" (the
+    short names of ``quartile_bands.csv``) where the province's rank interval reaches several bands
+    (``claims.band_phrase``)."""
     if not band:
         return ""
     if reach is None or code not in reach.index:
@@ -745,7 +747,8 @@ def _index_band(band: int | None, reach: pd.DataFrame | None, code: str) -> str:
     best, worst = reach.loc[code, "band_best"], reach.loc[code, "band_worst"]
     if claims.band_phrase(band, best, worst) != "unsure":
         return band_label(band, "vi")
-    return f"{band_label(best, 'vi')} – {band_label(worst, 'vi').lower()}"
+    short = bands()["short_vi"]
+    return f"Nhóm {short[int(best)]} – {short[int(worst)]}"
 
 
 def _index_link(run, reports_dir: Path) -> dict:
