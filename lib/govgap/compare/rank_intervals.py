@@ -135,8 +135,6 @@ def province_rank_interval(
     ``rank_low``, ``rank_high``, ``n``, ``value``, ``se``) with the bands it reaches
     (``band_best``, ``band_worst``, from ``bands`` per province of the view); None where PAPI
     publishes no error for it or none for the province."""
-    if not has_published_errors(tidy, year, indicator_id):
-        return None
     table = published_rank_intervals(tidy, year, indicator_id, view)
     if code not in table.index:
         return None

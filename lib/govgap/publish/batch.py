@@ -647,7 +647,7 @@ def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -
         reach = None
         if has_published_errors(official, year, "papi.d7"):
             intervals = published_rank_intervals(official, year, "papi.d7", "2025" if units == "34" else "63")
-            reach = possible_bands(intervals, now["band"])
+            reach = intervals.join(possible_bands(intervals, now["band"]))
         rows = []
         for code, group in year_runs.groupby("code", sort=True):
             mine = now.loc[code] if code in now.index else None
@@ -660,7 +660,7 @@ def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -
                     "d7": fmt.number(value, "vi", 2),
                     "rank": claims.rank_text(mine["rank"], mine["n_provinces"]) if mine is not None else "–",
                     "band": band,
-                    "band_label": _index_band(band, reach, code),
+                    "band_label": _index_band(mine, reach, code),
                     "change": fmt.signed(change, "vi", 2),
                     "pci": fmt.number(pci.get(code), "vi", 2),
                     "links": [_index_link(r, reports_dir) for r in group.itertuples()],
@@ -736,19 +736,21 @@ def write_index(manifest: dict, processed: store.Processed, reports_dir: Path) -
     return path
 
 
-def _index_band(band: int | None, reach: pd.DataFrame | None, code: str) -> str:
-    """The index's band cell: PAPI's name of the band, or "Nhóm cao nhất – trung bình thấp" (the
-    short names of ``quartile_bands.csv``) where the province's rank interval reaches several bands
-    (``claims.band_phrase``)."""
-    if not band:
+def _index_band(mine: pd.Series | None, reach: pd.DataFrame | None, code: str) -> str:
+    """The index's band cell for the province's standing ``mine``: PAPI's name of its band, or
+    "Nhóm cao nhất – trung bình thấp" (the short names of ``quartile_bands.csv``) where its rank
+    interval (``reach``: intervals with the bands they reach) ranks the same provinces and reaches
+    several bands (``claims.rank_interval_consistent``, ``claims.band_phrase``), as the reports say it."""
+    if mine is None or pd.isna(mine["band"]):
         return ""
-    if reach is None or code not in reach.index:
+    band = int(mine["band"])
+    interval = reach.loc[code] if reach is not None and code in reach.index else None
+    if not claims.rank_interval_consistent(mine["rank"], mine["n_provinces"], interval):
         return band_label(band, "vi")
-    best, worst = reach.loc[code, "band_best"], reach.loc[code, "band_worst"]
-    if claims.band_phrase(band, best, worst) != "unsure":
+    if claims.band_phrase(band, interval["band_best"], interval["band_worst"]) != "unsure":
         return band_label(band, "vi")
     short = bands()["short_vi"]
-    return f"Nhóm {short[int(best)]} – {short[int(worst)]}"
+    return f"Nhóm {short[int(interval['band_best'])]} – {short[int(interval['band_worst'])]}"
 
 
 def _index_link(run, reports_dir: Path) -> dict:

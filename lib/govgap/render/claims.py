@@ -59,12 +59,7 @@ def rank_interval_consistent(rank, n, interval) -> bool:
     """Whether a rank interval may stand beside a printed rank "rank/n": it ranks the same
     provinces (PAPI 2022 prints a 0 standard error for three provinces, which are then not
     ranked) and gives the same rank."""
-    return (
-        interval is not None
-        and int(interval["n"]) == int(n)
-        and int(interval["rank"]) == int(rank)
-        and int(interval["rank_low"]) <= int(rank) <= int(interval["rank_high"])
-    )
+    return interval is not None and int(interval["n"]) == int(n) and int(interval["rank"]) == int(rank)
 
 
 def rank_text(rank, n) -> str:

@@ -147,11 +147,12 @@ class ProvinceReport:
             return ""
         return f'<p class="gg-sample-mark">{_e(self.t("sample_section"))}</p>'
 
-    def _edition_rows(self, source: str, year: int) -> pd.DataFrame:
-        """Every province's rows of one edition (looked up many times a report: cut once)."""
-        key = ("edition_rows", source, int(year))
+    def _edition_rows(self, source: str, year: int, official: bool = False) -> pd.DataFrame:
+        """Every province's rows of one edition of ``indices`` (or, ``official``, of the published
+        table of the 63 the 34's are derived from): looked up many times a report, cut once."""
+        key = ("edition_rows", source, int(year), official)
         if key not in self._cache:
-            tbl = self.indices
+            tbl = self.official if official else self.indices
             self._cache[key] = tbl[(tbl["source"] == source) & (tbl["year"] == int(year))]
         return self._cache[key]
 
@@ -297,11 +298,7 @@ class ProvinceReport:
         errors, with its ``band`` and the bands the interval reaches; None where there is none."""
         tbl = self._edition_rows("PAPI", edition)
         bands = tbl[tbl["indicator_id"] == indicator_id].set_index("province_code")["band"]
-        key = ("official_rows", int(edition))
-        if key not in self._cache:  # the published table of the 63 (the 34's are derived from it)
-            official = self.official
-            self._cache[key] = official[(official["source"] == "PAPI") & (official["year"] == int(edition))]
-        rows = self._cache[key]
+        rows = self._edition_rows("PAPI", edition, official=True)
         row = province_rank_interval(rows, edition, indicator_id, self.unit.code, bands, self.view)
         if row is None:
             return None
