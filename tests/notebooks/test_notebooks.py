@@ -156,3 +156,42 @@ def test_a_worker_that_dies_fails_only_its_own_run(first_batch, monkeypatch):
     assert status["hue"] == ("ok", "") and (reports / "2024" / "hue.vi.html").exists()
     assert status["lao-cai"][0] == "failed" and "worker stopped while rendering this report" in status["lao-cai"][1]
     assert not (reports / "2024" / "lao-cai.vi.html").exists()
+
+
+def test_a_reused_kernel_keeps_nothing_of_the_run_before(tmp_path):
+    """A worker renders its runs in one kernel: each run starts with the names, the output cache
+    and the open figures of the one before cleared, so no value leaks from one province to the
+    next."""
+    import nbformat
+
+    template = nbformat.v4.new_notebook()
+    template.cells = [
+        nbformat.v4.new_code_cell('province = "Hà Nội"', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            "seen = [n for n in ('before', 'plt') if n in globals()]\n"
+            "assert not seen, f'left by the run before: {seen}'\n"
+            "assert not Out, 'outputs of the run before are kept'\n"
+            "import matplotlib.pyplot as plt\n"
+            "assert not plt.get_fignums(), 'a figure of the run before is open'\n"
+            "before = province\nplt.figure()\nprovince"
+        ),
+    ]
+    path = tmp_path / "template.ipynb"
+    nbformat.write(template, path)
+    runs = []
+    try:
+        for name in ("Hà Nội", "Huế"):
+            run = {
+                "province": name,
+                "year": 2024,
+                "language": "vi",
+                "output": str(tmp_path / f"{name}.html"),
+                "executed": str(tmp_path / ".runs" / f"{name}.ipynb"),
+                "parameters": {"province": name},
+                "formats": ["html"],
+            }
+            runs.append(batch.execute_run(run, str(path), str(ROOT)))
+    finally:
+        batch._shutdown_kernel()
+    assert [(r["status"], r["error"]) for r in runs] == [("ok", ""), ("ok", "")]
+    assert "Huế" in (tmp_path / "Huế.html").read_text(encoding="utf-8")

@@ -202,3 +202,50 @@ def test_the_chart_style_written_out_equals_seaborn_s_theme():
     assert [to_hex(c["color"]) for c in theirs["axes.prop_cycle"]] == [
         to_hex(c["color"]) for c in ours["axes.prop_cycle"]
     ]
+
+
+def test_content_digest_tells_apart_what_pandas_row_hashes_tell_apart():
+    """The standings cache's key: for copies, slices that share their parent's buffers, and
+    changes made in place, two tables get the same digest exactly when pandas' row hashes of
+    the same columns are equal row by row (the plain version it replaces)."""
+    columns = ["source", "year", "province_code", "indicator_id", "value"]
+    base = pd.DataFrame(
+        {
+            "source": pd.array(["PAPI"] * 6, dtype="str"),
+            "year": [2023, 2023, 2024, 2024, 2024, 2024],
+            "province_code": pd.array(["01", "79", "01", "79", "31", "48"], dtype="str"),
+            "indicator_id": pd.array(["papi.d7"] * 6, dtype="str"),
+            "value": [5.1, 4.9, 5.3, np.nan, 4.7, 5.0],
+            "label_vi": pd.array(["Quản trị môi trường"] * 6, dtype="str"),
+        }
+    )
+    parent = pd.concat([base] * 3, ignore_index=True)  # a slice of it shares the parent's buffers
+    changed_value = base.copy()
+    changed_value.loc[3, "value"] = 4.4  # in place
+    changed_code = base.copy()
+    changed_code.loc[0, "province_code"] = "02"
+    other_label = base.assign(label_vi="Environmental governance")  # not a column of the key
+    variants = {
+        "base": base,
+        "copy": base.copy(),
+        "object text": base.astype({"province_code": object}),
+        "slice 0-6": parent.iloc[0:6].reset_index(drop=True),
+        "slice 6-12": parent.iloc[6:12],
+        "slice 1-7": parent.iloc[1:7],
+        "value changed": changed_value,
+        "code changed": changed_code,
+        "label changed": other_label,
+        "fewer rows": base.iloc[:5],
+    }
+
+    def plain(frame):
+        return tuple(pd.util.hash_pandas_object(frame[columns], index=False))
+
+    digests = {name: _fast.content_digest(frame, columns) for name, frame in variants.items()}
+    for a in variants:
+        for b in variants:
+            same_type = variants[a]["province_code"].dtype == variants[b]["province_code"].dtype
+            if same_type:  # a change of dtype may give a new digest (a cache miss, never a stale hit)
+                assert (digests[a] == digests[b]) == (plain(variants[a]) == plain(variants[b])), (a, b)
+    assert digests["base"] == digests["slice 0-6"] == digests["slice 6-12"] == digests["label changed"]
+    assert len({digests["base"], digests["value changed"], digests["code changed"], digests["slice 1-7"]}) == 4

@@ -35,6 +35,7 @@ from govgap.errors import InputError, OptionError
 from govgap.estimate.dossier_metrics import metrics
 from govgap.estimate.merged_provinces import view_2025
 from govgap.estimate.scoring_weights import ScoringWeights, scoring_weights
+from govgap.io import _fast
 from govgap.reference.catalogue import (
     UNCATALOGUED,
     ancestors,
@@ -134,9 +135,9 @@ def remember_standings(tidy: pd.DataFrame, view: str, table: pd.DataFrame) -> No
         _STANDINGS[key] = table
 
 
-def _content_key(tidy: pd.DataFrame) -> int:
+def _content_key(tidy: pd.DataFrame) -> bytes:
     columns = [c for c in ("source", "year", "province_code", "indicator_id", "value") if c in tidy.columns]
-    return int(pd.util.hash_pandas_object(tidy[columns], index=False).sum())
+    return _fast.content_digest(tidy, columns)
 
 
 def _standings(tidy: pd.DataFrame, view: str) -> pd.DataFrame:

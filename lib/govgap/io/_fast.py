@@ -5,6 +5,7 @@ call them and read as rules. benchmarks/dossier_speed.py measures what they buy.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -211,6 +212,29 @@ def to_arrow(strings: pd.Series):
 
     arr = pa.array(strings.to_numpy(dtype=object) if strings.dtype == object else strings.array, type=pa.string())
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def content_digest(frame: pd.DataFrame, columns: list[str]) -> bytes:
+    """A digest of ``frame[columns]``'s values, in row order: equal for equal content, new when a
+    value changes (in place too). SHA-256 over the columns' memory, a few ms on the 80,000-row
+    indicator table where pandas' row hashing takes 25 ms (it is asked for some 30 times a
+    report). Arrow strings are hashed as their buffers with the slice's offset and length (a
+    filtered table shares its parent's buffers); other columns as pandas' row hashes."""
+    h = hashlib.sha256()
+    for name in columns:
+        values = frame[name].array
+        h.update(f"{name}\0{len(values)}\0{values.dtype}\0".encode())
+        if isinstance(values, pd.arrays.ArrowStringArray) or getattr(values, "_pa_array", None) is not None:
+            for chunk in values._pa_array.chunks:
+                h.update(f"{chunk.offset},{len(chunk)},{chunk.null_count};".encode())
+                for buffer in chunk.buffers():
+                    if buffer is not None:
+                        h.update(memoryview(buffer))
+        elif isinstance(values, pd.arrays.NumpyExtensionArray) and values.dtype.kind in "biufM":
+            h.update(np.ascontiguousarray(values.to_numpy()).view(np.uint8))
+        else:  # object text, nullable integers and the like: the plain row hashes
+            h.update(pd.util.hash_pandas_object(frame[name], index=False).to_numpy().view(np.uint8))
+    return h.digest()
 
 
 def in_background(func, *args) -> Future:
