@@ -9,7 +9,7 @@ from pathlib import Path
 import papermill
 import pytest
 
-from govgap import cli
+from govgap import cli, processes
 from govgap.publish import batch
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,20 +178,20 @@ def test_a_reused_kernel_keeps_nothing_of_the_run_before(tmp_path):
     ]
     path = tmp_path / "template.ipynb"
     nbformat.write(template, path)
-    runs = []
-    try:
-        for name in ("Hà Nội", "Huế"):
-            run = {
-                "province": name,
-                "year": 2024,
-                "language": "vi",
-                "output": str(tmp_path / f"{name}.html"),
-                "executed": str(tmp_path / ".runs" / f"{name}.ipynb"),
-                "parameters": {"province": name},
-                "formats": ["html"],
-            }
-            runs.append(batch.execute_run(run, str(path), str(ROOT)))
-    finally:
-        batch._shutdown_kernel()
+    runs = [
+        {
+            "province": name,
+            "year": 2024,
+            "language": "vi",
+            "output": str(tmp_path / f"{name}.html"),
+            "executed": str(tmp_path / ".runs" / f"{name}.ipynb"),
+            "parameters": {"province": name},
+            "formats": ["html"],
+        }
+        for name in ("Hà Nội", "Huế")
+    ]
+    # one worker, as a batch has it: both runs in its one kernel, one after the other
+    with processes.worker_pool(1, batch._worker_init, (str(tmp_path / "worker.log"),)) as pool:
+        runs = [pool.submit(batch.execute_run, run, str(path), str(ROOT)).result() for run in runs]
     assert [(r["status"], r["error"]) for r in runs] == [("ok", ""), ("ok", "")]
     assert "Huế" in (tmp_path / "Huế.html").read_text(encoding="utf-8")

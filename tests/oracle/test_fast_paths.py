@@ -2,7 +2,8 @@
 plain versions they replace: metric breakdowns against pandas groupby, duplicate ids by hashed words
 against a text comparison, footer words on the ids that can begin them against matching every id,
 the pyarrow trim, UTF-8 check and dictionary indices against plain Python, and the timed-date
-parser against a plain parse; the chart style written out against seaborn's own."""
+parser against a plain parse; the chart style written out against seaborn's own; the standings
+cache's content digest against pandas' row hashes."""
 
 from __future__ import annotations
 

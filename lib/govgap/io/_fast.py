@@ -1,7 +1,9 @@
-"""The fast paths of the dossier pipeline, in one place: pyarrow and numpy helpers that give the same
-result as a plain pandas version at a fraction of the time on a million-row export. Each one is
-checked against the plain version it replaces in tests/oracle/test_fast_paths.py; the domain modules
-call them and read as rules. benchmarks/dossier_speed.py measures what they buy."""
+"""The fast paths, in one place: pyarrow and numpy helpers that give the same result as a plain
+pandas version at a fraction of the time (on a million-row export for the dossier pipeline; on the
+indicator table, some 30 times a report, for the standings cache's key). Each one is checked
+against the plain version it replaces in tests/oracle/test_fast_paths.py; the domain modules call
+them and read as rules. benchmarks/dossier_speed.py and benchmarks/batch_vs_sequential.py measure
+what they buy."""
 
 from __future__ import annotations
 
