@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import nbformat
 import papermill
 import pytest
 
@@ -162,8 +163,6 @@ def test_a_reused_kernel_keeps_nothing_of_the_run_before(tmp_path):
     """A worker renders its runs in one kernel: each run starts with the names, the output cache
     and the open figures of the one before cleared, so no value leaks from one province to the
     next."""
-    import nbformat
-
     template = nbformat.v4.new_notebook()
     template.cells = [
         nbformat.v4.new_code_cell('province = "Hà Nội"', metadata={"tags": ["parameters"]}),

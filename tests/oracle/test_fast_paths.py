@@ -230,6 +230,8 @@ def test_content_digest_tells_apart_what_pandas_row_hashes_tell_apart():
         "base": base,
         "copy": base.copy(),
         "object text": base.astype({"province_code": object}),
+        "object text changed": changed_code.astype({"province_code": object}),
+        "object text copy": base.astype({"province_code": object}).copy(),
         "slice 0-6": parent.iloc[0:6].reset_index(drop=True),
         "slice 6-12": parent.iloc[6:12],
         "slice 1-7": parent.iloc[1:7],
@@ -250,3 +252,4 @@ def test_content_digest_tells_apart_what_pandas_row_hashes_tell_apart():
                 assert (digests[a] == digests[b]) == (plain(variants[a]) == plain(variants[b])), (a, b)
     assert digests["base"] == digests["slice 0-6"] == digests["slice 6-12"] == digests["label changed"]
     assert len({digests["base"], digests["value changed"], digests["code changed"], digests["slice 1-7"]}) == 4
+    assert digests["object text"] == digests["object text copy"] != digests["object text changed"]

@@ -217,17 +217,20 @@ def to_arrow(strings: pd.Series):
 
 
 def content_digest(frame: pd.DataFrame, columns: list[str]) -> bytes:
-    """A digest of ``frame[columns]``'s values, in row order: equal for equal content, new when a
-    value changes (in place too). SHA-256 over the columns' memory, a few ms on the 80,000-row
+    """A digest of ``frame[columns]``'s values, in row order: the same for a copy or for a slice
+    of an unchanged table, new when a value changes (in place too). A table of equal values held
+    another way (a slice of another parent, another dtype) may get another digest: for a cache
+    key, a miss, never a stale hit. SHA-256 over the columns' memory, a few ms on the 80,000-row
     indicator table where pandas' row hashing takes 25 ms (it is asked for some 30 times a
-    report). Arrow strings are hashed as their buffers with the slice's offset and length (a
+    report). Arrow columns are hashed as their buffers with the slice's offset and length (a
     filtered table shares its parent's buffers); other columns as pandas' row hashes."""
     h = hashlib.sha256()
     for name in columns:
         values = frame[name].array
         h.update(f"{name}\0{len(values)}\0{values.dtype}\0".encode())
-        if isinstance(values, pd.arrays.ArrowStringArray) or getattr(values, "_pa_array", None) is not None:
-            for chunk in values._pa_array.chunks:
+        arrow = getattr(values, "_pa_array", None)  # ArrowStringArray and the other Arrow-backed arrays
+        if arrow is not None:
+            for chunk in arrow.chunks:
                 h.update(f"{chunk.offset},{len(chunk)},{chunk.null_count};".encode())
                 for buffer in chunk.buffers():
                     if buffer is not None:
