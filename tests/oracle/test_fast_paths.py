@@ -2,13 +2,15 @@
 plain versions they replace: metric breakdowns against pandas groupby, duplicate ids by hashed words
 against a text comparison, footer words on the ids that can begin them against matching every id,
 the pyarrow trim, UTF-8 check and dictionary indices against plain Python, and the timed-date
-parser against a plain parse; the chart style written out against seaborn's own; the standings
+parser against a plain parse; the chart style written out against seaborn's own; a chart's pixels read from the canvas
+against matplotlib's own PNG; the standings
 cache's content digest against pandas' row hashes."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from govgap.estimate import dossier_metrics
 from govgap.estimate.dossier_metrics import metrics
@@ -203,6 +205,35 @@ def test_the_chart_style_written_out_equals_seaborn_s_theme():
     assert [to_hex(c["color"]) for c in theirs["axes.prop_cycle"]] == [
         to_hex(c["color"]) for c in ours["axes.prop_cycle"]
     ]
+
+
+@pytest.mark.parametrize("height", [3.4, 7.9])  # 7.9 in: drawn at a lower resolution, rows rounded down
+def test_a_chart_s_png_has_the_pixels_of_matplotlib_s_own_png(height):
+    """charts.png_bytes reads a constrained chart's pixels straight from the canvas (no full-colour
+    PNG encoded and decoded again): the palette image must equal the one made from matplotlib's
+    own PNG of the same figure, pixel for pixel, in size and orientation."""
+    import io
+
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    from govgap.render import charts
+
+    charts.chart_style()
+    fig, ax = plt.subplots(figsize=(charts.WIDTH, height), layout="constrained")
+    ax.barh(["Hà Nội", "Huế", "Thành phố Hồ Chí Minh"], [5.1, 4.2, 3.3], color=charts.PALETTE["province"])
+    ax.set_title("Quản trị môi trường")
+    ax.plot([0, 5], [0, 2], color=charts.PALETTE["late"])
+    try:
+        ours = Image.open(io.BytesIO(charts.png_bytes(fig))).convert("RGB")
+        dpi = charts.DPI if height <= 7 else max(100, round(charts.DPI * 7 / height))
+        raw = io.BytesIO()
+        fig.savefig(raw, format="png", dpi=dpi, facecolor="white")
+        plain = Image.open(raw).convert("RGB").quantize(48, method=Image.Quantize.FASTOCTREE).convert("RGB")
+    finally:
+        plt.close(fig)
+    assert ours.size == plain.size == (int(charts.WIDTH * dpi), int(height * dpi))
+    assert np.array_equal(np.asarray(ours), np.asarray(plain))
 
 
 def test_content_digest_tells_apart_what_pandas_row_hashes_tell_apart():

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from govgap.contract import quarantine as quarantine_contract
+from govgap.errors import ContractError
 from govgap.estimate import survey_estimates
 from govgap.pipeline import store
 from govgap.render import report
@@ -137,3 +138,36 @@ def test_the_quarantine_opens_in_excel_with_its_reasons_in_vietnamese(processed)
     )
     assert quarantine_reason("wrong number of fields (3 for 8 columns)", "vi").endswith("(3 ô, tiêu đề có 8 cột)")
     assert quarantine_reason("blank row", "en") == "blank row"
+
+
+def test_a_table_read_once_per_process_is_read_again_when_its_file_changes(tmp_path):
+    """The store keeps each whole table it has read (and schema-checked) for the next report of
+    the same kernel: a caller's change to its copy stays its own, and a file written again (a
+    new preparation) is read again, never served from what was kept."""
+    folder = tmp_path / "processed"
+    folder.mkdir()
+    rates = pd.DataFrame(
+        {
+            "province_code": ["01", "02"],
+            "field": ["Đất đai", "Đất đai"],
+            "year": [2024, 2024],
+            "received": [10, 20],
+            "resolved": [8, 15],
+            "judged": [9, 18],
+            "on_time_or_within": [7, 12],
+            "on_time_rate": [7 / 9, 12 / 18],
+            "online_share": [0.5, 0.25],
+        }
+    )
+    store._write(rates, folder / "dossier_rates.parquet")
+    processed = store.Processed(folder)
+    first = processed.dossier_rates()
+    first["received"] = 0  # the caller's own copy
+    first.loc[0, "on_time_rate"] = 0.0
+    again = processed.dossier_rates()
+    assert again["received"].tolist() == [10, 20] and again["on_time_rate"].iloc[0] == pytest.approx(7 / 9)
+    store._write(rates.assign(received=[11, 21]), folder / "dossier_rates.parquet")
+    assert processed.dossier_rates()["received"].tolist() == [11, 21]
+    store._write(rates.assign(on_time_rate=[1.5, 0.5]), folder / "dossier_rates.parquet")
+    with pytest.raises(ContractError, match="dossier_rates"):
+        processed.dossier_rates()  # a table that breaks its schema is refused when read again

@@ -21,14 +21,13 @@ Contributions and points are in points of the dimension scale (1-10).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import special  # the t quantile; scipy.stats is imported where correlations are asked for
 
 from govgap.compare.standings import bands, ranks
 from govgap.errors import InputError, OptionError
@@ -103,7 +102,27 @@ def regions_of(view: str) -> pd.Series:
     return merged.groupby("new_code")["region"].agg(lambda s: s.mode().iloc[0])
 
 
-_STANDINGS: dict = {}
+@dataclass
+class _Standing:
+    """A standings table and its rows cut by edition and by province, each cut made once: every
+    question of a report reads one edition or one province, not the 80,000 rows again."""
+
+    table: pd.DataFrame
+    _years: dict = field(default_factory=dict)
+    _provinces: dict = field(default_factory=dict)
+
+    def year(self, year: int) -> pd.DataFrame:
+        if not self._years:
+            self._years.update({int(y): part for y, part in self.table.groupby("year", sort=False)})
+        return self._years.get(int(year), self.table.iloc[:0])
+
+    def province(self, code: str) -> pd.DataFrame:
+        if not self._provinces:
+            self._provinces.update(dict(iter(self.table.groupby("province_code", sort=False))))
+        return self._provinces.get(code, self.table.iloc[:0])
+
+
+_STANDINGS: dict[tuple, _Standing] = {}
 
 
 def standings(tidy: pd.DataFrame, view: str = "63") -> pd.DataFrame:
@@ -114,15 +133,22 @@ def standings(tidy: pd.DataFrame, view: str = "63") -> pd.DataFrame:
     Kept for the last few tables analysed (the functions below call it for every question). The
     key is the table's content (a hash of its codes, years and values, a few ms), not the object:
     a table changed in place gets new standings."""
+    return _standing(tidy, view).table
+
+
+def _standing(tidy: pd.DataFrame, view: str) -> _Standing:
     key = (view, _content_key(tidy))
     hit = _STANDINGS.get(key)
-    if hit is not None:
-        return hit
-    out = _standings(tidy, view)
+    if hit is None:
+        hit = _keep(key, _Standing(_standings(tidy, view)))
+    return hit
+
+
+def _keep(key: tuple, standing: _Standing) -> _Standing:
     if len(_STANDINGS) >= 8:
         _STANDINGS.pop(next(iter(_STANDINGS)))
-    _STANDINGS[key] = out
-    return out
+    _STANDINGS[key] = standing
+    return standing
 
 
 def remember_standings(tidy: pd.DataFrame, view: str, table: pd.DataFrame) -> None:
@@ -130,9 +156,7 @@ def remember_standings(tidy: pd.DataFrame, view: str, table: pd.DataFrame) -> No
     standings of ``standings_34.parquet``): a report kernel need not compute them again."""
     key = (view, _content_key(tidy))
     if key not in _STANDINGS:
-        if len(_STANDINGS) >= 8:
-            _STANDINGS.pop(next(iter(_STANDINGS)))
-        _STANDINGS[key] = table
+        _keep(key, _Standing(table))
 
 
 def _content_key(tidy: pd.DataFrame) -> bytes:
@@ -152,11 +176,16 @@ def _standings(tidy: pd.DataFrame, view: str) -> pd.DataFrame:
 
 def tree(root: str) -> list[str]:
     """``root`` and everything below it in the catalogue (statistics left out), depth first."""
+    return list(_tree(root))
+
+
+@lru_cache(maxsize=256)  # the catalogue is a fixed table: each root's tree is walked once
+def _tree(root: str) -> tuple[str, ...]:
     cat = indicators()
     out = [root]
     for child in cat.index[(cat["parent"] == root) & (cat["level"] != "statistic")]:
-        out.extend(tree(child))
-    return out
+        out.extend(_tree(child))
+    return tuple(out)
 
 
 def _orientation(ids, year: int) -> np.ndarray:
@@ -311,83 +340,86 @@ def position(
     """
     u = unit(province, view)
     ids = list(root) if isinstance(root, (list, tuple)) else tree(root)
-    table = standings(tidy, view)
-    table = table[table["indicator_id"].isin(ids)]
+    standing = _standing(tidy, view)
+    now = standing.year(year)
+    now = now[now["indicator_id"].isin(ids)]
+    past = standing.province(u.code)
+    past = past[past["indicator_id"].isin(ids) & (past["year"] < int(year))]
     if source:
-        table = table[table["source"] == source]
-    now = table[table["year"] == int(year)]
+        now, past = now[now["source"] == source], past[past["source"] == source]
     own = now[now["province_code"] == u.code].set_index("indicator_id")
     cat = indicators()
-    out = pd.DataFrame({"indicator_id": [i for i in ids if i in own.index]})
-    if out.empty:
+    found = [i for i in ids if i in own.index]
+    if not found:
         raise LookupError(f"{u.name_vi}: no values for {root} in {year}")
-    out["level"] = out["indicator_id"].map(cat["level"])
-    out["parent"] = out["indicator_id"].map(cat["parent"])
-    mine = own.loc[out["indicator_id"]]
+    out = {"indicator_id": found}
+    out["level"] = cat["level"].reindex(found).to_numpy()
+    out["parent"] = cat["parent"].reindex(found).to_numpy()
+    mine = own.loc[found]
     for col in ("value", "rank", "n_provinces", "band", "median", "top_quartile", "best", "best_province"):
         out[col] = mine[col].to_numpy()
-    peer_codes = _peer_codes(u, peers, view)
-    peer = now[now["province_code"].isin(peer_codes)].groupby("indicator_id")["value"]
-    out["peer_median"] = out["indicator_id"].map(peer.median())
-    out["peer_n"] = out["indicator_id"].map(peer.count()).fillna(0).astype(int)
-    past = table[(table["province_code"] == u.code) & (table["year"] < int(year))]
+    peer = now[now["province_code"].isin(_peer_codes(u, peers, view))].groupby("indicator_id")["value"]
+    out["peer_median"] = peer.median().reindex(found).to_numpy()
+    out["peer_n"] = peer.count().reindex(found).fillna(0).astype(int).to_numpy()
     last = past.sort_values("year").groupby("indicator_id").last()
-    out["previous_year"] = out["indicator_id"].map(last["year"]).astype("Int64")
-    out["previous_value"] = out["indicator_id"].map(last["value"])
-    sign = _orientation(out["indicator_id"], year)
+    out["previous_year"] = pd.array(last["year"].reindex(found), dtype="Int64")
+    out["previous_value"] = last["value"].reindex(found).to_numpy(dtype=float)
+    sign = _orientation(found, year)
+    value = out["value"].astype(float)
     for name, col in (
         ("median", "median"),
         ("top_quartile", "top_quartile"),
         ("best", "best"),
         ("peers", "peer_median"),
     ):
-        out[f"gap_{name}"] = sign * (out["value"] - out[col])
-    basis = [
-        change_basis(i, int(p), int(year)) if pd.notna(p) else ("", None)
-        for i, p in zip(out["indicator_id"], out["previous_year"])
-    ]
+        out[f"gap_{name}"] = sign * (value - np.asarray(out[col], dtype=float))
+    previous = [None if pd.isna(p) else int(p) for p in out["previous_year"]]
+    basis = [change_basis(i, p, int(year)) if p is not None else ("", None) for i, p in zip(found, previous)]
     out["change_basis"] = [b for b, _ in basis]
     on_scale = [
         np.nan if b == "not comparable" else (_rescaled(v, scales) if scales else v)
         for (b, scales), v in zip(basis, out["previous_value"])
     ]
-    out["change"] = sign * (out["value"] - np.array(on_scale, dtype=float))
+    out["change"] = sign * (value - np.array(on_scale, dtype=float))
     out["across_break"] = [
-        _breaks_between(i, int(p), int(year), lang) if pd.notna(p) else ""
-        for i, p in zip(out["indicator_id"], out["previous_year"])
+        _breaks_between(i, p, int(year), lang) if p is not None else "" for i, p in zip(found, previous)
     ]
     _add_intervals(out, intervals, u.code if view == "63" else None, int(year), sign)
-    other = (out["change_basis"] != "same").to_numpy()  # survey intervals are on the published scale
-    out.loc[other, ["change_low", "change_high"]] = np.nan
-    out.loc[other, "change_significant"] = pd.NA
-    return out[POSITION_COLUMNS]
+    return pd.DataFrame({col: out[col] for col in POSITION_COLUMNS})
 
 
-def _add_intervals(out: pd.DataFrame, intervals, code, year: int, sign: np.ndarray) -> None:
+def _add_intervals(out: dict, intervals, code, year: int, sign: np.ndarray) -> None:
+    """The interval columns of ``position`` (``out``: its columns by name), NaN and NA without
+    microdata; a change across a changed scale or definition gets none (survey intervals are on
+    the published scale of one edition)."""
+    n = len(out["indicator_id"])
     for col in ("ci_low", "ci_high", "gap_median_low", "gap_median_high", "change_low", "change_high"):
-        out[col] = np.nan
-    out["gap_median_significant"] = pd.array([pd.NA] * len(out), dtype="boolean")
-    out["change_significant"] = pd.array([pd.NA] * len(out), dtype="boolean")
+        out[col] = np.full(n, np.nan)
+    out["gap_median_significant"] = pd.array([pd.NA] * n, dtype="boolean")
+    out["change_significant"] = pd.array([pd.NA] * n, dtype="boolean")
     if intervals is None or intervals.empty or code is None:
         return
     iv = intervals.set_index(["year", "indicator_id"])
-    now = iv.reindex(pd.MultiIndex.from_arrays([[year] * len(out), out["indicator_id"]]))
-    out["ci_low"], out["ci_high"] = now["ci_low"].to_numpy(), now["ci_high"].to_numpy()
-    low = sign * (now["ci_low"].to_numpy() - out["median"].to_numpy())
-    high = sign * (now["ci_high"].to_numpy() - out["median"].to_numpy())
+    now = iv.reindex(pd.MultiIndex.from_arrays([[year] * n, out["indicator_id"]]))
+    out["ci_low"], out["ci_high"] = now["ci_low"].to_numpy(dtype=float), now["ci_high"].to_numpy(dtype=float)
+    median = np.asarray(out["median"], dtype=float)
+    low, high = sign * (out["ci_low"] - median), sign * (out["ci_high"] - median)
     out["gap_median_low"], out["gap_median_high"] = np.minimum(low, high), np.maximum(low, high)
-    has = ~np.isnan(low)
     sig = (out["gap_median_low"] > 0) | (out["gap_median_high"] < 0)
-    out["gap_median_significant"] = pd.array(np.where(has, sig, pd.NA), dtype="boolean")
-    prev = iv.reindex(pd.MultiIndex.from_arrays([out["previous_year"].fillna(-1).astype(int), out["indicator_id"]]))
+    out["gap_median_significant"] = pd.array(np.where(~np.isnan(low), sig, pd.NA), dtype="boolean")
+    previous = out["previous_year"].fillna(-1).astype(int)
+    prev = iv.reindex(pd.MultiIndex.from_arrays([np.asarray(previous), out["indicator_id"]]))
     se, df = _difference_interval(now["se"], now["df"], prev["se"], prev["df"])
-    diff = sign * (now["estimate"].to_numpy() - prev["estimate"].to_numpy())
+    diff = sign * (now["estimate"].to_numpy(dtype=float) - prev["estimate"].to_numpy(dtype=float))
+    from scipy import special  # the t quantile, imported where it is used (scipy.stats costs a second)
+
     with np.errstate(invalid="ignore"):
         t = special.stdtrit(df, 0.975)
-    out["change_low"], out["change_high"] = diff - t * se, diff + t * se
-    has = ~np.isnan(out["change_low"].to_numpy())
-    sig = (out["change_low"] > 0) | (out["change_high"] < 0)
-    out["change_significant"] = pd.array(np.where(has, sig, pd.NA), dtype="boolean")
+    other = np.asarray(out["change_basis"]) != "same"
+    low, high = np.where(other, np.nan, diff - t * se), np.where(other, np.nan, diff + t * se)
+    out["change_low"], out["change_high"] = low, high
+    sig = (low > 0) | (high < 0)
+    out["change_significant"] = pd.array(np.where(~np.isnan(low), sig, pd.NA), dtype="boolean")
 
 
 def latest_edition(

@@ -5,12 +5,14 @@ leader's summary. docs/methods.md explains every rule.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
 from govgap.estimate.dossier_rules import VALUE_RULES, Cells, count
 from govgap.io import _fast as fast
-from govgap.reference.dossier_metric_table import metric_table, output_metrics, shown_in
+from govgap.reference.dossier_metric_table import Rules, output_metrics, rules, shown_in
 from govgap.sources.dossiers import CHANNELS, STATUSES
 
 
@@ -57,16 +59,12 @@ def _metric_flags(t: pd.DataFrame, columns=()) -> dict:
     for part, size in zip(parts, sizes):
         cell *= size
         cell += part
-    grid = np.indices(sizes).reshape(len(sizes), -1)  # every combination, in cell order
-    cells = Cells(*grid)
-    table = metric_table()
-    count_rows = table[table["kind"] == "count"]
-    counts = {row.metric: count(row.rule, cells) for row in count_rows.itertuples()}
-    means = {row.metric: VALUE_RULES[row.rule](t) for row in table[table["kind"] == "mean"].itertuples()}
+    plan = rules()
+    means = {metric: VALUE_RULES[rule](t) for metric, rule in plan.means}
     flags = {
         "n_cells": int(np.prod(sizes)),
-        "count_names": list(counts),
-        "cell_flags": np.column_stack(list(counts.values())).astype(np.int64),
+        "count_names": [metric for metric, _ in plan.counts],
+        "cell_flags": _cell_flags(plan, sizes),
         "payment_base": payment_base,
         "columns": {},
         "weight": None,
@@ -100,6 +98,16 @@ def _metric_flags(t: pd.DataFrame, columns=()) -> dict:
         size = len(uniques) + 1
         flags["columns"][col] = (np.where(rest % size == len(uniques), -1, rest % size), uniques)
         rest = rest // size
+    return flags
+
+
+@lru_cache(maxsize=4)
+def _cell_flags(plan: Rules, sizes: tuple[int, ...]) -> np.ndarray:
+    """``cell_flags[cell, k]``: whether count ``k`` of ``plan`` includes the dossiers of ``cell``.
+    The same for every table of one metric table: worked out once, not once per breakdown."""
+    cells = Cells(*np.indices(sizes).reshape(len(sizes), -1))  # every combination, in cell order
+    flags = np.column_stack([count(rule, cells) for _, rule in plan.counts]).astype(np.int64)
+    flags.flags.writeable = False  # shared by every call
     return flags
 
 
@@ -177,9 +185,10 @@ def metrics(table: pd.DataFrame, by: list[str] | str | None = None, _flags: dict
         )
 
     out = pd.DataFrame(np.rint(counts), columns=flags["count_names"]).astype("int64")
-    for row in metric_table().query("kind == 'share'").itertuples():  # shares 0-1; NaN over 0
-        denominator = out[row.denominator]
-        out[row.metric] = out[row.numerator] / denominator.where(denominator > 0)
+    for metric, numerator, denominator in rules().shares:  # shares 0-1; NaN over 0
+        below = out[denominator].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[metric] = np.where(below > 0, out[numerator].to_numpy(dtype=float) / below, np.nan)
     for name, sums in flags["sums"].items():
         numbers = flags["numbers"][name]
         if some_blank:

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import nnls
 
 from govgap.reference.catalogue import children, indicators, normalise, score_scale
 
@@ -86,6 +85,8 @@ def scoring_weights(wide: pd.DataFrame, sub_dimension: str, year: int) -> Scorin
     elif n < len(ids) + MIN_EXTRA_PROVINCES:  # too few provinces to fit on
         return unchecked(n, rule_max)
     else:
+        from scipy.optimize import nnls  # imported where it is used: a command that does not fit starts faster
+
         # the intercept is left free (centred data), the weights are kept >= 0
         x_mean, y_mean = xs.mean(axis=0), y.mean()
         weights, _ = nnls(xs - x_mean, y - y_mean)

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, special  # the t quantile; scipy.stats costs a second to import
 
 from govgap.errors import InputError, OptionError
 from govgap.reference.catalogue import SCORED_SUBDIMENSIONS, children, normalise_bounds, score_scale
 from govgap.reference.codebook import load_codebook
 from govgap.reference.text import nfc
 from govgap.sources.survey import GROUP_VARS, MIN_RESPONDENTS
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 # an interval on 1 or 2 degrees of freedom (a district with two or three PSUs) is too unstable to
 # report: its t quantile is 12.7 or 4.3, and the variance itself rests on as many PSU totals
@@ -357,6 +360,8 @@ class _RakingCells:
             )
         else:
             mean_weight = table[raked.old_weight].to_numpy(dtype=float)
+        from scipy import sparse  # scipy is imported where it is used: a command that does not need it starts faster
+
         sizes = [np.bincount(c, weights=mean_weight).astype(float) for c in cells]
         shared = {
             (u, v): sparse.csr_array((mean_weight, (cells[u], cells[v])), shape=(len(sizes[u]), len(sizes[v])))
@@ -480,6 +485,8 @@ def _edge_interval(est: np.ndarray, n: np.ndarray, df: np.ndarray, level: float)
     collapses to a point and the design-based variance is zero: the Clopper-Pearson interval on
     the number of answers (the design effect cannot be estimated, so it is taken as 1), with the
     degrees-of-freedom correction of R's ``svyciprop(method = "beta")``. Elsewhere NaN."""
+    from scipy import special  # the t quantile (scipy.stats costs a second to import)
+
     alpha = 1 - level
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = special.stdtrit(np.maximum(n - 1, 1), alpha / 2) / special.stdtrit(
@@ -572,6 +579,8 @@ def estimate(
     df = _design_df(dom, design, n_dom).astype(float)
     w = table[weight].to_numpy(dtype=float)
     cells = _RakingCells.of(table, raked, design, w)
+    from scipy import special
+
     q = 1 - (1 - level) / 2
     frames = []
     lins = {ind: _linearise(values[ind].to_numpy(), w, dom, n_dom) for ind in values.columns}
@@ -669,6 +678,8 @@ def score_estimates(
         if cells is None:
             return _variance(z, dom, design, n_dom, lonely_psu)
         return _raked_variances([z], dom, w, cells, design, n_dom, lonely_psu)[0]
+
+    from scipy import special
 
     est, zs, ns = {}, {}, {}
     for ind in values.columns:

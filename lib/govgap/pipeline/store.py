@@ -93,28 +93,47 @@ class Processed:
         return json.loads(self.path(STAMP).read_text(encoding="utf-8"))
 
     def indices(self) -> pd.DataFrame:
-        return pd.read_parquet(self.path("indices.parquet"))
+        return self._table("indices.parquet")
 
     def standings_of(self, view: str) -> pd.DataFrame:
         """``gaps.standings(indices, view)`` as the store computed it once: "63", or "2025" for the
         34 provinces from 1/7/2025 (on editions of the 63, their members' aggregates) ranked among them."""
-        return pd.read_parquet(self.path("standings_63.parquet" if view == "63" else "standings_34.parquet"))
+        return self._table("standings_63.parquet" if view == "63" else "standings_34.parquet")
 
     def _read(self, name: str, columns: list[str], province_code: str | None = None) -> pd.DataFrame:
         """A processed table, or an empty one with the right columns when that input is absent."""
         path = self.path(name)
         if not path.exists():
             return pd.DataFrame(columns=columns)
-        filters = [("province_code", "==", province_code)] if province_code else None
-        return pd.read_parquet(path, filters=filters)
+        if province_code:
+            return pd.read_parquet(path, filters=[("province_code", "==", province_code)])
+        return self._table(name)
+
+    def _table(self, name: str, schema: str | None = None, check_empty: bool = False) -> pd.DataFrame:
+        """A whole processed table, schema-checked against ``schemas.<schema>`` when given (an
+        empty one only with ``check_empty``: then its columns are checked). A
+        kernel that renders report after report reads (and checks) each one once while the file
+        is the same one (its inode, size and time): every report gets a copy of its own."""
+        path = self.path(name)
+        info = path.stat()
+        key = (str(path), info.st_ino, info.st_size, info.st_mtime_ns, schema)
+        if key not in _TABLES:
+            table = pd.read_parquet(path)
+            if schema is not None and (len(table) or check_empty):
+                table = schemas.check(table, getattr(schemas, schema), name.removesuffix(".parquet"))
+            if len(_TABLES) >= 32:
+                _TABLES.pop(next(iter(_TABLES)))
+            _TABLES[key] = table
+        return _TABLES[key].copy(deep=False)  # copy-on-write: the caller's changes stay the caller's
 
     def survey_estimates(self, province_code: str | None = None) -> pd.DataFrame:
         return self._read("survey_estimates.parquet", ESTIMATE_COLUMNS, province_code)
 
     def survey_scores(self) -> pd.DataFrame:
         """Sub-dimension and dimension scores from the microdata (schema-checked)."""
-        table = self._read("survey_scores.parquet", SCORE_COLUMNS)
-        return schemas.check(table, schemas.SURVEY_SCORES, "survey_scores") if len(table) else table
+        if not self.path("survey_scores.parquet").exists():
+            return pd.DataFrame(columns=SCORE_COLUMNS)
+        return self._table("survey_scores.parquet", "SURVEY_SCORES")
 
     def survey_weighting(self) -> pd.DataFrame:
         """Raking check (target and weighted margins per province), when margins were given."""
@@ -167,12 +186,13 @@ class Processed:
         path = self.path("dossier_rates.parquet" if units == "63" else "dossier_rates_34.parquet")
         if not path.exists():
             return pd.DataFrame(columns=["province_code", "field", "year", "on_time_rate"])
-        return schemas.check(pd.read_parquet(path), schemas.DOSSIER_RATES, "dossier_rates")
+        return self._table(path.name, "DOSSIER_RATES", check_empty=True)
 
     def context(self) -> pd.DataFrame:
         """SIPAS / PAR INDEX / TASKS values of provinces, in the published-indices layout."""
-        table = self._read("context.parquet", indices.TIDY_COLUMNS)
-        return schemas.check(table, schemas.CONTEXT, "context") if len(table) else table
+        if not self.path("context.parquet").exists():
+            return pd.DataFrame(columns=indices.TIDY_COLUMNS)
+        return self._table("context.parquet", "CONTEXT")
 
     def context_agencies(self) -> pd.DataFrame:
         """Context values of units inside a province (a department, an office)."""
@@ -187,7 +207,7 @@ class Processed:
 
     def quarantine(self) -> pd.DataFrame:
         """Every quarantined row of every input, in one schema (schema-checked)."""
-        return schemas.check(pd.read_parquet(self.path("quarantine.parquet")), schemas.QUARANTINE, "quarantine")
+        return self._table("quarantine.parquet", "QUARANTINE", check_empty=True)
 
     def inputs_for(self, year: int, slugs: str | list[str]) -> dict[str, str]:
         """Input files behind one province-year report -> SHA-256 (16 hex digits): that year's
@@ -212,6 +232,9 @@ class Processed:
 
     def accounting(self) -> pd.DataFrame:
         return pd.DataFrame(self.stamp["accounting"], columns=["source", "read", "kept", "quarantined"])
+
+
+_TABLES: dict[tuple, pd.DataFrame] = {}  # processed tables read (and checked) by this process
 
 
 def _write(frame: pd.DataFrame, path: Path) -> None:

@@ -18,20 +18,22 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
-import holidays as _holidays
 import numpy as np
 import pandas as pd
 
 from govgap.errors import InputError
 
-try:  # the country's module, imported with govgap rather than by the first calendar
-    from holidays.countries.vietnam import Vietnam as _Vietnam
-except ImportError:  # a holidays release that moved it
-    _Vietnam = None
-
 
 def _vietnam(years: list[int]):
-    return _Vietnam(years=years) if _Vietnam is not None else _holidays.country_holidays("VN", years=years)
+    # imported on first use: the holidays package costs 0.3 s to import, which a command that
+    # counts no working days (a no-op rerun of `govgap reports`) need not pay
+    try:
+        from holidays.countries.vietnam import Vietnam
+    except ImportError:  # a holidays release that moved it
+        import holidays
+
+        return holidays.country_holidays("VN", years=years)
+    return Vietnam(years=years)
 
 
 def holiday_dates(years: Iterable[int], extra_days_off: Iterable[dt.date] = ()) -> list[dt.date]:

@@ -12,6 +12,7 @@ one rule function).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -61,8 +62,41 @@ def metric_table() -> pd.DataFrame:
 
 def output_metrics() -> list[str]:
     """The columns of a metric table, in the table's order."""
-    t = metric_table()
-    return list(t.loc[t["output"], "metric"])
+    return list(rules().outputs)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The metric table as the engine reads it for every breakdown: (metric, rule) of the counts
+    and the means, (metric, numerator, denominator) of the shares, the output columns in order."""
+
+    counts: tuple[tuple[str, str], ...]
+    means: tuple[tuple[str, str], ...]
+    shares: tuple[tuple[str, str, str], ...]
+    outputs: tuple[str, ...]
+
+
+def rules() -> Rules:
+    """The rules of the metric table in use (read from it once)."""
+    return _rules(SOURCE)
+
+
+@lru_cache(maxsize=4)
+def _rules(source: str) -> Rules:
+    t = _read(source)
+    kind = t["kind"]
+    return Rules(
+        counts=tuple(zip(t.loc[kind == "count", "metric"], t.loc[kind == "count", "rule"])),
+        means=tuple(zip(t.loc[kind == "mean", "metric"], t.loc[kind == "mean", "rule"])),
+        shares=tuple(
+            zip(
+                t.loc[kind == "share", "metric"],
+                t.loc[kind == "share", "numerator"],
+                t.loc[kind == "share", "denominator"],
+            )
+        ),
+        outputs=tuple(t.loc[t["output"], "metric"]),
+    )
 
 
 def shown_in(place: str) -> pd.DataFrame:

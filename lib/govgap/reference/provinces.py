@@ -86,6 +86,11 @@ def population_2019() -> pd.Series:
 
 def crosswalk_2025() -> pd.DataFrame:
     """Old-to-new crosswalk: one row per old province with old and new codes and names."""
+    return _crosswalk_2025().copy()  # a copy: the caller may change it, the next caller gets it as it is
+
+
+@lru_cache(maxsize=1)
+def _crosswalk_2025() -> pd.DataFrame:  # a merge asked for some 20 times a report: made once
     old = provinces()[["code", "name_vi", "new_code"]].rename(columns={"code": "old_code", "name_vi": "old_name_vi"})
     new = provinces_2025()[["code", "name_vi"]].rename(columns={"code": "new_code", "name_vi": "new_name_vi"})
     return old.merge(new, on="new_code", how="left", validate="many_to_one")
