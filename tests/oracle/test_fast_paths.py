@@ -284,3 +284,15 @@ def test_content_digest_tells_apart_what_pandas_row_hashes_tell_apart():
     assert digests["base"] == digests["slice 0-6"] == digests["slice 6-12"] == digests["label changed"]
     assert len({digests["base"], digests["value changed"], digests["code changed"], digests["slice 1-7"]}) == 4
     assert digests["object text"] == digests["object text copy"] != digests["object text changed"]
+
+
+def test_a_kept_answer_stays_until_the_cache_is_full_and_then_the_oldest_goes():
+    """``_fast.remember``, the bounded memo of the report kernel's caches: it keeps at most
+    ``limit`` answers, lets the oldest go first, and replacing a kept key takes no new room."""
+    cache = {}
+    assert _fast.remember(cache, "a", 1, 2) == 1
+    _fast.remember(cache, "b", 2, 2)
+    _fast.remember(cache, "b", 3, 2)
+    assert cache == {"a": 1, "b": 3}
+    _fast.remember(cache, "c", 4, 2)
+    assert cache == {"b": 3, "c": 4}

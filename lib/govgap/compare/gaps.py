@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from govgap.compare.standings import bands, ranks
+from govgap.compare.standings import bands, ranks, table_key
 from govgap.errors import InputError, OptionError
 from govgap.estimate.dossier_metrics import metrics
 from govgap.estimate.merged_provinces import view_2025
@@ -137,7 +137,7 @@ def standings(tidy: pd.DataFrame, view: str = "63") -> pd.DataFrame:
 
 
 def _standing(tidy: pd.DataFrame, view: str) -> _Standing:
-    key = (view, _content_key(tidy))
+    key = (view, table_key(tidy))
     hit = _STANDINGS.get(key)
     if hit is None:
         hit = _keep(key, _Standing(_standings(tidy, view)))
@@ -145,23 +145,15 @@ def _standing(tidy: pd.DataFrame, view: str) -> _Standing:
 
 
 def _keep(key: tuple, standing: _Standing) -> _Standing:
-    if len(_STANDINGS) >= 8:
-        _STANDINGS.pop(next(iter(_STANDINGS)))
-    _STANDINGS[key] = standing
-    return standing
+    return _fast.remember(_STANDINGS, key, standing, 8)
 
 
 def remember_standings(tidy: pd.DataFrame, view: str, table: pd.DataFrame) -> None:
     """Keep ``table`` as ``standings(tidy, view)``, computed once by the store (the 34 provinces'
     standings of ``standings_34.parquet``): a report kernel need not compute them again."""
-    key = (view, _content_key(tidy))
+    key = (view, table_key(tidy))
     if key not in _STANDINGS:
         _keep(key, _Standing(table))
-
-
-def _content_key(tidy: pd.DataFrame) -> bytes:
-    columns = [c for c in ("source", "year", "province_code", "indicator_id", "value") if c in tidy.columns]
-    return _fast.content_digest(tidy, columns)
 
 
 def _standings(tidy: pd.DataFrame, view: str) -> pd.DataFrame:
@@ -467,15 +459,13 @@ def scoring_weights_for(tidy: pd.DataFrame, sub: str, year: int) -> ScoringWeigh
     """The weights of ``sub``'s indicators in edition ``year`` (``estimate.scoring_weights``: the
     equal-weight rule where it reproduces the published scores, else fitted to them), from the
     provinces of that edition as published (the 63 up to 2024); kept per table content."""
-    key = (_content_key(tidy), sub, int(year))
+    key = (table_key(tidy), sub, int(year))
     hit = _WEIGHTS.get(key)
     if hit is None:
         # the edition's published values as they are (no ranks needed: standings would cost 0.4 s)
         part = tidy[(tidy["year"] == int(year)) & (tidy["source"] == "PAPI") & (tidy["level"] != "statistic")]
         wide = part.pivot_table(index="province_code", columns="indicator_id", values="value", aggfunc="first")
-        hit = _WEIGHTS[key] = scoring_weights(wide, sub, int(year))
-        if len(_WEIGHTS) > 256:
-            _WEIGHTS.pop(next(iter(_WEIGHTS)))
+        hit = _fast.remember(_WEIGHTS, key, scoring_weights(wide, sub, int(year)), 256)
     return hit
 
 

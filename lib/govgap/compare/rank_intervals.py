@@ -35,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from govgap.compare.standings import table_key
 from govgap.estimate.merged_provinces import standard_errors_2025, view_2025
 from govgap.io import _fast
 
@@ -108,14 +109,11 @@ def published_rank_intervals(tidy: pd.DataFrame, year: int, indicator_id: str, v
     the 34 provinces' derived values and standard errors (``standard_errors_2025``) are ranked.
 
     Every province of a batch asks the same question of the same table: the answer is kept,
-    keyed by the table's content (``_fast.content_digest``), so a table changed in place gets a
+    keyed by the table's content (``standings.table_key``), so a table changed in place gets a
     new one."""
-    columns = [c for c in ("source", "year", "province_code", "indicator_id", "value") if c in tidy.columns]
-    key = (_fast.content_digest(tidy, columns), int(year), indicator_id, view)
+    key = (table_key(tidy), int(year), indicator_id, view)
     if key not in _PUBLISHED:
-        if len(_PUBLISHED) >= 32:
-            _PUBLISHED.pop(next(iter(_PUBLISHED)))
-        _PUBLISHED[key] = _published_rank_intervals(tidy, year, indicator_id, view)
+        _fast.remember(_PUBLISHED, key, _published_rank_intervals(tidy, year, indicator_id, view), 32)
     return _PUBLISHED[key].copy()
 
 

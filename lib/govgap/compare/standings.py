@@ -8,6 +8,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from govgap.io import _fast
 from govgap.reference.catalogue import UNCATALOGUED, directions
 
 
@@ -63,3 +64,10 @@ def bands() -> pd.DataFrame:
     """PAPI's four colour groups (band 1-4) with Vietnamese and English names and colours."""
     with resources.files("govgap.data").joinpath("quartile_bands.csv").open("rb") as fh:
         return pd.read_csv(fh).set_index("band")
+
+
+def table_key(tidy: pd.DataFrame) -> bytes:
+    """The content key of a tidy indices table (its codes, years and values): what the caches of
+    the comparisons are kept by, so that a table changed in place never gets a stale answer."""
+    columns = [c for c in ("source", "year", "province_code", "indicator_id", "value") if c in tidy.columns]
+    return _fast.content_digest(tidy, columns)

@@ -1,6 +1,7 @@
 """The fast paths, in one place: pyarrow and numpy helpers that give the same result as a plain
 pandas version at a fraction of the time (on a million-row export for the dossier pipeline; on the
-indicator table, some 30 times a report, for the standings cache's key). Each one is checked
+indicator table, some 30 times a report, for the standings cache's key), and the one bounded memo
+the caches of a report kernel keep their answers in (``remember``). Each one is checked
 against the plain version it replaces in tests/oracle/test_fast_paths.py; the domain modules call
 them and read as rules. benchmarks/dossier_speed.py and benchmarks/batch_vs_sequential.py measure
 what they buy."""
@@ -214,6 +215,15 @@ def to_arrow(strings: pd.Series):
 
     arr = pa.array(strings.to_numpy(dtype=object) if strings.dtype == object else strings.array, type=pa.string())
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def remember(cache: dict, key, value, limit: int):
+    """Keep ``value`` under ``key`` in ``cache``, the oldest entry let go beyond ``limit``
+    entries (a kernel renders report after report: what it keeps stays bounded); returns it."""
+    if key not in cache and len(cache) >= limit:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
+    return value
 
 
 def content_digest(frame: pd.DataFrame, columns: list[str]) -> bytes:

@@ -31,7 +31,7 @@ from govgap.contract import quarantine as quarantine_contract
 from govgap.contract import schemas
 from govgap.errors import GovgapError, InputError, is_write_fault, output_error
 from govgap.estimate import dossier_metrics, merged_provinces, survey_estimates
-from govgap.io import sheets
+from govgap.io import _fast, sheets
 from govgap.io.xlsx import Sheet, write_workbook
 from govgap.paths import PROCESSED, resolve
 from govgap.reference import codebook
@@ -100,14 +100,17 @@ class Processed:
         34 provinces from 1/7/2025 (on editions of the 63, their members' aggregates) ranked among them."""
         return self._table("standings_63.parquet" if view == "63" else "standings_34.parquet")
 
-    def _read(self, name: str, columns: list[str], province_code: str | None = None) -> pd.DataFrame:
-        """A processed table, or an empty one with the right columns when that input is absent."""
+    def _read(
+        self, name: str, columns: list[str], province_code: str | None = None, schema: str | None = None
+    ) -> pd.DataFrame:
+        """A processed table (one province's rows with ``province_code``; schema-checked with
+        ``schema`` when it has rows), or an empty one with the right columns when that input is absent."""
         path = self.path(name)
         if not path.exists():
             return pd.DataFrame(columns=columns)
         if province_code:
             return pd.read_parquet(path, filters=[("province_code", "==", province_code)])
-        return self._table(name)
+        return self._table(name, schema)
 
     def _table(self, name: str, schema: str | None = None, check_empty: bool = False) -> pd.DataFrame:
         """A whole processed table, schema-checked against ``schemas.<schema>`` when given (an
@@ -121,9 +124,7 @@ class Processed:
             table = pd.read_parquet(path)
             if schema is not None and (len(table) or check_empty):
                 table = schemas.check(table, getattr(schemas, schema), name.removesuffix(".parquet"))
-            if len(_TABLES) >= 32:
-                _TABLES.pop(next(iter(_TABLES)))
-            _TABLES[key] = table
+            _fast.remember(_TABLES, key, table, 32)
         return _TABLES[key].copy(deep=False)  # copy-on-write: the caller's changes stay the caller's
 
     def survey_estimates(self, province_code: str | None = None) -> pd.DataFrame:
@@ -131,9 +132,7 @@ class Processed:
 
     def survey_scores(self) -> pd.DataFrame:
         """Sub-dimension and dimension scores from the microdata (schema-checked)."""
-        if not self.path("survey_scores.parquet").exists():
-            return pd.DataFrame(columns=SCORE_COLUMNS)
-        return self._table("survey_scores.parquet", "SURVEY_SCORES")
+        return self._read("survey_scores.parquet", SCORE_COLUMNS, schema="SURVEY_SCORES")
 
     def survey_weighting(self) -> pd.DataFrame:
         """Raking check (target and weighted margins per province), when margins were given."""
@@ -190,9 +189,7 @@ class Processed:
 
     def context(self) -> pd.DataFrame:
         """SIPAS / PAR INDEX / TASKS values of provinces, in the published-indices layout."""
-        if not self.path("context.parquet").exists():
-            return pd.DataFrame(columns=indices.TIDY_COLUMNS)
-        return self._table("context.parquet", "CONTEXT")
+        return self._read("context.parquet", indices.TIDY_COLUMNS, schema="CONTEXT")
 
     def context_agencies(self) -> pd.DataFrame:
         """Context values of units inside a province (a department, an office)."""

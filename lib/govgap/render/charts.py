@@ -139,21 +139,21 @@ def png_bytes(fig, colours: int = 48) -> bytes:
     # a tall chart (an office per row) at a lower resolution: the report stays under 400 KB
     height = fig.get_size_inches()[1]
     dpi = DPI if height <= 7 else max(100, round(DPI * 7 / height))
+    raw = io.BytesIO()
     if constrained:  # the pixels themselves: no full-colour PNG is encoded only to be decoded again
-        raw = io.BytesIO()
         fig.savefig(raw, format="rgba", dpi=dpi, facecolor="white")
+        pixels = raw.getvalue()
         width = int(fig.get_figwidth() * dpi)  # as Agg sizes its canvas: whole pixels, rounded down
-        rows, rest = divmod(raw.getbuffer().nbytes, 4 * width)
+        rows, rest = divmod(len(pixels), 4 * width)
         if rest:
-            raise ValueError(f"a chart's {raw.getbuffer().nbytes} bytes are not rows of {width} pixels")
-        image = Image.frombuffer("RGBA", (width, rows), raw.getvalue(), "raw", "RGBA", 0, 1)
+            raise ValueError(f"a chart's {len(pixels)} bytes are not rows of {width} pixels")
+        image = Image.frombuffer("RGBA", (width, rows), pixels, "raw", "RGBA", 0, 1)
     else:
-        raw = io.BytesIO()
         fig.savefig(raw, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
         image = Image.open(raw)
     image = image.convert("RGB").quantize(colours, method=Image.Quantize.FASTOCTREE)
     out = io.BytesIO()
-    # zlib level 8, not 9 (optimize): a report's charts 1.5% larger, encoded in 0.11 s, not 0.29 s
+    # zlib level 8, not 9 (optimize): a report's charts about 1.5% larger, encoded in 0.11 s, not 0.29 s
     image.save(out, format="png", compress_level=8)
     return out.getvalue()
 
