@@ -160,9 +160,10 @@ def test_a_worker_that_dies_fails_only_its_own_run(first_batch, monkeypatch):
 
 
 def test_a_reused_kernel_keeps_nothing_of_the_run_before(tmp_path):
-    """A worker renders its runs in one kernel: each run starts with the names, the output cache
-    and the open figures of the one before cleared, so no value leaks from one province to the
-    next."""
+    """A worker renders its runs in one kernel, through one client kept connected to it: each run
+    starts with the names, the output cache and the open figures of the one before cleared, and
+    gets only its own cells' messages (a run that failed leaves nothing in the next), so no value
+    leaks from one province to the next."""
     template = nbformat.v4.new_notebook()
     template.cells = [
         nbformat.v4.new_code_cell('province = "Hà Nội"', metadata={"tags": ["parameters"]}),
@@ -172,8 +173,11 @@ def test_a_reused_kernel_keeps_nothing_of_the_run_before(tmp_path):
             "assert not Out, 'outputs of the run before are kept'\n"
             "import matplotlib.pyplot as plt\n"
             "assert not plt.get_fignums(), 'a figure of the run before is open'\n"
-            "before = province\nplt.figure()\nprovince"
+            "before = province\nplt.figure()\n"
+            "if province == 'Sai': raise ValueError('lỗi của lần chạy Sai')\n"
+            "province"
         ),
+        nbformat.v4.new_code_cell("import os\nprint('kernel', os.getpid())"),
     ]
     path = tmp_path / "template.ipynb"
     nbformat.write(template, path)
@@ -187,10 +191,19 @@ def test_a_reused_kernel_keeps_nothing_of_the_run_before(tmp_path):
             "parameters": {"province": name},
             "formats": ["html"],
         }
-        for name in ("Hà Nội", "Huế")
+        for name in ("Hà Nội", "Sai", "Huế")
     ]
-    # one worker, as a batch has it: both runs in its one kernel, one after the other
+    # one worker, as a batch has it: the runs in its one kernel, one after the other
     with processes.worker_pool(1, batch._worker_init, (str(tmp_path / "worker.log"),)) as pool:
         runs = [pool.submit(batch.execute_run, run, str(path), str(ROOT)).result() for run in runs]
-    assert [(r["status"], r["error"]) for r in runs] == [("ok", ""), ("ok", "")]
+    assert [r["status"] for r in runs] == ["ok", "failed", "ok"]
+    assert "lỗi của lần chạy Sai" in runs[1]["error"] and runs[0]["error"] == runs[2]["error"] == ""
+    executed = {r["province"]: nbformat.read(r["executed"], as_version=4) for r in runs}
+    hue = [c for c in executed["Huế"].cells if c.cell_type == "code"]
+    # the province cell's one result is Huế's: nothing of Hà Nội's run nor of the failed one
+    results = [o["data"]["text/plain"] for o in hue[-2].outputs if o.output_type == "execute_result"]
+    assert results == ["'Huế'"]
+    pids = {name: executed[name].cells[-1].outputs[0]["text"] for name in ("Hà Nội", "Huế")}
+    assert pids["Hà Nội"] == pids["Huế"] and pids["Huế"].startswith("kernel ")  # one kernel for all
     assert "Huế" in (tmp_path / "Huế.html").read_text(encoding="utf-8")
+    assert "lỗi của lần chạy Sai" not in (tmp_path / "Huế.html").read_text(encoding="utf-8")

@@ -209,9 +209,11 @@ def test_the_chart_style_written_out_equals_seaborn_s_theme():
 
 @pytest.mark.parametrize("height", [3.4, 7.9])  # 7.9 in: drawn at a lower resolution, rows rounded down
 def test_a_chart_s_png_has_the_pixels_of_matplotlib_s_own_png(height):
-    """charts.png_bytes reads a constrained chart's pixels straight from the canvas (no full-colour
-    PNG encoded and decoded again): the palette image must equal the one made from matplotlib's
-    own PNG of the same figure, pixel for pixel, in size and orientation."""
+    """charts.png_bytes draws a constrained chart once and reads its pixels straight from the canvas
+    (savefig draws it twice and encodes a full-colour PNG): the palette image must equal the one
+    made from matplotlib's own PNG of the same chart, pixel for pixel, in size and orientation.
+    Each side draws a chart of its own: a constrained layout laid out a second time may move by a
+    pixel (long wrapped labels), so one figure drawn twice would compare the wrong things."""
     import io
 
     import matplotlib.pyplot as plt
@@ -220,18 +222,28 @@ def test_a_chart_s_png_has_the_pixels_of_matplotlib_s_own_png(height):
     from govgap.render import charts
 
     charts.chart_style()
-    fig, ax = plt.subplots(figsize=(charts.WIDTH, height), layout="constrained")
-    ax.barh(["Hà Nội", "Huế", "Thành phố Hồ Chí Minh"], [5.1, 4.2, 3.3], color=charts.PALETTE["province"])
-    ax.set_title("Quản trị môi trường")
-    ax.plot([0, 5], [0, 2], color=charts.PALETTE["late"])
+
+    def chart():
+        fig, ax = plt.subplots(figsize=(charts.WIDTH, height), layout="constrained")
+        labels = ["Hà Nội", "Huế", "Tỷ lệ người trả lời cho biết nước từ sông/kênh/rạch/suối gần nhà đủ sạch"]
+        ax.barh([charts.wrap(t, 28) for t in labels], [5.1, -4.2, 0.004], color=charts.PALETTE["province"])
+        ax.set_title("Quản trị môi trường")
+        ax.plot([0, 5], [0, 2], color=charts.PALETTE["late"])
+        return fig
+
+    dpi = charts.DPI if height <= 7 else max(100, round(charts.DPI * 7 / height))
+    fig, other = chart(), chart()
     try:
+        canvas, dpi_before, face = fig.canvas, fig.dpi, fig.get_facecolor()
         ours = Image.open(io.BytesIO(charts.png_bytes(fig))).convert("RGB")
-        dpi = charts.DPI if height <= 7 else max(100, round(charts.DPI * 7 / height))
+        # drawn on a canvas of its own: the figure keeps its canvas, resolution and colour
+        assert (fig.canvas, fig.dpi, fig.get_facecolor()) == (canvas, dpi_before, face)
         raw = io.BytesIO()
-        fig.savefig(raw, format="png", dpi=dpi, facecolor="white")
+        other.savefig(raw, format="png", dpi=dpi, facecolor="white")
         plain = Image.open(raw).convert("RGB").quantize(48, method=Image.Quantize.FASTOCTREE).convert("RGB")
     finally:
         plt.close(fig)
+        plt.close(other)
     assert ours.size == plain.size == (int(charts.WIDTH * dpi), int(height * dpi))
     assert np.array_equal(np.asarray(ours), np.asarray(plain))
 

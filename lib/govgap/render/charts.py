@@ -139,16 +139,10 @@ def png_bytes(fig, colours: int = 48) -> bytes:
     # a tall chart (an office per row) at a lower resolution: the report stays under 400 KB
     height = fig.get_size_inches()[1]
     dpi = DPI if height <= 7 else max(100, round(DPI * 7 / height))
-    raw = io.BytesIO()
-    if constrained:  # the pixels themselves: no full-colour PNG is encoded only to be decoded again
-        fig.savefig(raw, format="rgba", dpi=dpi, facecolor="white")
-        pixels = raw.getvalue()
-        width = int(fig.get_figwidth() * dpi)  # as Agg sizes its canvas: whole pixels, rounded down
-        rows, rest = divmod(len(pixels), 4 * width)
-        if rest:
-            raise ValueError(f"a chart's {len(pixels)} bytes are not rows of {width} pixels")
-        image = Image.frombuffer("RGBA", (width, rows), pixels, "raw", "RGBA", 0, 1)
+    if constrained:
+        image = _drawn_once(fig, dpi)
     else:
+        raw = io.BytesIO()
         fig.savefig(raw, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
         image = Image.open(raw)
     image = image.convert("RGB").quantize(colours, method=Image.Quantize.FASTOCTREE)
@@ -156,6 +150,31 @@ def png_bytes(fig, colours: int = 48) -> bytes:
     # zlib level 8, not 9 (optimize): a report's charts about 1.5% larger, encoded in 0.11 s, not 0.29 s
     image.save(out, format="png", compress_level=8)
     return out.getvalue()
+
+
+def _drawn_once(fig, dpi: int):
+    """A constrained chart's pixels from one draw of an Agg canvas, at ``dpi`` on white.
+
+    ``savefig`` draws a figure with a layout engine twice (once to lay it out, once to render),
+    each time with a renderer of its own, so every label's text is laid out again: one draw that
+    lays out and renders with one renderer gives the same pixels (an oracle test checks it against
+    matplotlib's own PNG) in about half the time. The figure keeps its canvas, dpi and colour."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    canvas, old_dpi, old_face = fig.canvas, fig.dpi, fig.get_facecolor()
+    try:
+        fig.set_dpi(dpi)
+        fig.set_facecolor("white")
+        agg = FigureCanvasAgg(fig)  # (the figure's canvas for the draw; put back below)
+        agg.draw()
+        image = Image.frombuffer("RGBA", agg.get_width_height(), agg.buffer_rgba(), "raw", "RGBA", 0, 1)
+        image = image.copy()  # (its own pixels: the canvas's buffer goes with the canvas)
+    finally:
+        fig.set_canvas(canvas)
+        fig.set_dpi(old_dpi)
+        fig.set_facecolor(old_face)
+    return image
 
 
 def figure_html(fig) -> str:
