@@ -808,11 +808,13 @@ class GapAnalysis:
         ax.invert_yaxis()
         total = d["total_gap"].iloc[0]
         benchmark_name = self.t(f"benchmark_{benchmark}")
-        ax.set_title(
+        # over the whole figure, not the plot: long indicator names leave the plot too narrow for it
+        fig.suptitle(
             wrap(label(root, self.lang), 50)
             + "\n"
             + wrap(self.t("chart_gap_title", total=fmt.signed(total, self.lang, 2), benchmark=benchmark_name), 50),
             fontsize=10,
+            fontweight="bold",
         )
         ax.set_xlabel(self.t("col_contribution"))
         ax.set_ylabel("")
