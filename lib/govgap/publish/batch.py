@@ -223,7 +223,7 @@ def _quiet_worker(log_path: str) -> None:
 
 # per worker process: one kernel manager and one client connected to its kernel, reused for every
 # run of the worker. A new client per run would wait 0.2 s each time for the kernel's output channel
-# to fall quiet (jupyter_client's wait_for_ready), a fifth of a report's time, during which neither
+# to fall quiet (jupyter_client's wait_for_ready; a report takes about 1.3 s), during which neither
 # the worker nor its kernel works; a cell's messages are told apart by their parent's id.
 _KERNEL = {}
 
