@@ -177,7 +177,8 @@ def test_a_reused_kernel_keeps_nothing_of_the_run_before(tmp_path):
             "if province == 'Sai': raise ValueError('lỗi của lần chạy Sai')\n"
             "province"
         ),
-        nbformat.v4.new_code_cell("import os\nprint('kernel', os.getpid())"),
+        # `__` is the result before this run's one: none, in a fresh run
+        nbformat.v4.new_code_cell("assert not __, f'a result of the run before: {__!r}'\nimport os\nprint('kernel', os.getpid())"),
     ]
     path = tmp_path / "template.ipynb"
     nbformat.write(template, path)

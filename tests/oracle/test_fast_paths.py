@@ -298,6 +298,31 @@ def test_content_digest_tells_apart_what_pandas_row_hashes_tell_apart():
     assert digests["object text"] == digests["object text copy"] != digests["object text changed"]
 
 
+def test_an_arrow_column_s_kept_digest_is_the_digest_of_its_values():
+    """Each Arrow array is hashed once and its digest kept: a column changed in place (pandas
+    gives it a new array) gets a new digest, and every kept digest is the one hashing anew gives."""
+    columns = ["province_code", "indicator_id", "value"]
+    frame = pd.DataFrame(
+        {
+            "province_code": pd.array([f"{i % 63:02d}" for i in range(5000)], dtype="str"),
+            "indicator_id": pd.array([f"papi.d{i % 8}" for i in range(5000)], dtype="str"),
+            "value": np.linspace(1.0, 9.0, 5000),
+        }
+    )
+    parts = [frame, frame.iloc[10:4000], frame.iloc[10:4000].copy(), frame[frame["value"] > 5]]
+    kept = [_fast.content_digest(part, columns) for part in parts]
+    assert [_fast.content_digest(part, columns) for part in parts] == kept  # from the kept digests
+    frame.loc[7, "province_code"] = "79"  # in place
+    code_changed = _fast.content_digest(frame, columns)
+    frame.loc[8, "value"] = 0.5  # a numpy column in place: its memory is hashed every time
+    changed = _fast.content_digest(frame, columns)
+    assert len({kept[0], code_changed, changed}) == 3
+    _fast._CHUNK_DIGESTS.clear()
+    assert [_fast.content_digest(part, columns) for part in parts[1:]] == kept[1:]  # hashed anew
+    assert _fast.content_digest(frame, columns) == changed
+    assert len({kept[0], kept[1], kept[3]}) == 3  # other rows, other digests
+
+
 def test_a_kept_answer_stays_until_the_cache_is_full_and_then_the_oldest_goes():
     """``_fast.remember``, the bounded memo of the report kernel's caches: it keeps at most
     ``limit`` answers, lets the oldest go first, and replacing a kept key takes no new room."""

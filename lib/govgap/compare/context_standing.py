@@ -9,7 +9,7 @@ import pandas as pd
 
 from govgap.compare.gaps import position, tree, unit
 from govgap.reference.catalogue import indicators
-from govgap.sources.context import HEADLINE, KINDS, target_for
+from govgap.sources.context import HEADLINE, KINDS, targets_for
 
 STANDING_COLUMNS = [
     "source",
@@ -57,7 +57,8 @@ def standing(tidy: pd.DataFrame, target_table: pd.DataFrame, province: str, year
         return pd.DataFrame(columns=STANDING_COLUMNS)
     out = pd.concat(parts, ignore_index=True)
     sign = np.where(out["indicator_id"].map(indicators()["higher_is_better"]).astype(bool), 1.0, -1.0)
-    tg = [target_for(target_table, i, code, y) for i, y in zip(out["indicator_id"], out["year"])]
+    targets = targets_for(target_table, code)
+    tg = [targets.get((i, int(y))) for i, y in zip(out["indicator_id"], out["year"])]
     out["target"] = [t["target"] if t is not None else np.nan for t in tg]
     out["target_basis_vi"] = [t["basis_vi"] if t is not None else "" for t in tg]
     out["target_basis_en"] = [t["basis_en"] if t is not None else "" for t in tg]

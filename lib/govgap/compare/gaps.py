@@ -475,11 +475,6 @@ def _weights(tidy: pd.DataFrame, sub: str, year: int, present) -> tuple[list[str
     return [i for i in fit.indicators if i in present], fit
 
 
-def _norm(value, indicator_id: str) -> float:
-    """One value on the 0-1 best-is-1 scale of ``catalogue.normalise``."""
-    return float(normalise(pd.Series([value], dtype=float), indicator_id).iloc[0])
-
-
 def _benchmark_values(
     table: pd.DataFrame, u: Unit, year: int, benchmark: str, root: str, peers: str, view: str
 ) -> tuple[pd.Series, str]:
@@ -569,7 +564,7 @@ def decompose(
         members, fit = _weights(tidy, sub, year, own.index)
         explained = 0.0
         for ind in members:
-            c = fit.weight(ind) * (_norm(own[ind], ind) - _norm(bench.get(ind, np.nan), ind))
+            c = fit.weight(ind) * (normalise(own[ind], ind) - normalise(bench.get(ind, np.nan), ind))
             if np.isfinite(c):
                 explained += c
             rows.append(
@@ -651,11 +646,11 @@ def office_mapping(path: str | Path | None = None) -> pd.DataFrame:
 
 def office_for(indicator_id: str, mapping: pd.DataFrame) -> pd.Series | None:
     """The mapping row with the longest prefix covering ``indicator_id`` (None if none)."""
-    prefixes = mapping["indicator_prefix"]
-    hits = mapping[[indicator_id == p or indicator_id.startswith(p + ".") for p in prefixes]]
-    if hits.empty:
-        return None
-    return hits.loc[hits["indicator_prefix"].str.len().idxmax()]
+    covering = [
+        len(p) if indicator_id == p or indicator_id.startswith(p + ".") else -1 for p in mapping["indicator_prefix"]
+    ]
+    longest = max(range(len(covering)), key=covering.__getitem__, default=None)  # the first of the longest
+    return None if longest is None or covering[longest] < 0 else mapping.iloc[longest]
 
 
 def points_to_gain(
@@ -692,7 +687,7 @@ def points_to_gain(
         members, fit = _weights(tidy, sub, int(year), own.index)
         for ind in members:
             weight = fit.weight(ind)
-            x = _norm(own.loc[ind, "value"], ind)
+            x = normalise(own.loc[ind, "value"], ind)
             row = dict(
                 indicator_id=ind,
                 sub_dimension=sub,
@@ -708,7 +703,7 @@ def points_to_gain(
                 nature=item_nature(ind),
             )
             for target in ("median", "top_quartile"):
-                row[f"points_to_{target}"] = max(0.0, weight * (_norm(stats_.loc[ind, target], ind) - x))
+                row[f"points_to_{target}"] = max(0.0, weight * (normalise(stats_.loc[ind, target], ind) - x))
             office = office_for(ind, mapping)
             for key in ("office_vi", "office_en", "dossier_field", "dossier_office_pattern"):
                 row[key] = office[key] if office is not None else ""

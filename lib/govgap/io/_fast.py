@@ -230,10 +230,11 @@ def content_digest(frame: pd.DataFrame, columns: list[str]) -> bytes:
     """A digest of ``frame[columns]``'s values, in row order: the same for a copy or for a slice
     of an unchanged table, new when a value changes (in place too). A table of equal values held
     another way (a slice of another parent, another dtype) may get another digest: for a cache
-    key, a miss, never a stale hit. SHA-256 over the columns' memory, a few ms on the 80,000-row
-    indicator table where pandas' row hashing takes 25 ms (it is asked for some 30 times a
-    report). Arrow columns are hashed as their buffers with the slice's offset and length (a
-    filtered table shares its parent's buffers); other columns as pandas' row hashes."""
+    key, a miss, never a stale hit. SHA-256 over the columns' memory, where pandas' row hashing
+    takes 25 ms on the 80,000-row indicator table (it is asked for some 30 times a report).
+    Arrow columns are hashed as their buffers with the slice's offset and length (a filtered
+    table shares its parent's buffers), each array once (``_arrow_chunk_digest``); numpy
+    columns as their memory, every time; other columns as pandas' row hashes."""
     h = hashlib.sha256()
     for name in columns:
         values = frame[name].array
@@ -241,15 +242,33 @@ def content_digest(frame: pd.DataFrame, columns: list[str]) -> bytes:
         arrow = getattr(values, "_pa_array", None)  # ArrowStringArray and the other Arrow-backed arrays
         if arrow is not None:
             for chunk in arrow.chunks:
-                h.update(f"{chunk.offset},{len(chunk)},{chunk.null_count};".encode())
-                for buffer in chunk.buffers():
-                    if buffer is not None:
-                        h.update(memoryview(buffer))
+                h.update(_arrow_chunk_digest(chunk))
         elif isinstance(values, pd.arrays.NumpyExtensionArray) and values.dtype.kind in "biufM":
             h.update(np.ascontiguousarray(values.to_numpy()).view(np.uint8))
         else:  # object text, nullable integers and the like: the plain row hashes
             h.update(pd.util.hash_pandas_object(frame[name], index=False).to_numpy().view(np.uint8))
     return h.digest()
+
+
+_CHUNK_DIGESTS: dict = {}
+
+
+def _arrow_chunk_digest(chunk) -> bytes:
+    """SHA-256 of an Arrow array's buffers with its offset, length and null count, computed once
+    per array: Arrow arrays never change in place (pandas replaces a changed column's array), so
+    the same buffers at the same addresses hold the same values while the entry keeps the array,
+    and with it those addresses, alive. Numpy columns can change in place: they are hashed anew."""
+    buffers = chunk.buffers()
+    shape = (str(chunk.type), chunk.offset, len(chunk), chunk.null_count)
+    key = (*shape, *((b.address, b.size) if b else None for b in buffers))
+    hit = _CHUNK_DIGESTS.pop(key, None)  # put back as the newest: the tables every report reads stay
+    if hit is None:
+        h = hashlib.sha256(repr(shape).encode())
+        for buffer in buffers:
+            if buffer is not None:
+                h.update(memoryview(buffer))
+        hit = (h.digest(), chunk)
+    return remember(_CHUNK_DIGESTS, key, hit, 64)[0]
 
 
 def in_background(func, *args) -> Future:

@@ -170,16 +170,19 @@ def one_term(text: str, lang: str = "vi") -> str:
     return text
 
 
+@lru_cache(maxsize=4096)  # the catalogue is read once (``indicators``), and so each scale
 def normalise_bounds(indicator_id: str) -> tuple[float, float, int]:
     """(min, max, direction) of an indicator's scale; direction -1 where lower is better."""
     row = indicators().loc[indicator_id]
     return float(row["scale_min"]), float(row["scale_max"]), 1 if row["higher_is_better"] else -1
 
 
-def normalise(values: pd.Series, indicator_id: str) -> pd.Series:
-    """Bring indicator values to 0-1 where 1 is best, using the catalogue's scale and direction."""
+def normalise(values: pd.Series | float, indicator_id: str) -> pd.Series | float:
+    """Bring indicator values (a Series, or one value) to 0-1 where 1 is best, using the
+    catalogue's scale and direction."""
     lo, hi, direction = normalise_bounds(indicator_id)
-    scaled = (values.astype(float) - lo) / (hi - lo)
+    x = values.astype(float) if isinstance(values, pd.Series) else float("nan" if pd.isna(values) else values)
+    scaled = (x - lo) / (hi - lo)
     return scaled if direction > 0 else 1.0 - scaled
 
 

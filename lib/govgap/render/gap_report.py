@@ -191,7 +191,8 @@ class GapAnalysis:
         return f'<div class="gg-sample-banner" role="alert">{html.escape(self.t("sample_banner"))}</div>'
 
     # ------------------------------------------------------------------ frames
-    def position(self, root: str = "papi.d7") -> pd.DataFrame:
+    def position(self, root: str | tuple = "papi.d7") -> pd.DataFrame:
+        """``gaps.position`` of ``root`` and everything below it, or of the ids in a tuple."""
         return self._cached(
             ("position", root),
             lambda: gaps.position(
@@ -715,7 +716,7 @@ class GapAnalysis:
     def strength(self, scope=gaps.ENVIRONMENT + gaps.LAND) -> pd.Series | None:
         """The sub-dimension furthest above the median at the printed precision (good news to
         end the card on), or None when none is above."""
-        rows = pd.concat([self.position(sub).head(1) for sub in scope], ignore_index=True)
+        rows = self.position(tuple(scope))  # the sub-dimensions' own rows, in one comparison
         rows = rows[rows["value"].notna() & rows["median"].notna()]
         above = rows[[claims.side(v, m, 2) == "above" for v, m in zip(rows["value"], rows["median"])]]
         return above.loc[(above["value"] - above["median"]).idxmax()] if len(above) else None

@@ -1007,6 +1007,7 @@ class ProvinceReport:
         heads = [(src, i) for src, i in context.HEADLINE.items() if i in set(st["indicator_id"])]
         if not heads:
             return None
+        targets = context.targets_for(goals, member.code)
         fig, axes = plt.subplots(
             len(heads), 1, figsize=(WIDTH, 2.5 * len(heads) + 0.8), squeeze=False, layout="constrained"
         )
@@ -1035,7 +1036,7 @@ class ProvinceReport:
             if (hist["n_provinces"] >= 5).all():
                 (line,) = ax.plot(hist["year"], k * hist["median"], ls="--", color=PALETTE["median"])
                 legend.setdefault(self.t("ctx_median"), line)
-            tg = [context.target_for(goals, ind, member.code, y) for y in hist["year"]]
+            tg = [targets.get((ind, int(y))) for y in hist["year"]]
             tv = [k * t["target"] if t is not None else float("nan") for t in tg]
             if any(pd.notna(x) for x in tv):
                 (line,) = ax.step(hist["year"], tv, where="mid", ls=":", color=PALETTE["target"])

@@ -1021,13 +1021,13 @@ def target_for(
 ) -> pd.Series | None:
     """The target that applies: the province's own before the one for every province, the
     last given before earlier ones."""
-    hit = table[
-        (table["indicator_id"] == indicator_id)
-        & (table["year"] == int(year))
-        & (table["agency"] == agency)
-        & table["province_code"].isin([province_code, ""])
-    ]
-    if hit.empty:
-        return None
+    return targets_for(table, province_code, agency).get((indicator_id, int(year)))
+
+
+def targets_for(table: pd.DataFrame, province_code: str, agency: str = "") -> dict[tuple[str, int], pd.Series]:
+    """Every target that applies to the province, by (indicator, year), as ``target_for`` picks
+    it: looked up once for all of a province's yardsticks and years."""
+    hit = table[(table["agency"] == agency) & table["province_code"].isin([province_code, ""])]
     hit = hit.assign(own=hit["province_code"] == province_code).sort_values("own", kind="stable")
-    return hit.iloc[-1]
+    # the last row of a key wins: the province's own, else the last one given for every province
+    return {(i, int(y)): hit.iloc[n] for n, (i, y) in enumerate(zip(hit["indicator_id"], hit["year"]))}
