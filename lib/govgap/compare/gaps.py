@@ -420,12 +420,13 @@ def latest_edition(
     """The latest edition of ``source`` up to ``year`` with values (at ``level``, e.g. "indicator":
     PAPI 2024 has sub-dimension scores but no indicator table; PCI may lag PAPI), and with values
     of ``province_code`` when given (Quảng Ninh is blank in PAPI 2023). None if none."""
-    sel = tidy[(tidy["source"] == source) & (tidy["year"] <= int(year)) & tidy["value"].notna()]
+    keep = (tidy["source"] == source) & (tidy["year"] <= int(year)) & tidy["value"].notna()
     if level is not None:
-        sel = sel[sel["level"] == level]
+        keep &= tidy["level"] == level
     if province_code is not None:
-        sel = sel[sel["province_code"] == province_code]
-    return int(sel["year"].max()) if len(sel) else None
+        keep &= tidy["province_code"] == province_code
+    years = tidy.loc[keep, "year"]  # (the one column needed, not every row's label and source cell)
+    return int(years.max()) if len(years) else None
 
 
 def history(

@@ -162,7 +162,10 @@ def latest_with_errors(tidy: pd.DataFrame, year: int) -> tuple[int, str] | None:
     """(edition, indicator id) of the latest PAPI total up to ``year`` published with standard
     errors, the weighted total before the unweighted one in the same edition; None if none."""
     ids = tidy["indicator_id"]
-    has = tidy[(tidy["source"] == "PAPI") & (tidy["year"] <= int(year)) & ids.isin([f"{t}.se" for t in TOTALS])]
+    has = tidy.loc[
+        (tidy["source"] == "PAPI") & (tidy["year"] <= int(year)) & ids.isin([f"{t}.se" for t in TOTALS]),
+        ["year", "indicator_id"],
+    ]
     if has.empty:
         return None
     latest = int(has["year"].max())

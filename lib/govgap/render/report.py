@@ -147,12 +147,11 @@ class ProvinceReport:
             return ""
         return f'<p class="gg-sample-mark">{_e(self.t("sample_section"))}</p>'
 
-    def _edition_rows(self, source: str, year: int, official: bool = False) -> pd.DataFrame:
-        """Every province's rows of one edition of ``indices`` (or, ``official``, of the published
-        table of the 63 the 34's are derived from): looked up many times a report, cut once."""
-        key = ("edition_rows", source, int(year), official)
+    def _edition_rows(self, source: str, year: int) -> pd.DataFrame:
+        """Every province's rows of one edition of ``indices``: looked up many times a report, cut once."""
+        key = ("edition_rows", source, int(year))
         if key not in self._cache:
-            tbl = self.official if official else self.indices
+            tbl = self.indices
             self._cache[key] = tbl[(tbl["source"] == source) & (tbl["year"] == int(year))]
         return self._cache[key]
 
@@ -298,8 +297,8 @@ class ProvinceReport:
         errors, with its ``band`` and the bands the interval reaches; None where there is none."""
         tbl = self._edition_rows("PAPI", edition)
         bands = tbl[tbl["indicator_id"] == indicator_id].set_index("province_code")["band"]
-        rows = self._edition_rows("PAPI", edition, official=True)
-        row = province_rank_interval(rows, edition, indicator_id, self.unit.code, bands, self.view)
+        # the whole published table: the intervals are kept by its content, one answer for every province
+        row = province_rank_interval(self.official, edition, indicator_id, self.unit.code, bands, self.view)
         if row is None:
             return None
         return pd.concat([row, pd.Series({"band": bands.get(self.unit.code, pd.NA)})])
@@ -516,13 +515,9 @@ class ProvinceReport:
         return both if raw else self._format_comparison(both)
 
     def _comparison(self, ids, raw, source="PAPI"):
-        tbl = self.indices
-        sel = tbl[
-            (tbl["source"] == source)
-            & (tbl["year"] == self.edition(source))
-            & (tbl["province_code"] == self.unit.code)
-            & tbl["indicator_id"].isin(ids)
-        ]
+        edition = self.edition(source)
+        tbl = self._edition_rows(source, edition) if edition is not None else self.indices.iloc[:0]
+        sel = tbl[(tbl["province_code"] == self.unit.code) & tbl["indicator_id"].isin(ids)]
         sel = sel.set_index("indicator_id").reindex([i for i in ids if i in set(sel["indicator_id"])])
         sel = sel.reset_index()
         return sel if raw else self._format_comparison(sel)
