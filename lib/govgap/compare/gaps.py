@@ -31,7 +31,7 @@ import pandas as pd
 
 from govgap.compare.standings import bands, ranks, table_key
 from govgap.errors import InputError, OptionError
-from govgap.estimate.dossier_metrics import metrics
+from govgap.estimate.dossier_metrics import metric_tables
 from govgap.estimate.merged_provinces import view_2025
 from govgap.estimate.scoring_weights import ScoringWeights, scoring_weights
 from govgap.io import _fast
@@ -770,8 +770,8 @@ def office_actions(points: pd.DataFrame, dossiers: pd.DataFrame, target: str = "
                 }
             )
             continue
-        by_office = metrics(sel, ["office"])
-        overall = metrics(sel).iloc[0]
+        tables = metric_tables(sel, {"office": ["office"], "total": None})  # the dossiers' flags once for both
+        by_office, overall = tables["office"], tables["total"].iloc[0]
         by_office["late_total"] = by_office["late"] + by_office["overdue_in_progress"]
         all_late = overall["late"] + overall["overdue_in_progress"]
         by_office = by_office.sort_values(["late_total", "on_time_rate"], ascending=[False, True], kind="stable")

@@ -146,7 +146,7 @@ class Processed:
         path = self.path("index_sheets.parquet")
         if not path.exists():
             return frozenset()
-        sheets = pd.read_parquet(path)
+        sheets = self._table(path.name)  # (asked several times a report: read once while the file is the same)
         if "sample" not in sheets.columns:
             return frozenset()
         hit = sheets[(sheets["status"] == "loaded") & sheets["sample"].astype(bool)]

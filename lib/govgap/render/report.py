@@ -147,8 +147,11 @@ class ProvinceReport:
             return ""
         return f'<p class="gg-sample-mark">{_e(self.t("sample_section"))}</p>'
 
-    def _edition_rows(self, source: str, year: int) -> pd.DataFrame:
-        """Every province's rows of one edition of ``indices``: looked up many times a report, cut once."""
+    def _edition_rows(self, source: str, year: int | None) -> pd.DataFrame:
+        """Every province's rows of one edition of ``indices`` (none for no edition): looked up
+        many times a report, cut once."""
+        if year is None:
+            return self.indices.iloc[:0]
         key = ("edition_rows", source, int(year))
         if key not in self._cache:
             tbl = self.indices
@@ -425,7 +428,12 @@ class ProvinceReport:
         if not self.derived:
             return ""
         year = self.edition(source)
-        official = self.official[(self.official["source"] == source) & (self.official["year"] == year)]
+        official = self.official
+        official = official[
+            (official["source"] == source)
+            & (official["year"] == year)
+            & official["province_code"].isin([m.code for m in self.members])
+        ]
         out = {self.t("col_indicator"): [label_with_scale(i, self.lang) for i in ids]}
 
         def cell(table, i):
@@ -438,9 +446,8 @@ class ProvinceReport:
         for m in self.members:
             mine = official[official["province_code"] == m.code].set_index("indicator_id")
             out[f"{m.name_vi} ({source} {year})"] = [cell(mine, i) for i in ids]
-        tbl = self.indices
-        derived = tbl[(tbl["source"] == source) & (tbl["year"] == year) & (tbl["province_code"] == self.unit.code)]
-        derived = derived.set_index("indicator_id")
+        derived = self._edition_rows(source, year)
+        derived = derived[derived["province_code"] == self.unit.code].set_index("indicator_id")
         out[f"{self.name} ({self.t('derived_word')})"] = [cell(derived, i) for i in ids]
         return html_table(pd.DataFrame(out))
 
@@ -515,8 +522,7 @@ class ProvinceReport:
         return both if raw else self._format_comparison(both)
 
     def _comparison(self, ids, raw, source="PAPI"):
-        edition = self.edition(source)
-        tbl = self._edition_rows(source, edition) if edition is not None else self.indices.iloc[:0]
+        tbl = self._edition_rows(source, self.edition(source))
         sel = tbl[(tbl["province_code"] == self.unit.code) & tbl["indicator_id"].isin(ids)]
         sel = sel.set_index("indicator_id").reindex([i for i in ids if i in set(sel["indicator_id"])])
         sel = sel.reset_index()
