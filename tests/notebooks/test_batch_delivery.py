@@ -46,6 +46,19 @@ def test_runs_from_yaml(tmp_path):
         batch.plan_from_yaml(broken, "data/raw/sample", tmp_path)
 
 
+def test_the_workers_take_the_reports_of_the_most_members_first(tmp_path):
+    """The pool is handed the reports of provinces merged from three members first, those of
+    one last (the longest reports first, so the batch ends on short ones), every run once, in
+    the plan's order among equals."""
+    runs = batch.plan([2024], ["vi", "en"], None, "data/raw/sample", tmp_path)
+    order = batch.longest_first(runs)
+    members = [len(r.member_slugs) for r in order]
+    assert members == sorted(members, reverse=True) and members[0] == 3 and members[-1] == 1
+    assert sorted(id(r) for r in order) == sorted(id(r) for r in runs)
+    for size in (1, 2, 3):
+        assert [r for r in order if len(r.member_slugs) == size] == [r for r in runs if len(r.member_slugs) == size]
+
+
 def _batch_args(reports: Path, provinces: str) -> list[str]:
     return ["reports", "--provinces", provinces, "--languages", "vi,en", "--workers", "2", "--reports-dir", str(reports)]
 

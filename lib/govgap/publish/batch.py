@@ -290,12 +290,20 @@ def _fresh_run(shell=get_ipython()):
 _fresh_run()"""
 
 
+def longest_first(runs: list) -> list:
+    """``runs`` in the order the workers take them: the reports of provinces made of the most
+    pre-2025 members first (each member adds its tables and figures: with 3 members a report takes
+    about 1.6 times as long as with 1), in plan order otherwise. The batch then ends on short
+    reports, and no worker waits long for the other's last one."""
+    return sorted(runs, key=lambda r: len(r.member_slugs), reverse=True)  # (a stable sort)
+
+
 def _render_in_pool(runs: list, workers: int, template: str, root: str, log: str, bar) -> list:
     """Render ``runs`` in a pool of ``workers`` and record each result on its run; returns the runs
     lost because a worker died (the pool breaks, and every run it still held with it)."""
     broken = []
     with processes.worker_pool(workers, _worker_init, (log,)) as pool:
-        futures = {pool.submit(execute_run, asdict(r), template, root): r for r in runs}
+        futures = {pool.submit(execute_run, asdict(r), template, root): r for r in longest_first(runs)}
         for fut in as_completed(futures):
             run = futures[fut]
             try:
