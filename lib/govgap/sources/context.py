@@ -1016,17 +1016,10 @@ def targets(tables: ContextTable | pd.DataFrame | None = None, extra: str | Path
     return out.reset_index(drop=True)
 
 
-def target_for(
-    table: pd.DataFrame, indicator_id: str, province_code: str, year: int, agency: str = ""
-) -> pd.Series | None:
-    """The target that applies: the province's own before the one for every province, the
-    last given before earlier ones."""
-    return targets_for(table, province_code, agency).get((indicator_id, int(year)))
-
-
 def targets_for(table: pd.DataFrame, province_code: str, agency: str = "") -> dict[tuple[str, int], pd.Series]:
-    """Every target that applies to the province, by (indicator, year), as ``target_for`` picks
-    it: looked up once for all of a province's yardsticks and years."""
+    """The target that applies to the province, by (indicator, year): the province's own before
+    the one for every province, the last given before earlier ones. Looked up once for all of a
+    province's yardsticks and years."""
     hit = table[(table["agency"] == agency) & table["province_code"].isin([province_code, ""])]
     hit = hit.assign(own=hit["province_code"] == province_code).sort_values("own", kind="stable")
     # the last row of a key wins: the province's own, else the last one given for every province
