@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
 from pathlib import Path
 
 import nbformat
 import papermill
+import psutil
 import pytest
 
 from govgap import cli, processes
-from govgap.publish import batch
+from govgap.publish import batch, kernel
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -195,7 +198,7 @@ def test_a_reused_kernel_keeps_nothing_of_the_run_before(tmp_path):
         for name in ("Hà Nội", "Sai", "Huế")
     ]
     # one worker, as a batch has it: the runs in its one kernel, one after the other
-    with processes.worker_pool(1, batch._worker_init, (str(tmp_path / "worker.log"),)) as pool:
+    with processes.worker_pool(1, kernel.worker_init, (str(tmp_path / "worker.log"),)) as pool:
         runs = [pool.submit(batch.execute_run, run, str(path), str(ROOT)).result() for run in runs]
     assert [r["status"] for r in runs] == ["ok", "failed", "ok"]
     assert "lỗi của lần chạy Sai" in runs[1]["error"] and runs[0]["error"] == runs[2]["error"] == ""
@@ -208,3 +211,70 @@ def test_a_reused_kernel_keeps_nothing_of_the_run_before(tmp_path):
     assert pids["Hà Nội"] == pids["Huế"] and pids["Huế"].startswith("kernel ")  # one kernel for all
     assert "Huế" in (tmp_path / "Huế.html").read_text(encoding="utf-8")
     assert "lỗi của lần chạy Sai" not in (tmp_path / "Huế.html").read_text(encoding="utf-8")
+
+
+def _hand_out_a_hung_kernel_first(spec_dir: str, log_path: str) -> None:
+    """A worker set up as a batch's, except that its first kernel never answers (it writes its
+    process id and sleeps, as a kernel that lost its port did) and the start-up wait is short."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    kernel.worker_init(log_path)
+    kernel.START_TIMEOUT_S = 3
+    real_manager, handed = kernel.new_manager, []
+
+    def first_one_hung():
+        km = real_manager()
+        if not handed:
+            handed.append(km)
+            km.kernel_spec_manager = KernelSpecManager(kernel_dirs=[spec_dir])
+            km.kernel_name = "hung"
+        return km
+
+    kernel.new_manager = first_one_hung
+
+
+def test_a_kernel_that_never_answers_is_ended_and_the_run_made_in_a_new_one(tmp_path):
+    """A kernel that starts but never answers (two kernels started at once once got the same TCP
+    port: the loser hung) costs the worker one start-up wait, not the report: it is ended, its
+    sockets removed, and the run made in a new kernel, which talks through Unix sockets where the
+    system has them, so two workers' kernels cannot meet."""
+    pid_file = tmp_path / "hung.pid"
+    spec = tmp_path / "kernels" / "hung"
+    spec.mkdir(parents=True)
+    hang = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(600)"
+    (spec / "kernel.json").write_text(
+        json.dumps({"argv": [sys.executable, "-c", hang], "display_name": "hung", "language": "python"}),
+        encoding="utf-8",
+    )
+    template = nbformat.v4.new_notebook()
+    template.cells = [
+        nbformat.v4.new_code_cell('province = "Huế"', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            "from ipykernel.connect import get_connection_info\n"
+            "info = get_connection_info(unpack=True)\n"
+            "print(info['transport'], info['ip'], sep='\\n')"
+        ),
+    ]
+    path = tmp_path / "template.ipynb"
+    nbformat.write(template, path)
+    run = {
+        "province": "Huế",
+        "year": 2024,
+        "language": "vi",
+        "output": str(tmp_path / "hue.html"),
+        "executed": str(tmp_path / ".runs" / "hue.ipynb"),
+        "parameters": {"province": "Huế"},
+        "formats": ["html"],
+    }
+    initargs = (str(tmp_path / "kernels"), str(tmp_path / "worker.log"))
+    with processes.worker_pool(1, _hand_out_a_hung_kernel_first, initargs) as pool:
+        done = pool.submit(batch.execute_run, run, str(path), str(ROOT)).result()
+    assert (done["status"], done["error"]) == ("ok", "")
+    hung = int(pid_file.read_text(encoding="utf-8"))  # the first kernel did start, and hang
+    assert not psutil.pid_exists(hung) or psutil.Process(hung).status() == psutil.STATUS_ZOMBIE
+    cell = nbformat.read(done["executed"], as_version=4).cells[-1]
+    transport, address = cell.outputs[0]["text"].split()
+    assert transport == ("ipc" if os.name == "posix" else "tcp")
+    if transport == "ipc":  # the sockets' folder went with the worker
+        assert Path(address).name == "k" and Path(address).parent.name.startswith("govgap-kernel-")
+        assert not Path(address).parent.exists()

@@ -16,7 +16,6 @@ import hashlib
 import html
 import json
 import os
-import signal
 import time
 from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -35,7 +34,7 @@ from govgap.compare.standings import bands
 from govgap.errors import InputError, OptionError, is_write_fault, output_error
 from govgap.paths import NOTEBOOKS, REPORTS, SAMPLE_DATA, project_root, resolve
 from govgap.pipeline import inputs, sample, store
-from govgap.publish import pdf
+from govgap.publish import kernel, pdf
 from govgap.reference import report_text
 from govgap.reference.provinces import (
     check_province_for_edition,
@@ -213,83 +212,6 @@ def _failing_cell(notebook) -> str:
     return ""
 
 
-def _quiet_worker(log_path: str) -> None:
-    """Send a worker's stderr (kernel start-up chatter) to a log file instead of the terminal."""
-    Path(log_path).parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.dup2(fd, 2)
-    os.close(fd)
-
-
-# per worker process: one kernel manager and one client connected to its kernel, reused for every
-# run of the worker. A new client per run would wait 0.2 s each time for the kernel's output channel
-# to fall quiet (jupyter_client's wait_for_ready; a report takes about 1.3 s), during which neither
-# the worker nor its kernel works; a cell's messages are told apart by their parent's id.
-_KERNEL = {}
-
-
-def _kernel_manager():
-    return _KERNEL.get("km")
-
-
-def _shutdown_kernel() -> None:
-    kc = _KERNEL.pop("kc", None)
-    if kc is not None:
-        kc.stop_channels()
-    km = _KERNEL.pop("km", None)
-    if km is not None:
-        from jupyter_core.utils import run_sync
-
-        try:
-            run_sync(km.shutdown_kernel)(now=True)
-        except Exception:  # the kernel may already be gone; nothing else to clean
-            pass
-
-
-def _kill_kernel() -> None:
-    """The worker is told to end (the batch was stopped): its kernel, in a session of its own, ends
-    with it, now, and its connection file is removed."""
-    starting = getattr(_KERNEL.pop("client", None), "km", None)
-    for km in {id(k): k for k in (_KERNEL.pop("km", None), starting) if k is not None}.values():
-        pgid = getattr(getattr(km, "provisioner", None), "pgid", None)
-        if pgid:
-            try:
-                os.killpg(pgid, signal.SIGKILL)
-            except ProcessLookupError:  # already gone
-                pass
-        km.cleanup_connection_file()
-
-
-def _worker_init(log_path: str) -> None:
-    from multiprocessing import util
-
-    _quiet_worker(log_path)
-    util.Finalize(None, _shutdown_kernel, exitpriority=100)  # a worker ending normally: a clean shutdown
-    processes.on_worker_exit(_kill_kernel)  # a worker told to end: the kernel is killed
-
-
-# What %reset -f clears (the names, the output cache and the last results, the history) and the
-# open figures, without the full garbage collection that IPython's reset ends with (its output
-# cache flush calls gc.collect()): about 0.07 s a report in a kernel that holds pandas,
-# matplotlib and the processed tables, while Python's own collector frees the previous run's
-# figures as it goes. The function's name goes with the names it clears.
-RESET_CELL = """\
-def _fresh_run(shell=get_ipython()):
-    import matplotlib.pyplot as plt
-
-    hook = shell.displayhook
-    full, hook.do_full_cache = hook.do_full_cache, False
-    try:
-        shell.reset(new_session=False)
-    finally:
-        hook.do_full_cache = full
-    hook._ = hook.__ = hook.___ = ""
-    plt.close("all")
-
-
-_fresh_run()"""
-
-
 def longest_first(runs: list) -> list:
     """``runs`` in the order the workers take them: the reports of provinces made of the most
     pre-2025 members first (each member adds its tables and figures: with 3 members a report takes
@@ -302,7 +224,7 @@ def _render_in_pool(runs: list, workers: int, template: str, root: str, log: str
     """Render ``runs`` in a pool of ``workers`` and record each result on its run; returns the runs
     lost because a worker died (the pool breaks, and every run it still held with it)."""
     broken = []
-    with processes.worker_pool(workers, _worker_init, (log,)) as pool:
+    with processes.worker_pool(workers, kernel.worker_init, (log,)) as pool:
         futures = {pool.submit(execute_run, asdict(r), template, root): r for r in longest_first(runs)}
         for fut in as_completed(futures):
             run = futures[fut]
@@ -332,12 +254,11 @@ def execute_run(run: dict, template: str, root: str) -> dict:
     by clearing the kernel's namespace, so no value leaks from one province to the next.
     """
     import nbformat
-    from nbclient import NotebookClient
     from papermill.parameterize import parameterize_notebook
 
     start = time.perf_counter()
     out, executed = Path(run["output"]), Path(run["executed"])
-    notebook, client = None, None
+    notebook = None
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         executed.parent.mkdir(parents=True, exist_ok=True)
@@ -346,33 +267,8 @@ def execute_run(run: dict, template: str, root: str) -> dict:
             cell.metadata.setdefault("tags", [])
         notebook.metadata.setdefault("papermill", {})
         notebook = parameterize_notebook(notebook, run["parameters"], kernel_name="python3", language="python")
-        notebook.cells.insert(0, nbformat.v4.new_code_cell(RESET_CELL, metadata={"tags": ["remove-in-report"]}))
-        for attempt in (1, 2):
-            km = _kernel_manager()
-            if km is not None:
-                from jupyter_core.utils import run_sync
-
-                if not run_sync(km.is_alive)():
-                    _shutdown_kernel()
-                    km = None
-            client = NotebookClient(
-                notebook,
-                km=km,
-                kernel_name="python3",
-                timeout=900,
-                resources={"metadata": {"path": str(Path(root) / "notebooks")}},
-            )
-            client.kc = _KERNEL.get("kc") if km is not None else None  # connected already: no new wait
-            _KERNEL["client"] = client  # its kernel, while it starts, is one to end if the worker is told to
-            try:
-                client.execute(cleanup_kc=False)
-                break
-            except RuntimeError as exc:  # a kernel that dies while starting (a busy machine): one new try
-                if attempt == 2 or "before replying to kernel_info" not in str(exc):
-                    raise
-                _KERNEL["km"] = client.km  # the kernel that failed is shut down, not left behind
-                _shutdown_kernel()
-                client = None
+        notebook.cells.insert(0, nbformat.v4.new_code_cell(kernel.RESET_CELL, metadata={"tags": ["remove-in-report"]}))
+        kernel.execute(notebook, str(Path(root) / "notebooks"))
         body, _ = _exporter(run["language"]).from_notebook_node(notebook)
         body = body.replace("<title>Notebook</title>", f"<title>{html.escape(run['province'])} {run['year']}</title>")
         _write_atomic(out, body)
@@ -384,11 +280,6 @@ def execute_run(run: dict, template: str, root: str) -> dict:
     except Exception as exc:  # every failure is reported, none stops the batch
         run.update(status="failed", error=_plain_error(exc) + _failing_cell(notebook))
         _note_write_fault(run, exc)
-    finally:
-        if client is not None:
-            _KERNEL["km"], _KERNEL["kc"] = client.km, client.kc
-        _KERNEL.pop("client", None)
-        processes.restore_worker_signals()  # nbclient set its own SIGINT/SIGTERM handlers, then the defaults
     run["duration_s"] = round(time.perf_counter() - start, 2)
     try:  # what the run did, kept even when it failed: the executed notebook shows where
         if notebook is not None:
