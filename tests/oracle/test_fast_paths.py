@@ -4,7 +4,8 @@ against a text comparison, footer words on the ids that can begin them against m
 the pyarrow trim, UTF-8 check and dictionary indices against plain Python, and the timed-date
 parser against a plain parse; the chart style written out against seaborn's own; a chart's pixels read from the canvas
 against matplotlib's own PNG; the standings
-cache's content digest against pandas' row hashes."""
+cache's content digest against pandas' row hashes; the report's HTML without nbconvert's last pass
+against the exporter's own page."""
 
 from __future__ import annotations
 
@@ -333,3 +334,57 @@ def test_a_kept_answer_stays_until_the_cache_is_full_and_then_the_oldest_goes():
     assert cache == {"a": 1, "b": 3}
     _fast.remember(cache, "c", 4, 2)
     assert cache == {"b": 3, "c": 4}
+
+
+def test_the_report_page_without_nbconvert_s_last_pass_says_and_shows_what_the_exporter_s_own_does():
+    """batch._exporter leaves out HTMLExporter's BeautifulSoup pass (a placeholder alt text, a
+    tabindex on every output): the page must keep every text, image, alt text, table and removed
+    cell of the exporter's own page, with no placeholder to put in."""
+    import nbformat
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    from govgap.publish import batch
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+    shown = (
+        '<h2>2. Quản trị môi trường</h2><p class="gg-note">Điểm 3,12 &amp; hạng 5/34</p>'
+        '<div class="gg-scroll" role="region" tabindex="0">'
+        "<table><tr><th>Chỉ tiêu</th><td>77,4%</td></tr></table></div>"
+        '<figure class="gg-chart"><img src="data:image/png;base64,iVBORw0KGgo=" alt="Biểu đồ: tỉ lệ đúng hạn">'
+        "<figcaption>Dữ liệu mẫu</figcaption></figure>"
+    )
+    nb.cells = [
+        nbformat.v4.new_code_cell("_fresh_run()", metadata={"tags": ["remove-in-report"]}),
+        nbformat.v4.new_markdown_cell("Báo cáo **Huế** — <b>mẫu</b>"),
+        nbformat.v4.new_code_cell(
+            "html.show(...)",
+            outputs=[
+                nbformat.v4.new_output("display_data", data={"text/html": shown, "text/plain": "<HTML>"}),
+                nbformat.v4.new_output("stream", name="stdout", text="in ra: 1 < 2\n"),
+            ],
+        ),
+    ]
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="không được hiện\n")]
+    ours, _ = batch._exporter("vi").from_notebook_node(nb)
+    config = batch._exporter("vi").config
+    plain = HTMLExporter(
+        config=config, template_name="govgap", extra_template_basedirs=batch._exporter("vi").extra_template_basedirs
+    )
+
+    plain.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+    theirs, _ = plain.from_notebook_node(nb)
+    a, b = BeautifulSoup(ours, "html.parser"), BeautifulSoup(theirs, "html.parser")
+    assert " ".join(a.get_text().split()) == " ".join(b.get_text().split())
+    assert "Điểm 3,12 & hạng 5/34" in a.get_text() and "77,4%" in a.get_text() and "không được hiện" not in ours
+    images = lambda soup: [(i["src"], i.get("alt")) for i in soup.find_all("img")]  # noqa: E731
+    assert images(a) == images(b) == [("data:image/png;base64,iVBORw0KGgo=", "Biểu đồ: tỉ lệ đúng hạn")]
+    assert [str(t) for t in a.find_all("table")] == [str(t) for t in b.find_all("table")]
+    assert [t.name for t in a.find_all(True)] == [t.name for t in b.find_all(True)]  # the same elements, in order
+    # what the pass adds and nothing else: a tab stop on each cell's output
+    outputs = [d for d in b.find_all("div") if "jp-OutputArea-output" in d.get("class", [])]
+    assert outputs and all(d.get("tabindex") == "0" for d in outputs)
+    assert all("tabindex" not in d.attrs for d in a.find_all("div") if "jp-OutputArea-output" in d.get("class", []))
+    assert "No description has been provided" not in ours + theirs
