@@ -162,41 +162,48 @@ def test_a_worker_that_dies_fails_only_its_own_run(first_batch, monkeypatch):
     assert not (reports / "2024" / "lao-cai.vi.html").exists()
 
 
+def _one_province_notebook(folder: Path, *cells: str) -> Path:
+    """A template notebook: a parameters cell with the province, then ``cells``."""
+    template = nbformat.v4.new_notebook()
+    template.cells = [nbformat.v4.new_code_cell('province = "Hà Nội"', metadata={"tags": ["parameters"]})]
+    template.cells += [nbformat.v4.new_code_cell(source) for source in cells]
+    path = folder / "template.ipynb"
+    nbformat.write(template, path)
+    return path
+
+
+def _run_of(folder: Path, province: str) -> dict:
+    """A batch run of ``province`` as a worker gets it, its files in ``folder``."""
+    return {
+        "province": province,
+        "year": 2024,
+        "language": "vi",
+        "output": str(folder / f"{province}.html"),
+        "executed": str(folder / ".runs" / f"{province}.ipynb"),
+        "parameters": {"province": province},
+        "formats": ["html"],
+    }
+
+
 def test_a_reused_kernel_keeps_nothing_of_the_run_before(tmp_path):
     """A worker renders its runs in one kernel, through one client kept connected to it: each run
     starts with the names, the output cache and the open figures of the one before cleared, and
     gets only its own cells' messages (a run that failed leaves nothing in the next), so no value
     leaks from one province to the next."""
-    template = nbformat.v4.new_notebook()
-    template.cells = [
-        nbformat.v4.new_code_cell('province = "Hà Nội"', metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell(
-            "seen = [n for n in ('before', 'plt') if n in globals()]\n"
-            "assert not seen, f'left by the run before: {seen}'\n"
-            "assert not Out, 'outputs of the run before are kept'\n"
-            "import matplotlib.pyplot as plt\n"
-            "assert not plt.get_fignums(), 'a figure of the run before is open'\n"
-            "before = province\nplt.figure()\n"
-            "if province == 'Sai': raise ValueError('lỗi của lần chạy Sai')\n"
-            "province"
-        ),
+    path = _one_province_notebook(
+        tmp_path,
+        "seen = [n for n in ('before', 'plt') if n in globals()]\n"
+        "assert not seen, f'left by the run before: {seen}'\n"
+        "assert not Out, 'outputs of the run before are kept'\n"
+        "import matplotlib.pyplot as plt\n"
+        "assert not plt.get_fignums(), 'a figure of the run before is open'\n"
+        "before = province\nplt.figure()\n"
+        "if province == 'Sai': raise ValueError('lỗi của lần chạy Sai')\n"
+        "province",
         # `__` is the result before this run's one: none, in a fresh run
-        nbformat.v4.new_code_cell("assert not __, f'a result of the run before: {__!r}'\nimport os\nprint('kernel', os.getpid())"),
-    ]
-    path = tmp_path / "template.ipynb"
-    nbformat.write(template, path)
-    runs = [
-        {
-            "province": name,
-            "year": 2024,
-            "language": "vi",
-            "output": str(tmp_path / f"{name}.html"),
-            "executed": str(tmp_path / ".runs" / f"{name}.ipynb"),
-            "parameters": {"province": name},
-            "formats": ["html"],
-        }
-        for name in ("Hà Nội", "Sai", "Huế")
-    ]
+        "assert not __, f'a result of the run before: {__!r}'\nimport os\nprint('kernel', os.getpid())",
+    )
+    runs = [_run_of(tmp_path, name) for name in ("Hà Nội", "Sai", "Huế")]
     # one worker, as a batch has it: the runs in its one kernel, one after the other
     with processes.worker_pool(1, kernel.worker_init, (str(tmp_path / "worker.log"),)) as pool:
         runs = [pool.submit(batch.execute_run, run, str(path), str(ROOT)).result() for run in runs]
@@ -246,26 +253,13 @@ def test_a_kernel_that_never_answers_is_ended_and_the_run_made_in_a_new_one(tmp_
         json.dumps({"argv": [sys.executable, "-c", hang], "display_name": "hung", "language": "python"}),
         encoding="utf-8",
     )
-    template = nbformat.v4.new_notebook()
-    template.cells = [
-        nbformat.v4.new_code_cell('province = "Huế"', metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell(
-            "from ipykernel.connect import get_connection_info\n"
-            "info = get_connection_info(unpack=True)\n"
-            "print(info['transport'], info['ip'], sep='\\n')"
-        ),
-    ]
-    path = tmp_path / "template.ipynb"
-    nbformat.write(template, path)
-    run = {
-        "province": "Huế",
-        "year": 2024,
-        "language": "vi",
-        "output": str(tmp_path / "hue.html"),
-        "executed": str(tmp_path / ".runs" / "hue.ipynb"),
-        "parameters": {"province": "Huế"},
-        "formats": ["html"],
-    }
+    path = _one_province_notebook(
+        tmp_path,
+        "from ipykernel.connect import get_connection_info\n"
+        "info = get_connection_info(unpack=True)\n"
+        "print(info['transport'], info['ip'], sep='\\n')",
+    )
+    run = _run_of(tmp_path, "Huế")
     initargs = (str(tmp_path / "kernels"), str(tmp_path / "worker.log"))
     with processes.worker_pool(1, _hand_out_a_hung_kernel_first, initargs) as pool:
         done = pool.submit(batch.execute_run, run, str(path), str(ROOT)).result()
