@@ -379,8 +379,8 @@ def test_the_report_page_without_nbconvert_s_last_pass_says_and_shows_what_the_e
     a, b = BeautifulSoup(ours, "html.parser"), BeautifulSoup(theirs, "html.parser")
     assert " ".join(a.get_text().split()) == " ".join(b.get_text().split())
     assert "Điểm 3,12 & hạng 5/34" in a.get_text() and "77,4%" in a.get_text() and "không được hiện" not in ours
-    images = lambda soup: [(i["src"], i.get("alt")) for i in soup.find_all("img")]  # noqa: E731
-    assert images(a) == images(b) == [("data:image/png;base64,iVBORw0KGgo=", "Biểu đồ: tỉ lệ đúng hạn")]
+    images = [[(i["src"], i.get("alt")) for i in soup.find_all("img")] for soup in (a, b)]
+    assert images[0] == images[1] == [("data:image/png;base64,iVBORw0KGgo=", "Biểu đồ: tỉ lệ đúng hạn")]
     assert [str(t) for t in a.find_all("table")] == [str(t) for t in b.find_all("table")]
     assert [t.name for t in a.find_all(True)] == [t.name for t in b.find_all(True)]  # the same elements, in order
     # what the pass adds and nothing else: a tab stop on each cell's output

@@ -167,7 +167,7 @@ def _fingerprint(run: Run, notebook: bytes, data_stamp: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _report_exporter_class(base):
+def _report_exporter_class():
     """nbconvert's HTML exporter without its last pass, which parses the finished page with
     BeautifulSoup and writes it out again, to give an image without alt text a placeholder and to
     make every cell's output a stop of the Tab key: every govgap chart has its own alt text (a
@@ -175,11 +175,12 @@ def _report_exporter_class(base):
     scrolling tables, which have their tabindex, and the pass took 0.05 s of a report's 1.3 s,
     on the worker's path between two of its kernel's runs. What comes before it is the exporter's
     own (nbconvert 7.16-7.17); a test checks the page against the exporter's, text and images."""
+    from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    class ReportExporter(base):
+    class ReportExporter(HTMLExporter):
         def from_notebook_node(self, nb, resources=None, **kw):
             langinfo = nb.metadata.get("language_info", {})
             lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
@@ -196,7 +197,6 @@ def _report_exporter_class(base):
 @lru_cache(maxsize=2)
 def _exporter(language: str = "vi"):
     """The HTML exporter (built once per worker and language: building it costs about a second)."""
-    from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
 
@@ -208,9 +208,7 @@ def _exporter(language: str = "vi"):
     config.HTMLExporter.exclude_output_prompt = True
     config.HTMLExporter.language_code = language
     templates = str(resources.files("govgap").joinpath("templates"))
-    exporter = _report_exporter_class(HTMLExporter)(
-        config=config, template_name="govgap", extra_template_basedirs=[templates]
-    )
+    exporter = _report_exporter_class()(config=config, template_name="govgap", extra_template_basedirs=[templates])
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
     return exporter
 
