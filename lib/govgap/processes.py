@@ -124,6 +124,8 @@ def end_workers(pool: ProcessPoolExecutor, grace_s: float = 10.0) -> None:
     """Cancel the pool's queued jobs and end its workers now (``END_SIGNAL``, then SIGKILL after ``grace_s``)."""
     # the pool's own list of its processes: Python 3.14 has terminate_workers(), 3.11 does not
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    # and its manager thread, taken now: shutdown() forgets it (sets it to None) when it does not wait
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
@@ -138,6 +140,5 @@ def end_workers(pool: ProcessPoolExecutor, grace_s: float = 10.0) -> None:
             process.join()
     # the pool's manager thread marks the jobs of the ended workers as failed: wait for it, so every
     # job is settled (cancelled or done) when this returns, not a moment later
-    manager = getattr(pool, "_executor_manager_thread", None)
     if manager is not None and manager.is_alive():
         manager.join(grace_s)
