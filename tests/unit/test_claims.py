@@ -312,6 +312,30 @@ def test_the_total_s_rank_line_names_the_bands_its_interval_reaches(isolated_hom
     assert seen == {True, False}  # both branches met
 
 
+def test_a_merged_province_s_rank_intervals_say_its_errors_are_its_members_combined(isolated_home, small_sample):
+    """Among the 34, a merged province's intervals on an edition of the 63 rest on its members'
+    published standard errors, combined (``standard_errors_2025``), not on errors PAPI published
+    for it: each of its three interval sentences (headline, gap analysis, PAPI total) says so; a
+    province that was not merged keeps "với sai số PAPI công bố" (Hà Nội's errors are PAPI's own)."""
+    from govgap.render import report
+
+    combined = "với sai số gộp từ sai số PAPI công bố của các tỉnh thành viên"
+    for name, merged in (("Lào Cai", True), ("Hà Nội", False)):
+        r = report.build(name, 2019, "vi", small_sample)
+        assert r.merged is merged
+        lines = {
+            "headline": r.headline_lines()[0],
+            "gap analysis": r.gaps().narrative("papi.d7")[0],
+            "total": r.total_rank_line(),
+        }
+        for where, line in lines.items():
+            assert (combined in line) is merged, (where, line)
+            assert ("với sai số PAPI công bố" in line) is not merged, (where, line)  # every one has an interval
+        assert ("(suy ra từ các tỉnh thành viên)" in lines["total"]) is merged
+    english = report.build("Lào Cai", 2019, "en", small_sample).total_rank_line()
+    assert "given the errors combined from those PAPI publishes for the member provinces, the true" in english
+
+
 def _ranked_codes(r, row) -> set:
     from govgap.compare.rank_intervals import published_rank_intervals
 

@@ -102,6 +102,13 @@ def members_2025(new_code: str) -> list[str]:
     return sorted(cross.loc[cross["new_code"] == new_code, "old_code"])
 
 
+def derived_from_members(new_code: str, edition: int) -> bool:
+    """Whether the 2025 province ``new_code``'s figures of ``edition`` are made from its members'
+    published ones (scores averaged, standard errors combined): a merged province on an edition
+    of the 63 provinces."""
+    return int(edition) < FIRST_34_EDITION and len(members_2025(new_code)) > 1
+
+
 _PREFIXES = re.compile(r"^\?*\s*(?:tinh|thanh pho|thu do|tp|t p|city of|province of)\s+", re.I)
 _SUFFIXES = re.compile(r"\s+(?:province|city|tinh|cu)$", re.I)
 

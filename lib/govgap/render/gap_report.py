@@ -30,6 +30,7 @@ from govgap.reference.catalogue import indicator_id, indicators, item_nature, it
 from govgap.reference.provinces import (
     FIRST_34_EDITION,
     check_province_for_edition,
+    derived_from_members,
     members_2025,
     provinces,
     provinces_2025,
@@ -141,8 +142,13 @@ class GapAnalysis:
     def chart_name(self) -> str:
         """The province as a chart legend names it: a merged province's figures before 2025 are
         its members' aggregates, and the legend says so."""
-        merged = self.view == "2025" and len(members_2025(self.unit.code)) > 1 and self.year < FIRST_34_EDITION
-        return f"{self.name} ({self.t('derived_word')})" if merged else self.name
+        return f"{self.name} ({self.t('derived_word')})" if self.derived else self.name
+
+    @property
+    def derived(self) -> bool:
+        """A merged province on an edition of the 63: its figures are its members' aggregates and
+        its standard errors their published ones, combined."""
+        return self.view == "2025" and derived_from_members(self.unit.code, self.year)
 
     def n(self, value, decimals: int = 2) -> str:
         return fmt.number(value, self.lang, decimals)
@@ -231,6 +237,7 @@ class GapAnalysis:
             f"band_{kind}",
             low=int(interval["rank_low"]),
             high=int(interval["rank_high"]),
+            errors=self.t("errors_combined" if self.derived else "errors_published"),
             band=band,
             best=gaps.band_label(interval["band_best"], self.lang).lower(),
             worst=gaps.band_label(interval["band_worst"], self.lang).lower(),

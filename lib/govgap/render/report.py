@@ -35,6 +35,7 @@ from govgap.reference.provinces import (
     FIRST_34_EDITION,
     Province,
     check_province_for_edition,
+    derived_from_members,
     find_province,
     members_2025,
 )
@@ -93,8 +94,16 @@ class ProvinceReport:
     @property
     def derived(self) -> bool:
         """A merged province on an edition of the 63: its figures are its members' aggregates."""
-        edition = self.edition("PAPI") or self.year
-        return self.merged and edition < FIRST_34_EDITION
+        return self.derived_in(self.edition("PAPI") or self.year)
+
+    def derived_in(self, edition: int) -> bool:
+        """Whether the province's figures of ``edition`` are its members' aggregates (a merged
+        province on an edition of the 63), their standard errors combined from the members'."""
+        return self.units == "34" and derived_from_members(self.unit.code, edition)
+
+    def errors_phrase(self, edition: int) -> str:
+        """Whose standard errors a rank interval of ``edition`` rests on: PAPI's, or the members' combined."""
+        return self.t("errors_combined" if self.derived_in(edition) else "errors_published")
 
     def member_note(self) -> str:
         """For a merged province on an edition of the 63: its members and how its figures are made."""
@@ -321,7 +330,8 @@ class ProvinceReport:
             low=int(row["rank_low"]),
             high=int(row["rank_high"]),
             n=int(row["n"]),
-            derived=self.t("h_total_derived") if self.view == "2025" and self.merged else "",
+            derived=self.t("h_total_derived") if self.derived_in(row["edition"]) else "",
+            errors=self.errors_phrase(row["edition"]),
             bands=self._total_bands(row),
         )
 
@@ -337,7 +347,12 @@ class ProvinceReport:
         interval = self.rank_interval(indicator_id, int(row["year"]))
         if not claims.rank_interval_consistent(row["rank"], row["n_provinces"], interval):
             return ""
-        return self.t("h_rank_interval", low=int(interval["rank_low"]), high=int(interval["rank_high"]))
+        return self.t(
+            "h_rank_interval",
+            low=int(interval["rank_low"]),
+            high=int(interval["rank_high"]),
+            errors=self.errors_phrase(row["year"]),
+        )
 
     def _total_bands(self, row: pd.Series) -> str:
         """The PAPI band(s) of the total that its rank interval allows (``claims.band_phrase``)."""
@@ -533,7 +548,7 @@ class ProvinceReport:
             {
                 self.t("col_indicator"): [label_with_scale(i, self.lang) for i in sel["indicator_id"]],
                 self.t("col_source"): [
-                    f"{s} {int(y)}" + (f" ({self.t('derived_word')})" if self.merged and y < FIRST_34_EDITION else "")
+                    f"{s} {int(y)}" + (f" ({self.t('derived_word')})" if self.derived_in(y) else "")
                     for s, y in zip(sel["source"], sel["year"])
                 ],
                 self.t("col_value"): [self._fmt_value(i, v) for i, v in zip(sel["indicator_id"], sel["value"])],
