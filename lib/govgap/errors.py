@@ -4,7 +4,8 @@ in the user's input (a plain message, exit code 2) from a fault in govgap (a bug
 - ``GovgapError``: anything govgap reports to the user on purpose.
   - ``InputError``: a file, sheet, cell or option the user gave cannot be used. It carries where
     (``file``, ``sheet``, ``row``, ``column``, each ``None`` where unknown); the message already says
-    it in words. One subclass per source, so a caller can catch one reader's faults.
+    it in words. One subclass per source, so a caller can catch one reader's faults. A reader
+    names its file once, with ``reading(file, sheet)``, for every fault found below it.
   - ``UnknownProvinceError``: a province name that resolves to no province, or to one that no
     longer exists.
   - ``OutputError``: a file govgap must write cannot be (a full disk, a read-only folder); names the path.
@@ -18,6 +19,7 @@ before this hierarchy existed, so code written against the built-in types keeps 
 from __future__ import annotations
 
 import errno
+from contextlib import contextmanager
 
 from govgap.redact import redact
 
@@ -33,6 +35,21 @@ class InputError(GovgapError, ValueError):
     def __init__(self, message: str, *, file=None, sheet=None, row=None, column=None):
         super().__init__(redact(message))  # a message may quote a cell: never its personal data
         self.file, self.sheet, self.row, self.column = file, sheet, row, column
+
+
+@contextmanager
+def reading(file, sheet=None):
+    """Within the block, an ``InputError`` that does not say which file (or sheet) it is about is
+    given ``file`` (and ``sheet``): a reader names its file once, however deep the fault is found.
+    ``file`` is the name the messages use (the file's name, without its folder)."""
+    try:
+        yield
+    except InputError as exc:
+        if exc.file is None:
+            exc.file = str(file)
+        if exc.sheet is None and sheet is not None:
+            exc.sheet = sheet
+        raise
 
 
 class OptionError(InputError):

@@ -96,3 +96,46 @@ def test_bad_input_gets_a_plain_answer(case, written, tmp_path, monkeypatch):
         assert planted not in text, f"{planted!r} printed"
         for path in outputs:
             assert planted.encode("utf-8") not in path.read_bytes(), f"{planted!r} in {path.name}"
+
+
+ERRORS = [c for c in CASES if c.expect == "error"]
+
+
+def _raised(case, folder, out) -> tuple[Exception, str]:
+    """(the error itself, the file the case is about), as a notebook or the batch gets the
+    error: the command run with --debug (the command line lets it through), or, for a survey, the
+    store's reading of its one file (``prepare`` lists an unreadable survey and goes on)."""
+    if case.reader == "survey":
+        from govgap.pipeline import store
+
+        data = folder / "survey" / case.name / "survey"
+        path = store.survey_files(data)[0]
+        with pytest.raises(Exception) as caught:
+            store.clean_survey_file(path, data / "margins.csv")
+        return caught.value, path.name
+    with pytest.raises(Exception) as caught:
+        cli.main(["--debug", *_command(case, folder, out)])
+    return caught.value, case.name
+
+
+@pytest.mark.parametrize("case", ERRORS, ids=[c.name for c in ERRORS])
+def test_an_unreadable_file_s_error_carries_the_place_its_message_names(case, written, tmp_path, monkeypatch):
+    """A caller (a notebook, the batch's input checks) gets the place as well as the words: the
+    error is an InputError whose ``file`` is the file the message is about, and whose ``sheet``,
+    ``row`` and ``column`` are those the message gives (the first, where it lists several)."""
+    from govgap.errors import InputError
+
+    monkeypatch.setenv("GOVGAP_HOME", str(tmp_path / "home"))
+    out = tmp_path / "out"
+    out.mkdir()
+    exc, about = _raised(case, written, out)
+    assert isinstance(exc, InputError), repr(exc)
+    message = str(exc)
+    assert exc.file == ("margins.csv" if message.startswith("margins.csv") else about), (exc.file, message)
+    row = re.search(r"\brow (\d+)", message)
+    assert exc.row == (int(row.group(1)) if row else None), (exc.row, message)
+    # a column as a message names it: "row 5, column C (Tỉnh)", "sheet 'x': column 'trong_so'", "column target:"
+    column = re.search(r"(?:^|[,:] )column ('[^']+'|[A-Z]{1,3}\b|\d+\b|[a-z_]+(?=:| \())", message)
+    assert exc.column == (column.group(1).strip("'") if column else None), (exc.column, message)
+    sheet = re.search(r"sheet '([^']+)'", message)
+    assert exc.sheet == (sheet.group(1) if sheet else exc.sheet), (exc.sheet, message)

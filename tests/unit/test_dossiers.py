@@ -22,7 +22,7 @@ from govgap.io import legacy_text
 from govgap.io.xlsx import write_sheet
 from govgap.pipeline import single_export
 from govgap.sources import dossiers
-from govgap.sources.dossiers import DossierFormatError, clean_dossiers, read_export
+from govgap.sources.dossiers import DossierFormatError, clean_dossiers, load, read_export
 
 HEADER = [
     "STT",
@@ -269,6 +269,10 @@ def test_no_header_and_month_first_dates_are_clear_errors(tmp_path):
     rows = [row(1, "M1", "12/25/2026", "12/30/2026", "12/29/2026")]
     with pytest.raises(DossierFormatError, match="mm/dd/yyyy"):
         clean_dossiers(read_export(xlsx(tmp_path / "m.xlsx", rows)), 2026)
+    # read and cleaned as one export: the error carries the file and the column as the file names it
+    with pytest.raises(DossierFormatError, match="column 'Ngày tiếp nhận' \\(received\\): dates look like") as caught:
+        load([tmp_path / "m.xlsx"], 2026)
+    assert (caught.value.file, caught.value.column, caught.value.row) == ("m.xlsx", "Ngày tiếp nhận", None)
 
 
 # ------------------------------------------------------------------ legacy encodings

@@ -125,7 +125,7 @@ def test_codebook_mistakes_name_the_file_and_the_key(tmp_path):
         path.write_text(good.replace(old, new, 1), encoding="utf-8")
         with pytest.raises(codebook.CodebookError, match=message) as err:
             codebook.load_codebook(path)
-        assert str(path) in str(err.value)
+        assert str(path) in str(err.value) and err.value.file == path.name
 
 
 def test_broken_rows_go_to_quarantine_with_row_column_and_reason():

@@ -148,16 +148,20 @@ def csv_codec(path: Path) -> tuple[str, str]:
     return codec, scores[codec][1]
 
 
-def utf8_error(where: str, raw: bytes, position: int, delimiter: str = ",") -> str:
-    """Message for bytes at ``position`` of a UTF-8 file that are not UTF-8: file, row, column."""
+def utf8_error(where: str, raw: bytes, position: int, delimiter: str = ",", error=InputError) -> InputError:
+    """The error (of class ``error``) for bytes at ``position`` of a UTF-8 file that are not
+    UTF-8, naming the file ``where``, the row and the column (counted from 1)."""
     start = raw.rfind(b"\n", 0, position) + 1
     before = raw[start:position].decode("utf-8", errors="replace")
     column = len(next(csv.reader([before], delimiter=delimiter), [""]))
     row = raw.count(b"\n", 0, position) + 1
-    return (
+    return error(
         f"{where}, row {row}, column {column}: bytes that are not UTF-8 text, "
         "although the file is UTF-8 elsewhere (a damaged file, or text pasted from another "
-        "encoding). Re-save it as UTF-8 and read it again."
+        "encoding). Re-save it as UTF-8 and read it again.",
+        file=where,
+        row=row,
+        column=str(column),
     )
 
 
@@ -256,7 +260,7 @@ def read_grids(path: str | Path) -> list[Grid]:
                 "utf-8-sig" if codec == "utf-8" else codec, errors="strict" if codec == "utf-8" else "replace"
             )
         except UnicodeDecodeError as exc:
-            raise InputError(utf8_error(path.name, raw, exc.start, delimiter)) from None
+            raise utf8_error(path.name, raw, exc.start, delimiter) from None
         rows = [
             [cell if cell.strip() else None for cell in row]
             for row in csv.reader(io.StringIO(text), delimiter=delimiter)

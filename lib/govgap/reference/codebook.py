@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from govgap.errors import CodebookError
+from govgap.errors import CodebookError, reading
 from govgap.reference.catalogue import indicators
 from govgap.reference.text import nfc
 
@@ -231,8 +231,9 @@ def load_codebook(path: str | Path | Codebook | None = None) -> Codebook:
         return path
     path = Path(path) if path else sample_codebook_path()
     if not path.exists():
-        raise CodebookError(f"Codebook {path} does not exist")
-    return _load_codebook(str(path), path.stat().st_mtime)
+        raise CodebookError(f"Codebook {path} does not exist", file=path.name)
+    with reading(path.name):  # each fault's message names the key; the error names the file too
+        return _load_codebook(str(path), path.stat().st_mtime)
 
 
 def codebook_for(folder: str | Path, year: int | None = None) -> Codebook:

@@ -45,7 +45,7 @@ import pandas as pd
 
 from govgap.contract import quarantine as quarantine_contract
 from govgap.contract.accounting import Accounting
-from govgap.errors import ContextFormatError, InputError, OptionError
+from govgap.errors import ContextFormatError, InputError, OptionError, reading
 from govgap.io.legacy_text import LEGACY_CONVERTERS, LegacyTextError, detect_legacy
 from govgap.io.sheets import (
     EXCEL_TYPES,
@@ -369,20 +369,26 @@ def _glued_data_row(row) -> str | None:
 
 
 class _Errors:
-    """Cells that cannot be read, collected so one message lists them all."""
+    """Cells that cannot be read, collected so one message lists them all (the error's ``row``
+    and ``column`` are the first one's)."""
 
     def __init__(self, where: str):
-        self.where, self.lines = where, []
+        self.where, self.lines, self.first = where, [], None
 
     def add(self, row: int, col: int | None, label: str | None, message: str) -> None:
         at = f"row {row}" + (f", column {column_letter(col)} ({label})" if col is not None else "")
         self.lines.append(f"{at}: {message}")
+        self.first = self.first or (row, column_letter(col) if col is not None else None)
 
     def raise_if_any(self) -> None:
         if self.lines:
             shown = self.lines[:25]
             more = f"\n  ... and {len(self.lines) - 25} more" if len(self.lines) > 25 else ""
-            raise ContextFormatError(f"{self.where}: {len(self.lines)} problem(s):\n  " + "\n  ".join(shown) + more)
+            raise ContextFormatError(
+                f"{self.where}: {len(self.lines)} problem(s):\n  " + "\n  ".join(shown) + more,
+                row=self.first[0],
+                column=self.first[1],
+            )
 
 
 def _issue(rows: list, severity, check, message, source, year, file, sheet, row=None, column=None):
@@ -396,13 +402,17 @@ def read_table(
     name when not given). ``columns``: a user ``context_columns.csv``. Raises
     ``ContextFormatError`` naming the file, sheet, row and column of every problem."""
     path = Path(path)
-    extra = str(columns) if columns else None
     if kind is not None and kind not in KINDS:
         raise OptionError(f"kind must be one of {KINDS}, not {kind!r}")
+    with reading(path.name):  # every fault found below names this file
+        return _read_table(path, kind, str(columns) if columns else None, today)
+
+
+def _read_table(path: Path, kind: str | None, extra: str | None, today: dt.date | None) -> ContextTable:
     try:
         grids = read_grids(path)
     except InputError as exc:
-        raise ContextFormatError(str(exc), file=exc.file) from None
+        raise ContextFormatError(str(exc), file=exc.file, sheet=exc.sheet, row=exc.row, column=exc.column) from None
     hint = kind or _kind_hint(path)
     kinds = (kind,) if kind else KINDS
     parts, sheets = [], []
@@ -420,7 +430,8 @@ def read_table(
                 }
             )
             continue
-        parts.append(_read_grid(path, grid, where, *found, extra, today or dt.date.today()))
+        with reading(path.name, grid.sheet if grid.sheet != "-" else None):
+            parts.append(_read_grid(path, grid, where, *found, extra, today or dt.date.today()))
         sheets.append(
             {
                 "file": path.name,
@@ -490,7 +501,8 @@ def _read_grid(
         raise ContextFormatError(
             f"{where}, header row {r + 1}: {kind} table without the required column(s) "
             f"{', '.join(repr(spell[m]) for m in missing)}.{hint} Add the file's name for the column to a "
-            "context_columns.csv beside it (see data/raw/templates/README.md)."
+            "context_columns.csv beside it (see data/raw/templates/README.md).",
+            row=r + 1,
         )
     cols = {canon: c for c, canon in found.items() if canon != "ignore"}
     unread = [(c, lab) for c, lab in enumerate(labels) if lab and c not in found]
@@ -984,18 +996,22 @@ def targets(tables: ContextTable | pd.DataFrame | None = None, extra: str | Path
         if not need <= set(table.columns):
             raise ContextFormatError(
                 f"{name}: columns {sorted(need - set(table.columns))} missing; copy the header "
-                "of govgap/data/context_targets.csv"
+                "of govgap/data/context_targets.csv",
+                file=name,
+                row=1,
             )
         for i, row in enumerate(table.itertuples(), start=2):
             where = f"{name}, row {i}"
             if row.indicator_id not in cat.index or cat.loc[row.indicator_id, "source"] not in KINDS:
-                raise ContextFormatError(f"{where}: {row.indicator_id!r} is not a SIPAS, PAR INDEX or tasks indicator")
+                raise ContextFormatError(
+                    f"{where}: {row.indicator_id!r} is not a SIPAS, PAR INDEX or tasks indicator", file=name, row=i
+                )
             try:
                 value = read_number(row.target, str(cat.loc[row.indicator_id, "unit"]))
                 y0, y1 = _read_year(row.year_from), _read_year(row.year_to)
                 code = find_province(row.province).code if row.province.strip() else ""
             except (ValueError, LookupError) as exc:
-                raise ContextFormatError(f"{where}: {exc}") from None
+                raise ContextFormatError(f"{where}: {exc}", file=name, row=i) from None
             for year in range(y0, y1 + 1):
                 rows.append(
                     {

@@ -21,6 +21,7 @@ import csv
 import io
 import re
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
@@ -31,7 +32,7 @@ import pandas as pd
 
 from govgap.contract import quarantine as quarantine_contract
 from govgap.contract.accounting import Accounting
-from govgap.errors import DossierFormatError, OptionError
+from govgap.errors import DossierFormatError, OptionError, reading
 from govgap.io import _fast as fast
 from govgap.io.legacy_text import LEGACY_CONVERTERS, LegacyTextError, detect_legacy
 from govgap.io.sheets import (
@@ -208,7 +209,9 @@ def _match_header(labels: list[str], extra: str | None) -> tuple[dict[int, str],
     return match_header(labels, _variant_index(extra), rank=_variant_rank(extra))
 
 
-def _find_header(rows: list[list], where: str, extra: str | None) -> tuple[int, int, dict[int, str], list[str], str]:
+def _find_header(
+    rows: list[list], where: str, extra: str | None, sheet: str | None = None
+) -> tuple[int, int, dict[int, str], list[str], str]:
     """(first header row, header row count, {column: canonical}, labels, header encoding)."""
     best = None
     for r in range(min(HEADER_SCAN_ROWS, len(rows))):
@@ -223,7 +226,8 @@ def _find_header(rows: list[list], where: str, extra: str | None) -> tuple[int, 
         raise DossierFormatError(
             f"{where}: no header row found in the first {HEADER_SCAN_ROWS} rows (looked for column "
             "names such as 'Mã hồ sơ', 'Ngày tiếp nhận', 'Ngày hẹn trả'). If the export names its "
-            "columns differently, add the names to a dossier_columns.csv (see data/raw/README.md)."
+            "columns differently, add the names to a dossier_columns.csv (see data/raw/README.md).",
+            sheet=sheet,
         )
     return best
 
@@ -242,7 +246,9 @@ def _hand_back_as_result(found: dict[int, str], labels: list[str]) -> list[str]:
     ]
 
 
-def _check_required(found: dict[int, str], labels: list[str], where: str, extra: str | None) -> None:
+def _check_required(
+    found: dict[int, str], labels: list[str], where: str, extra: str | None, row: int, sheet: str | None = None
+) -> None:
     table = column_dictionary(extra)
     missing = [r for r in table.itertuples() if r.required and r.canonical not in found.values()]
     if not missing:
@@ -257,7 +263,9 @@ def _check_required(found: dict[int, str], labels: list[str], where: str, extra:
     hint = f" Columns not recognised: {', '.join(repr(u) for u in unknown[:12])}." if unknown else ""
     raise DossierFormatError(
         f"{where}: required column(s) missing: {names}.{hint} Add the export's name for the column "
-        "to a dossier_columns.csv (see data/raw/README.md)."
+        "to a dossier_columns.csv (see data/raw/README.md).",
+        sheet=sheet,
+        row=row,
     )
 
 
@@ -288,7 +296,9 @@ def _convert_text_columns(
         try:
             enc = detect_legacy(texts)
         except LegacyTextError as exc:
-            raise DossierFormatError(f"{where}, column '{columns.get(name, name)}': {exc}") from None
+            raise DossierFormatError(
+                f"{where}, column '{columns.get(name, name)}': {exc}", column=columns.get(name, name)
+            ) from None
         convert = LEGACY_CONVERTERS[enc]
         cat = fast.recode(cat, lambda v, convert=convert: (convert(v) or None) if isinstance(v, str) else v)
         if enc != "unicode":
@@ -326,7 +336,7 @@ def _read_excel(path: Path, extra: str | None) -> Export:
             merged = {}
         try:
             head_rows = rows[: HEADER_SCAN_ROWS + 1]
-            r, n, found, labels, enc = _find_header(head_rows, where, extra)
+            r, n, found, labels, enc = _find_header(head_rows, where, extra, sheet=name)
             if n == 2 and merged:
                 parents = {c: v for (rr, c), v in merged.items() if rr == r}
                 labels = header_labels(head_rows, r, True, parents or None)
@@ -335,7 +345,7 @@ def _read_excel(path: Path, extra: str | None) -> Export:
             notes.append(f"sheet '{name}' skipped: no dossier header")
             continue
         notes += [f"sheet '{name}': {note}" for note in _hand_back_as_result(found, labels)]
-        _check_required(found, labels, f"{where}, header row {r + 1}", extra)
+        _check_required(found, labels, f"{where}, header row {r + 1}", extra, row=r + 1, sheet=name)
         marked |= any(is_sample_text(cell_text(v)) for row in head_rows[:r] for v in row)
         keep, pii, unknown = _split_columns(found, labels, extra)
         notes += [f"sheet '{name}': {note}" for note in _competing_columns(found, labels, extra)]
@@ -380,7 +390,7 @@ def _read_csv(path: Path, extra: str | None) -> Export:
     head_rows = list(islice(csv.reader(io.StringIO(head_text), delimiter=delimiter), HEADER_SCAN_ROWS + 2))
     r, n, found, labels, enc = _find_header(head_rows, path.name, extra)
     hand_back = _hand_back_as_result(found, labels)
-    _check_required(found, labels, f"{path.name}, header row {r + 1}", extra)
+    _check_required(found, labels, f"{path.name}, header row {r + 1}", extra, row=r + 1)
     keep, pii, unknown = _split_columns(found, labels, extra)
     start = r + n
     notes = hand_back + _competing_columns(found, labels, extra)
@@ -454,7 +464,9 @@ def _read_csv(path: Path, extra: str | None) -> Export:
         raise DossierFormatError(
             f"{path.name}, row {rows[row]}, column '{label}': bytes that are not UTF-8 text, although the file "
             "starts as UTF-8 (a damaged file, or parts pasted from another encoding). Re-save it as "
-            "UTF-8 and read it again."
+            "UTF-8 and read it again.",
+            row=int(rows[row]),
+            column=label,
         )
     frame = pd.DataFrame(converted, copy=False)
     if invalid:
@@ -484,7 +496,11 @@ def read_export(path: str | Path, columns: str | Path | None = None) -> Export:
     without one are listed in ``notes``. Raises DossierFormatError naming the file, sheet, row
     and column when the file cannot be read as a dossier export."""
     path = Path(path)
-    extra = str(columns) if columns else None
+    with reading(path.name):  # every fault found below names this file
+        return _read_export(path, str(columns) if columns else None)
+
+
+def _read_export(path: Path, extra: str | None) -> Export:
     if not path.exists():
         raise DossierFormatError(f"{path}: file not found")
     suffix = path.suffix.lower()
@@ -499,8 +515,7 @@ def read_export(path: str | Path, columns: str | Path | None = None) -> Export:
     if len(export.frame) == 0:
         raise DossierFormatError(
             f"{path.name}: the export has its header but no dossier rows below it: nothing to clean. "
-            "Export the period's dossiers again.",
-            file=path.name,
+            "Export the period's dossiers again."
         )
     return export
 
@@ -894,8 +909,9 @@ def clean_dossiers(
     for name in date_columns:
         if _looks_month_first(cats[name].categories):
             raise DossierFormatError(
-                f"{source}, column {name} ({labels.get(name, name)}): dates look like mm/dd/yyyy "
-                "(a number above 12 only ever appears second); re-export with dd/mm/yyyy dates."
+                f"{source}, column '{labels.get(name, name)}' ({name}): dates look like mm/dd/yyyy "
+                "(a number above 12 only ever appears second); re-export with dd/mm/yyyy dates.",
+                column=labels.get(name, name),
             )
     optional = ("returned_to_applicant", "supplement_requested", "supplement_completed")
     # an optional date column that is absent or empty stays None (no column of NaT to carry)
@@ -1344,17 +1360,19 @@ def load(
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     exports = [read_export(p, columns=columns) for p in paths]
     frame = exports[0].frame if len(exports) == 1 else pd.concat([e.frame for e in exports], ignore_index=True)
-    cleaned = clean_dossiers(
-        frame,
-        period,
-        period_start=period_start,
-        period_end=period_end,
-        as_of=as_of,
-        values=values,
-        days_off=days_off,
-        source=", ".join(e.file for e in exports),
-        supplement_pause=supplement_pause,
-    )
+    # a fault of the table as a whole (dates written month first) is one file's when there is one
+    with reading(exports[0].file) if len(exports) == 1 else nullcontext():
+        cleaned = clean_dossiers(
+            frame,
+            period,
+            period_start=period_start,
+            period_end=period_end,
+            as_of=as_of,
+            values=values,
+            days_off=days_off,
+            source=", ".join(e.file for e in exports),
+            supplement_pause=supplement_pause,
+        )
     return cleaned, exports
 
 

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from govgap.contract import schemas
-from govgap.errors import LayoutError, UnknownProvinceError
+from govgap.errors import LayoutError, UnknownProvinceError, reading
 from govgap.io.workbooks import open_book
 from govgap.io.xlsx import column_letter
 from govgap.reference.catalogue import UNCATALOGUED, UNCATALOGUED_ID, ancestors, indicators, scale_for
@@ -743,7 +743,8 @@ def load_files(paths, years: dict | None = None, transcription_folders=()) -> Lo
     for folder in transcription_folders:
         results.extend(_transcription_results(Path(folder)))
     for path in sorted(Path(p) for p in paths):
-        book = open_workbook(path)
+        with reading(path.name):  # an unreadable workbook's error names it
+            book = open_workbook(path)
         sheet_results = [read_sheet(path, name, frame, (years or {}).get(path.name)) for name, frame in book.items()]
         if any(s.sample for s in sheet_results):  # the marker is on one sheet; it holds for the workbook
             for s in sheet_results:
@@ -753,7 +754,8 @@ def load_files(paths, years: dict | None = None, transcription_folders=()) -> Lo
             raise LayoutError(
                 f"{path.name}: no sheet is a PAPI or PCI province table. Looked for a row or "
                 f"column of at least {MIN_PROVINCES} province names next to labels from the "
-                f"indicator catalogue. Sheets: {reasons}"
+                f"indicator catalogue. Sheets: {reasons}",
+                file=path.name,
             )
         results.extend(sheet_results)
     return _assemble(results)

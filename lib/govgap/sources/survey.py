@@ -24,7 +24,7 @@ import pandas as pd
 
 from govgap.contract import quarantine as quarantine_contract
 from govgap.contract.accounting import Accounting
-from govgap.errors import SurveyFormatError
+from govgap.errors import SurveyFormatError, reading
 from govgap.io.sheets import csv_codec, sniff_delimiter, utf8_error
 from govgap.io.workbooks import open_book
 from govgap.redact import redact
@@ -92,7 +92,7 @@ def _read_grid(path: Path, sheet: str | None, codebook: Codebook):
     id_key = fold(codebook.design["id"])
     for name in names:
         if name not in wb.sheet_names:
-            raise SurveyFormatError(f"{path.name}: no sheet {name!r} (sheets: {', '.join(wb.sheet_names)})")
+            raise SurveyFormatError(f"{path.name}: no sheet {name!r} (sheets: {', '.join(wb.sheet_names)})", sheet=name)
         rows = wb.get_sheet_by_name(name).to_python()
         for r, row in enumerate(rows[:30]):
             cells = [fold(nfc(_cell(c))) for c in row]
@@ -111,8 +111,12 @@ def read_survey(
     """Read respondent microdata: ``.csv`` (UTF-8, UTF-16 or Windows-1258; delimiter sniffed),
     ``.xlsx/.xls/.xlsm/.ods`` (header found under any title rows), Stata ``.dta`` and SPSS
     ``.sav`` (codes, not value labels). Personal-data columns are left out at read."""
-    codebook = load_codebook(codebook)
     path = Path(path)
+    with reading(path.name):  # every fault found below names this file
+        return _read_survey(path, load_codebook(codebook), sheet)
+
+
+def _read_survey(path: Path, codebook: Codebook, sheet: str | None) -> SurveyFile:
     suffix = path.suffix.lower()
     if not path.exists():
         raise FileNotFoundError(f"Survey file {path} does not exist")
@@ -140,7 +144,7 @@ def read_survey(
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise SurveyFormatError(utf8_error(path.name, raw, exc.start, delimiter)) from None
+                raise utf8_error(path.name, raw, exc.start, delimiter, SurveyFormatError) from None
             raise
         frame.columns = [columns[i] for i in keep]
         sample = any(is_sample_text(c) for c in columns)  # the sample's marker column
@@ -187,7 +191,8 @@ def read_survey(
         )
     if not len(frame):
         raise SurveyFormatError(
-            f"{path.name}: the header row is there but no respondent rows below it; export the data again",
+            f"{path.name}{f', sheet {sheet_name!r}' if sheet_name else ''}: the header row (row {header_row}) is "
+            "there but no respondent rows below it; export the data again",
             file=path.name,
             sheet=sheet_name,
             row=header_row,
@@ -312,7 +317,10 @@ def clean_survey(
         if name not in columns:
             raise SurveyFormatError(
                 f"{file}{f', sheet {sheet!r}' if sheet else ''}: column {name!r} ({what}) is missing; "
-                f"columns are: {', '.join(list(columns)[:40])}. Fix the file or the codebook {codebook.path}."
+                f"columns are: {', '.join(list(columns)[:40])}. Fix the file or the codebook {codebook.path}.",
+                file=file,
+                sheet=sheet,
+                column=name,
             )
         values = frame[columns[name]]
         if not pd.api.types.is_numeric_dtype(values):

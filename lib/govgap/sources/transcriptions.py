@@ -37,14 +37,22 @@ def _columns(folder: Path, label_ids) -> dict[str, str]:
     for row, (code, name) in enumerate(zip(book["Variable_Code"], book["Variable_Name"]), start=2):
         digits = re.fullmatch(r"SC(\d)(\d)", str(code))
         if not digits:
-            raise LayoutError(f"{folder.name}/{CODEBOOKS[0]}, row {row}, column Variable_Code: {code!r} is not SCxy")
+            raise LayoutError(
+                f"{folder.name}/{CODEBOOKS[0]}, row {row}, column Variable_Code: {code!r} is not SCxy",
+                file=f"{folder.name}/{CODEBOOKS[0]}",
+                row=row,
+                column="Variable_Code",
+            )
         expected = f"papi.d{digits.group(1)}.{digits.group(2)}"
         ids = label_ids(name)
         if expected not in ids:
             raise LayoutError(
                 f"{folder.name}/{CODEBOOKS[0]}, row {row}, column Variable_Name: {name!r} is not the name of "
                 f"{expected} in the indicator catalogue (it matches {', '.join(ids) or 'nothing'}); "
-                "the transcription's columns may have moved"
+                "the transcription's columns may have moved",
+                file=f"{folder.name}/{CODEBOOKS[0]}",
+                row=row,
+                column="Variable_Name",
             )
         found[code] = expected
     return found
@@ -58,7 +66,10 @@ def _provinces(folder: Path) -> dict[str, str]:
         province = lookup_province(name)
         if province is None:
             raise LayoutError(
-                f"{folder.name}/{CODEBOOKS[1]}, row {row}, column Variable_Name: unknown province {name!r}"
+                f"{folder.name}/{CODEBOOKS[1]}, row {row}, column Variable_Name: unknown province {name!r}",
+                file=f"{folder.name}/{CODEBOOKS[1]}",
+                row=row,
+                column="Variable_Name",
             )
         found[code] = province.code
     return found
@@ -71,13 +82,20 @@ def read_edition(path: Path, columns: dict[str, str], codes: dict[str, str]) -> 
     if frame.columns[0] != "Province" or unknown:
         raise LayoutError(
             f"{path.parent.name}/{path.name}, row 1: expected Province and the codebook's columns, "
-            f"found {', '.join(map(str, frame.columns[:3]))}{' and ' + ', '.join(unknown) if unknown else ''}"
+            f"found {', '.join(map(str, frame.columns[:3]))}{' and ' + ', '.join(unknown) if unknown else ''}",
+            file=f"{path.parent.name}/{path.name}",
+            row=1,
         )
     records = []
     present = [c for c in frame.columns[1:] if frame[c].notna().any()]  # SC52 is empty from 2021
     for line, (key, row) in enumerate(zip(frame["Province"], frame[present].to_numpy(float)), start=2):
         if key not in codes:
-            raise LayoutError(f"{path.parent.name}/{path.name}, row {line}, column A: {key!r} is not in the codebook")
+            raise LayoutError(
+                f"{path.parent.name}/{path.name}, row {line}, column A: {key!r} is not in the codebook",
+                file=f"{path.parent.name}/{path.name}",
+                row=line,
+                column="A",
+            )
         for column, value in zip(present, row):
             if np.isfinite(value):
                 cell = f"{column}:{key}"
