@@ -109,6 +109,30 @@ def test_dimension_sums_and_checks(real):
     assert unit["message"].str.contains("papi.d6.4.3").any()  # crime victims published in percent
 
 
+def test_pci_2014_sheets_with_a_row_only_used_range_read_as_openpyxl_reads_them(shared_data):
+    """Five PCI 2014 sheets record their used range as rows only, which python-calamine refuses:
+    they are read from a copy without that record (``without_row_only_dimensions``), every cell
+    of every sheet equal to openpyxl's own reading of the file (the reader used before)."""
+    from govgap.io.workbooks import without_row_only_dimensions
+    from govgap.sources.indices import _grid
+
+    path = shared_data / "pci_vcci/PCI_2014.xlsx"
+    assert without_row_only_dimensions(path) is not None  # the repair is what is tested here
+    grids = open_workbook(path)
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    assert list(grids) == book.sheetnames and len(grids) == 12
+    for name in book.sheetnames:
+        rows = [list(row) for row in book[name].iter_rows(values_only=True)]
+        width = max(map(len, rows), default=0)
+        expected = _grid([row + [None] * (width - len(row)) for row in rows])
+        got = grids[name]
+        assert got.shape == expected.shape, name
+        # the same cells: openpyxl gives a whole number as int and an empty cell as None, calamine 1.0 and NaN
+        same = (got.isna() & expected.isna()) | (got == expected)
+        assert same.all().all(), (name, got[~same.all(axis=1)].head(3))
+    book.close()
+
+
 def test_spot_values_equal_the_cells(real, shared_data):
     """Random rows of the table, each compared with its cell read by openpyxl."""
     rng = np.random.default_rng(7)

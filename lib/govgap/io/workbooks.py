@@ -42,20 +42,59 @@ def open_book(path: str | Path, error: type[InputError] = InputError):
                 file=path.name,
             ) from None
         raise error(f"{path.name}: {what_it_is(path, head)}", file=path.name) from None
-    return _WithErrors(book, excel_error_cells(path))
+    return _WithErrors(book, excel_error_cells(path), path)
 
 
 class _WithErrors:
     """A calamine workbook whose sheets give Excel error cells (#N/A, #DIV/0!...) as their text:
     calamine reads them as empty cells, which a reader would take for a blank or a suppressed
-    value (python-calamine issue 105)."""
+    value (python-calamine issue 105). A sheet calamine refuses for its row-only used-range
+    record is read from the workbook without it (``without_row_only_dimensions``)."""
 
-    def __init__(self, book, errors: dict[str, list[tuple[int, int, str]]]):
-        self._book, self._errors = book, errors
+    def __init__(self, book, errors: dict[str, list[tuple[int, int, str]]], path: Path):
+        self._book, self._errors, self._path, self._repaired = book, errors, path, None
         self.sheet_names = book.sheet_names
 
     def get_sheet_by_name(self, name: str):
-        return _SheetWithErrors(self._book.get_sheet_by_name(name), self._errors.get(name, ()))
+        try:
+            sheet = self._book.get_sheet_by_name(name)
+        except Exception:  # noqa: BLE001 - calamine's own error type; a sheet it still refuses raises again below
+            if self._repaired is None:
+                self._repaired = without_row_only_dimensions(self._path)
+            if self._repaired is None:
+                raise
+            sheet = self._repaired.get_sheet_by_name(name)
+        return _SheetWithErrors(sheet, self._errors.get(name, ()))
+
+
+_ROW_ONLY_DIMENSION = re.compile(rb'<dimension ref="\d+(?::\d+)?"\s*/>')
+
+
+def without_row_only_dimensions(path: Path):
+    """The .xlsx/.xlsm workbook at ``path`` as calamine reads it once each sheet's row-only used
+    range (``<dimension ref="1:69"/>``, rows without columns, as some exporters write it; PCI
+    2014 has five such sheets) is taken out; None when no sheet has one. calamine refuses such a
+    sheet ("Range is missing the expected column component"); Excel and openpyxl take the
+    record for the hint it is, and so does this copy, made in memory (the file is not changed)."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    out, changed = io.BytesIO(), False
+    try:
+        with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+            for info in src.infolist():
+                data = src.read(info)
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    data, n = _ROW_ONLY_DIMENSION.subn(b"", data, count=1)
+                    changed |= bool(n)
+                dst.writestr(info.filename, data)
+    except (zipfile.BadZipFile, OSError):
+        return None
+    if not changed:
+        return None
+    out.seek(0)
+    return CalamineWorkbook.from_filelike(out)
 
 
 class _SheetWithErrors:

@@ -35,6 +35,7 @@ import pandas as pd
 
 from govgap.contract import schemas
 from govgap.errors import LayoutError, UnknownProvinceError, reading
+from govgap.io import _fast
 from govgap.io.workbooks import open_book
 from govgap.io.xlsx import column_letter
 from govgap.reference.catalogue import UNCATALOGUED, UNCATALOGUED_ID, ancestors, indicators, scale_for
@@ -202,35 +203,19 @@ def _parse_scale(text) -> tuple[float, float] | None:
 def open_workbook(path: str | Path) -> dict[str, pd.DataFrame]:
     """All sheets of a workbook as raw grids (no header; blank cells NaN; a column of numbers
     numeric, as ``pandas.read_excel(header=None)`` gives them). python-calamine reads the cells
-    (ten times quicker than going through pandas' Excel parser); a sheet it cannot parse (PCI 2014
-    has sheets with a malformed dimension record) is read through openpyxl."""
+    (ten times quicker than going through pandas' Excel parser), through ``open_book``: Excel
+    error cells as their text, not as suppressed values, and PCI 2014's sheets with a row-only
+    used range read as Excel reads them."""
     path = Path(path)
     book = open_book(path, LayoutError)
     grids, unreadable = {}, []
     for name in book.sheet_names:
         try:
-            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)  # from A1
-        except Exception:  # noqa: BLE001
+            grids[name] = _grid(book.get_sheet_by_name(name).to_python(skip_empty_area=False))  # from A1
+        except Exception:  # noqa: BLE001 - calamine's own error types: the sheets are named below
             unreadable.append(name)
-            grids[name] = None
-            continue
-        grids[name] = _grid(rows)  # error cells as their text (open_book), not as suppressed values
     if unreadable:
-        if path.suffix.lower() not in (".xlsx", ".xlsm"):
-            raise LayoutError(
-                f"{path.name}: sheet(s) {', '.join(map(repr, unreadable))} cannot be read", file=path.name
-            )
-        try:
-            import openpyxl
-
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            for name in unreadable:
-                rows = [list(row) for row in book[name].iter_rows(values_only=True)]
-                width = max(map(len, rows), default=0)
-                grids[name] = _grid([row + [None] * (width - len(row)) for row in rows])
-            book.close()
-        except Exception as exc:  # noqa: BLE001
-            raise LayoutError(f"{path.name}: the workbook cannot be opened ({exc})", file=path.name) from exc
+        raise LayoutError(f"{path.name}: sheet(s) {', '.join(map(repr, unreadable))} cannot be read", file=path.name)
     return grids
 
 
@@ -282,10 +267,6 @@ class _Issues:
 
     def add(self, severity, check, message, row=None, column=None):
         _issue(self.rows, severity, check, message, self.source, self.year, self.file, self.sheet, row, column)
-
-
-def _numeric(values) -> np.ndarray:
-    return pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(dtype=float)
 
 
 def _source_of(labels: list[str], path: Path) -> str | None:
@@ -385,7 +366,7 @@ def _is_blank(cell) -> bool:
 def _note_text_cells(cells, values, blank, ind, issues, r=None, c=None) -> None:
     """Text where a number should be ("KCDL" = không có dữ liệu, no data) is not a suppressed
     cell (n < 15): it is left out and reported."""
-    numbers = _numeric(cells)  # a number left out by another rule is not text
+    numbers = _fast.numbers(cells)  # a number left out by another rule is not text
     failed = [str(x).strip() for x in cells if isinstance(x, str) and EXCEL_ERROR.fullmatch(x.strip())]
     if failed:
         shown = ", ".join(f"{t} x{failed.count(t)}" for t in dict.fromkeys(failed))
@@ -506,9 +487,10 @@ def _read_columns_layout(grid, codes, name_row, path, issues, result):
     ignored = _ignored_labels()
     context: dict[str, str] = {}
     records, used = [], {}
+    letters = [column_letter(c) for c in prov_cols]
     for r in range(name_row + 1, grid.shape[0]):
         texts = [grid[r, c] for c in label_cols if isinstance(grid[r, c], str) and grid[r, c].strip()]
-        values = _numeric(grid[r, c] for c in prov_cols)
+        values = _fast.numbers(grid[r, c] for c in prov_cols)
         has_values = bool(np.isfinite(values).any())
         if not texts:
             if has_values:
@@ -542,16 +524,17 @@ def _read_columns_layout(grid, codes, name_row, path, issues, result):
             issues.add("info", "empty_row", f"{ind} is published without values", r)
             continue
         scale = _parse_scale(grid[r, scale_col]) if scale_col is not None else None
-        values = _convert_percent(values, ind, issues, [_cell(r, c) for c in prov_cols], r)
+        cells = [f"{letter}{r + 1}" for letter in letters]  # the A1 address of each province's cell
+        values = _convert_percent(values, ind, issues, cells, r)
         blank = [_is_blank(grid[r, c]) for c in prov_cols]
         _note_text_cells([grid[r, c] for c in prov_cols], values, blank, ind, issues, r)
-        for c, v, b in zip(prov_cols, values, blank):
+        for c, v, b, cell in zip(prov_cols, values, blank, cells):
             records.append(
                 (
                     codes[name_row, c],
                     ind,
                     v,
-                    _cell(r, c),
+                    cell,
                     scale[0] if scale else np.nan,
                     scale[1] if scale else np.nan,
                     b,
@@ -650,7 +633,7 @@ def _read_rows_layout(grid, codes, per_col, path, issues, result):
             texts = [
                 grid[r, c] for r in reversed(range(header_end)) if isinstance(grid[r, c], str) and grid[r, c].strip()
             ]
-            values = _numeric(grid[r, c] for r in rows)
+            values = _fast.numbers(grid[r, c] for r in rows)
             if not np.isfinite(values).any():
                 continue
             ind = _match(texts, keys, cat, context)
@@ -678,11 +661,12 @@ def _read_rows_layout(grid, codes, per_col, path, issues, result):
         message = _unmatched_message(shown, ind) if ind else "a column with values but no label: left out"
         issues.add("warning", "unmatched_label", message, header_end - 1, c)
     for p, c, ind, rows, values in blocks:
-        values = _convert_percent(values, ind, issues, [_cell(r, c) for r in rows], None, c)
+        cells = [_cell(r, c) for r in rows]
+        values = _convert_percent(values, ind, issues, cells, None, c)
         blank = [_is_blank(grid[r, c]) for r in rows]
         _note_text_cells([grid[r, c] for r in rows], values, blank, ind, issues, None, c)
-        for r, v, b in zip(rows, values, blank):
-            records.append((codes[r, p], ind, v, _cell(r, c), np.nan, np.nan, b))
+        for r, v, b, cell in zip(rows, values, blank, cells):
+            records.append((codes[r, p], ind, v, cell, np.nan, np.nan, b))
     return _finish(records, source, path, result.sheet)
 
 
