@@ -313,7 +313,7 @@ def survey_files(folder: Path) -> list[Path]:
 def survey_year(path: Path) -> int:
     found = re.search(r"(20\d\d)", path.name)
     if not found:
-        raise InputError(f"{path}: survey file names carry their year (papi_survey_<year>.csv)")
+        raise InputError(f"{path}: survey file names carry their year (papi_survey_<year>.csv)", file=path.name)
     return int(found.group(1))
 
 

@@ -138,19 +138,19 @@ def plan_from_yaml(path: str | Path, data_dir: str, reports_dir: Path, units: st
     path = Path(path)
     spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(spec, dict):
-        raise InputError(f"{path}: expected a mapping with 'runs:' or 'provinces/years/languages:'")
+        raise InputError(f"{path}: expected a mapping with 'runs:' or 'provinces/years/languages:'", file=path.name)
     runs: list[Run] = []
     if "runs" in spec:
         for i, item in enumerate(spec["runs"], start=1):
             missing = {"province", "year"} - set(item or {})
             if missing:
-                raise InputError(f"{path}: run {i} lacks {', '.join(sorted(missing))}")
+                raise InputError(f"{path}: run {i} lacks {', '.join(sorted(missing))}", file=path.name)
             runs += plan(
                 [int(item["year"])], [item.get("language", "vi")], [str(item["province"])], data_dir, reports_dir, units
             )
         return runs
     if "years" not in spec:
-        raise InputError(f"{path}: 'years:' is required (for example years: [2024])")
+        raise InputError(f"{path}: 'years:' is required (for example years: [2024])", file=path.name)
     names = spec.get("provinces", "all")
     names = None if names == "all" else [str(n) for n in names]
     languages = list(spec.get("languages", ["vi"]))

@@ -64,16 +64,27 @@ def read_recipients(path: str | Path) -> pd.DataFrame:
     table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     missing = {"province", "email"} - set(table.columns)
     if missing:
-        raise InputError(f"{path.name}: missing column(s) {', '.join(sorted(missing))} (need 'province' and 'email')")
+        raise InputError(
+            f"{path.name}: missing column(s) {', '.join(sorted(missing))} (need 'province' and 'email')",
+            file=path.name,
+            row=1,
+        )
     rows = []
     for i, row in enumerate(table.itertuples(index=False), start=2):
         try:
             code = find_province(row.province).code
         except LookupError as exc:
-            raise InputError(f"{path.name}, row {i}, column province: {exc}") from None
+            raise InputError(
+                f"{path.name}, row {i}, column province: {exc}", file=path.name, row=i, column="province"
+            ) from None
         for address in filter(None, (a.strip() for a in row.email.split(";"))):
             if "@" not in address:
-                raise InputError(f"{path.name}, row {i}, column email: {address!r} is not an address")
+                raise InputError(
+                    f"{path.name}, row {i}, column email: {address!r} is not an address",
+                    file=path.name,
+                    row=i,
+                    column="email",
+                )
             rows.append(
                 {"code": code, "email": address, "language": (getattr(row, "language", "") or "").strip() or None}
             )

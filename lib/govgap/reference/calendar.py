@@ -51,14 +51,16 @@ def read_days_off(path: str | Path) -> tuple[list[dt.date], list[dt.date]]:
     table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     missing = {"date", "kind"} - set(table.columns)
     if missing:
-        raise InputError(f"{path.name}: columns {sorted(missing)} missing (need date, kind)")
+        raise InputError(f"{path.name}: columns {sorted(missing)} missing (need date, kind)", file=path.name, row=1)
     off, work = [], []
     for i, row in table.iterrows():
         day = pd.to_datetime(row["date"], dayfirst=True, errors="coerce")
         kind = row["kind"].strip().lower()
         if pd.isna(day) or kind not in ("off", "work"):
             raise InputError(
-                f"{path.name}, row {i + 2}: need a date and kind 'off' or 'work', got {row['date']!r}, {row['kind']!r}"
+                f"{path.name}, row {i + 2}: need a date and kind 'off' or 'work', got {row['date']!r}, {row['kind']!r}",
+                file=path.name,
+                row=i + 2,
             )
         (off if kind == "off" else work).append(day.date())
     return off, work

@@ -44,15 +44,27 @@ def _check(table: pd.DataFrame, source: str) -> None:
     for i, row in enumerate(table.itertuples(index=False), start=2):
         where = f"{source}, row {i} ({row.metric})"
         if row.kind not in KINDS:
-            raise InputError(f"{where}, column kind: {row.kind!r} is not one of {', '.join(KINDS)}", file=source, row=i)
+            raise InputError(
+                f"{where}, column kind: {row.kind!r} is not one of {', '.join(KINDS)}",
+                file=source,
+                row=i,
+                column="kind",
+            )
         if row.unit not in UNITS:
-            raise InputError(f"{where}, column unit: {row.unit!r} is not one of {', '.join(UNITS)}", file=source, row=i)
+            raise InputError(
+                f"{where}, column unit: {row.unit!r} is not one of {', '.join(UNITS)}",
+                file=source,
+                row=i,
+                column="unit",
+            )
         if row.kind == "share" and not {row.numerator, row.denominator} <= counts:
             raise InputError(f"{where}: a share's numerator and denominator must be count metrics", file=source, row=i)
         if row.kind != "share" and not row.rule:
-            raise InputError(f"{where}, column rule: a {row.kind} needs a rule", file=source, row=i)
+            raise InputError(f"{where}, column rule: a {row.kind} needs a rule", file=source, row=i, column="rule")
     if table["metric"].duplicated().any():
-        raise InputError(f"{source}: metric {table.loc[table['metric'].duplicated(), 'metric'].iloc[0]!r} twice")
+        raise InputError(
+            f"{source}: metric {table.loc[table['metric'].duplicated(), 'metric'].iloc[0]!r} twice", file=source
+        )
 
 
 def metric_table() -> pd.DataFrame:
