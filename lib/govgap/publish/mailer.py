@@ -129,7 +129,8 @@ def attachments(run: dict, attach: tuple[str, ...]) -> list[Path]:
         if not path.exists():
             raise InputError(
                 f"{path.name}: no PDF beside the HTML report; render the reports with PDF "
-                "(govgap reports, the default --formats html,pdf) or attach the HTML (--attach html)"
+                "(govgap reports, the default --formats html,pdf) or attach the HTML (--attach html)",
+                file=path.name,
             )
         files.append(path)
     return files
