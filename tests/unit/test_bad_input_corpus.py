@@ -138,4 +138,4 @@ def test_an_unreadable_file_s_error_carries_the_place_its_message_names(case, wr
     column = re.search(r"(?:^|[,:] )column ('[^']+'|[A-Z]{1,3}\b|\d+\b|[a-z_]+(?=:| \())", message)
     assert exc.column == (column.group(1).strip("'") if column else None), (exc.column, message)
     sheet = re.search(r"sheet '([^']+)'", message)
-    assert exc.sheet == (sheet.group(1) if sheet else exc.sheet), (exc.sheet, message)
+    assert exc.sheet == (sheet.group(1) if sheet else None), (exc.sheet, message)

@@ -55,6 +55,12 @@ def _names(view: str) -> pd.Series:
     return table.set_index("code")["name_vi"]
 
 
+def errors_phrase(derived: bool, lang: str) -> str:
+    """Whose standard errors a rank interval rests on, as its sentence says it: PAPI's published
+    ones, or (``derived``: a merged province on an edition of the 63) its members', combined."""
+    return text("errors_combined" if derived else "errors_published", lang)
+
+
 @dataclass
 class GapAnalysis:
     province: str
@@ -237,7 +243,7 @@ class GapAnalysis:
             f"band_{kind}",
             low=int(interval["rank_low"]),
             high=int(interval["rank_high"]),
-            errors=self.t("errors_combined" if self.derived else "errors_published"),
+            errors=errors_phrase(self.derived, self.lang),
             band=band,
             best=gaps.band_label(interval["band_best"], self.lang).lower(),
             worst=gaps.band_label(interval["band_worst"], self.lang).lower(),

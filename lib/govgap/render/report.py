@@ -46,7 +46,7 @@ from govgap.reference.text import fold, slugify
 from govgap.render import claims, fmt
 from govgap.render.charts import PALETTE, WIDTH, chart_style, describe, legend_below, mark_sample, wrap
 from govgap.render.dossier_tables import metric_value
-from govgap.render.gap_report import GapAnalysis
+from govgap.render.gap_report import GapAnalysis, errors_phrase
 from govgap.render.html import _e, gap_text, html_table, is_share, label_with_scale, value_text
 from govgap.sources import context
 from govgap.sources.dossier_targets import target_for
@@ -103,7 +103,7 @@ class ProvinceReport:
 
     def errors_phrase(self, edition: int) -> str:
         """Whose standard errors a rank interval of ``edition`` rests on: PAPI's, or the members' combined."""
-        return self.t("errors_combined" if self.derived_in(edition) else "errors_published")
+        return errors_phrase(self.derived_in(edition), self.lang)
 
     def member_note(self) -> str:
         """For a merged province on an edition of the 63: its members and how its figures are made."""
